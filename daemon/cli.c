@@ -1,0 +1,63 @@
+/* cli.c - storywatch: the command-line companion of storywatchd. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "help",  cmd_help,  "show this help" },
+};
+
+static void help(FILE *f)
+{
+	fprintf(f,
+		"Usage: storywatch [--help] [--version] COMMAND [ARGS...]\n"
+		"\n"
+		"The command-line companion of storywatchd(8).\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nRun 'storywatch COMMAND --help' for a command's options.\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	help(stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		help(stderr);
+		return 2;
+	}
+	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
+		help(stdout);
+		return 0;
+	}
+	if (streq(argv[1], "--version")) {
+		printf("storywatch %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		if (streq(argv[1], commands[i].name)) {
+			optind = 1;
+			return commands[i].run(argc - 1, argv + 1);
+		}
+	fprintf(stderr, "storywatch: unknown command '%s' (see 'storywatch --help')\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,52 @@
+/* parse.h - feed documents (RSS 0.9x/1.0/2.0, Atom 0.3/1.0) to items.
+ *
+ * Bytes in, items out: no network, no database, no logging. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct diag;
+
+/* Marks an absent date in feed_item.published/updated. */
+#define PARSE_NO_DATE INT64_MIN
+
+/* Default input ceiling, SPEC section 9. */
+#define PARSE_MAX_BYTES_DEFAULT (8u * 1024 * 1024)
+
+/* One entry.  Every string is plain UTF-8 text or NULL (never ""), owned by
+ * the feed it belongs to. */
+struct feed_item {
+	char *title;
+	char *link;           /* absolute where a base was known */
+	char *id;             /* guid / atom:id / rdf:about as given */
+	char *author;
+	char *summary;
+	int64_t published;    /* seconds since the epoch, UTC, or PARSE_NO_DATE */
+	int64_t updated;      /* likewise */
+	char **categories;    /* n_categories entries, no duplicates */
+	size_t n_categories;
+};
+
+struct feed {
+	char *title;
+	char *link;           /* the channel's / feed's alternate link */
+	unsigned ttl_minutes; /* RSS <ttl>, 0 when absent */
+	struct feed_item *items;
+	size_t n_items;
+};
+
+struct parse_options {
+	size_t max_bytes;     /* 0 = PARSE_MAX_BYTES_DEFAULT */
+	const char *base_url; /* the document's URL, for relative links; may be NULL */
+};
+
+/* Parses one feed document.  Returns 0 with *ret set (possibly with no items),
+ * -EFBIG when the input exceeds the ceiling, -EBADMSG when it is not a feed or
+ * cannot be read at all; diag, when given, then says why. */
+int parse_feed(const void *data, size_t len, const struct parse_options *opts,
+	       struct feed **ret, struct diag *diag);
+
+void feed_free(struct feed *f);
+static inline void feed_freep(struct feed **f) { feed_free(*f); }
+#define _cleanup_feed_ __attribute__((cleanup(feed_freep)))
