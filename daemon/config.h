@@ -1,0 +1,62 @@
+/* config.h - storywatch.conf(5), the feeds list and OPML, and command-line
+ * overrides, read into one struct that is read-only once loaded. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct diag;
+
+struct feed_source {
+	char *url;                 /* http:// or https:// only */
+	char *title;               /* from OPML, may be NULL */
+	uint64_t interval_usec;    /* 0 = the config's default interval */
+};
+
+struct config {
+	/* [daemon] */
+	char *feeds_file;          /* plain list or OPML (detected by content) */
+	char *rules_dir;
+	char *state_dir;           /* $STATE_DIRECTORY, else $XDG_STATE_HOME/storywatch */
+	char *event_log;           /* default: <state_dir>/events.jsonl */
+	bool notify;               /* desktop notifications */
+
+	/* [poll] */
+	uint64_t interval_usec;          /* default 15m */
+	uint64_t jitter_usec;            /* +/- spread on each schedule, default 10% of interval cap 2m */
+	uint64_t connect_timeout_usec;   /* default 15s */
+	uint64_t low_speed_time_usec;    /* abort below 100 B/s for this long, default 30s */
+	uint64_t total_timeout_usec;     /* default 60s */
+	uint64_t max_backoff_usec;       /* default 1d */
+	size_t max_body_bytes;           /* default 8 MiB */
+	unsigned max_redirects;          /* default 5 */
+	unsigned max_connections;        /* in flight in total, default 16 */
+	unsigned max_host_connections;   /* per host, default 2 */
+	char *user_agent;                /* default "storywatch/VERSION (+URL)" */
+
+	/* [state] */
+	uint64_t prune_after_usec;       /* items gone from their feed this long are forgotten, default 30d */
+
+	struct feed_source *feeds;
+	size_t n_feeds;
+};
+
+/* What the command line says; NULL / -1 mean "not given". */
+struct config_overrides {
+	const char *config_file;   /* NULL: system or user default path */
+	const char *feeds_file;
+	const char *rules_dir;
+	const char *state_dir;
+	const char *event_log;
+	int notify;                /* -1 not given, 0 --no-notify */
+};
+
+/* Reads the config file (a missing default file is fine, a missing named one is
+ * an error), applies the overrides, then reads the feeds list.  On error returns
+ * negative errno and fills diag with file, line and message. */
+int config_load(const struct config_overrides *o, struct config **ret, struct diag *diag);
+void config_free(struct config *c);
+
+/* "15m", "2h", "90s", "1d", "500ms", "1h30m" -> microseconds; -EINVAL otherwise. */
+int config_parse_duration(const char *s, uint64_t *ret_usec);
