@@ -1,5 +1,4 @@
 /* buf.c - a growable byte buffer with a ceiling. */
-#include "config.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,5 +1,4 @@
 /* cli.c - storywatch: the command-line companion of storywatchd. */
-#include "config.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,5 +1,4 @@
 /* diag.c - parser diagnostics. */
-#include "config.h"
 
 #include <stdarg.h>
 

@@ -1,5 +1,4 @@
 /* json.c - JSON writer (RFC 8259). */
-#include "config.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,4 @@
 /* utf8.c - strict UTF-8 (RFC 3629 section 4). */
-#include "config.h"
 
 #include "buf.h"
 #include "utf8.h"

@@ -1,5 +1,4 @@
 /* util.c - allocation that aborts on exhaustion. */
-#include "config.h"
 
 #include <stdint.h>
 #include <stdio.h>

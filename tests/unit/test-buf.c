@@ -1,5 +1,4 @@
 /* test-buf.c - the bounded buffer. */
-#include "config.h"
 
 #include <errno.h>
 #include <setjmp.h>

@@ -1,5 +1,4 @@
 /* test-json.c - the JSON writer and the UTF-8 helpers it relies on. */
-#include "config.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
