@@ -39,3 +39,10 @@ int store_feed_save(struct store *s, const struct feed_state *st);
 
 /* Every feed known to the state file, ordered by URL; for `storywatch status`. */
 int store_feed_list(struct store *s, struct feed_state **ret, size_t *ret_n);
+
+/* One write transaction around what must land together (items, feed state and
+ * the events describing them).  Not nested.  store_rollback() is harmless
+ * outside a transaction, so error paths may call it unconditionally. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
