@@ -1,0 +1,193 @@
+/* cmd-status.c - storywatch status: each feed's health from the state file. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "diag.h"
+#include "json.h"
+#include "loop.h"
+#include "store.h"
+#include "timefmt.h"
+#include "util.h"
+
+/* SPEC section 3: $STATE_DIRECTORY, else $XDG_STATE_HOME/storywatch. */
+static char *default_state_dir(void)
+{
+	const char *e = getenv("STATE_DIRECTORY");
+
+	if (e && *e) {
+		/* systemd may list several, separated by colons: ours is the first. */
+		return xstrndup(e, strcspn(e, ":"));
+	}
+	e = getenv("XDG_STATE_HOME");
+	if (e && *e == '/')
+		return xasprintf("%s/storywatch", e);
+	e = getenv("HOME");
+	if (e && *e == '/')
+		return xasprintf("%s/.local/state/storywatch", e);
+	return NULL;
+}
+
+static void format_time(uint64_t usec, char out[static TIMEFMT_RFC3339_MAX])
+{
+	if (usec == 0)
+		snprintf(out, TIMEFMT_RFC3339_MAX, "never");
+	else
+		timefmt_rfc3339((int64_t) (usec / USEC_PER_SEC), out);
+}
+
+static int json_time(struct buf *b, uint64_t usec)
+{
+	char t[TIMEFMT_RFC3339_MAX];
+
+	if (usec == 0)
+		return json_null(b);
+	timefmt_rfc3339((int64_t) (usec / USEC_PER_SEC), t);
+	return json_string(b, t);
+}
+
+static void print_json(const struct feed_state *st)
+{
+	_cleanup_buf_ struct buf b = { 0 };
+
+	buf_init(&b, 0);
+	(void) json_begin_object(&b);
+	(void) json_key(&b, "feed");
+	(void) json_string(&b, st->url);
+	(void) json_key(&b, "title");
+	(void) json_string(&b, st->title);
+	(void) json_key(&b, "last_poll");
+	(void) json_time(&b, st->last_poll_usec);
+	(void) json_key(&b, "http_status");
+	if (st->last_poll_usec == 0)
+		(void) json_null(&b);
+	else
+		(void) json_int(&b, st->http_status);
+	(void) json_key(&b, "error_streak");
+	(void) json_int(&b, st->error_streak);
+	(void) json_key(&b, "last_error");
+	(void) json_string(&b, st->last_error);
+	(void) json_key(&b, "next_poll");
+	(void) json_time(&b, st->next_poll_usec);
+	(void) json_key(&b, "items");
+	(void) json_int(&b, (int64_t) st->n_items);
+	(void) json_end_object(&b);
+	printf("%s\n", buf_str(&b));
+}
+
+static void print_row(const struct feed_state *st)
+{
+	char last[TIMEFMT_RFC3339_MAX], next[TIMEFMT_RFC3339_MAX], http[8];
+
+	format_time(st->last_poll_usec, last);
+	if (st->next_poll_usec == 0)
+		snprintf(next, sizeof(next), "now");
+	else
+		format_time(st->next_poll_usec, next);
+	if (st->last_poll_usec == 0)
+		snprintf(http, sizeof(http), "-");
+	else if (st->http_status == 0)
+		snprintf(http, sizeof(http), "error");
+	else
+		snprintf(http, sizeof(http), "%ld", st->http_status);
+	printf("%-20s  %-5s  %6u  %-20s  %6" PRIu64 "  %s\n", last, http, st->error_streak, next,
+	       st->n_items, st->url);
+	if (st->last_error)
+		printf("%20s  error: %s\n", "", st->last_error);
+}
+
+static void status_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: storywatch status [--state-dir DIR] [--json]\n"
+		"\n"
+		"Each feed known to the daemon: last poll, HTTP status, error streak,\n"
+		"next poll and stored items.\n"
+		"\n"
+		"  --state-dir DIR  the daemon's state directory\n"
+		"  --json           one JSON object per feed and line\n");
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "json",      no_argument,       NULL, 'j' },
+		{ "help",      no_argument,       NULL, 'h' },
+		{}
+	};
+	_cleanup_free_ char *dir = NULL, *path = NULL;
+	struct store *s = NULL;
+	struct feed_state *feeds = NULL;
+	struct diag d = { 0 };
+	size_t n = 0;
+	bool is_json = false;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+		switch (c) {
+		case 'd':
+			free(dir);
+			dir = xstrdup(optarg);
+			break;
+		case 'j':
+			is_json = true;
+			break;
+		case 'h':
+			status_help(stdout);
+			return 0;
+		default:
+			status_help(stderr);
+			return 2;
+		}
+	if (optind < argc) {
+		fprintf(stderr, "storywatch status: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!dir)
+		dir = default_state_dir();
+	if (!dir) {
+		fprintf(stderr, "storywatch status: no state directory (set --state-dir or $HOME)\n");
+		return 1;
+	}
+	path = xasprintf("%s/%s", dir, LOOP_STATE_FILE);
+	/* Looking must not create: a missing file means the daemon never ran here. */
+	if (access(path, F_OK) < 0) {
+		fprintf(stderr, "storywatch status: %s: %s\n", path,
+			errno == ENOENT ? "no state file (storywatchd has not run with this state directory)"
+					: strerror(errno));
+		return 1;
+	}
+	r = store_open(path, &s, &d);
+	if (r < 0) {
+		fprintf(stderr, "storywatch status: %s: %s\n", path, d.message ? d.message : strerror(-r));
+		diag_clear(&d);
+		return 1;
+	}
+	r = store_feed_list(s, &feeds, &n);
+	if (r < 0) {
+		fprintf(stderr, "storywatch status: %s: cannot list the feeds: %s\n", path, strerror(-r));
+		store_close(s);
+		return 1;
+	}
+	if (!is_json && n > 0)
+		printf("%-20s  %-5s  %6s  %-20s  %6s  %s\n", "LAST POLL", "HTTP", "ERRORS", "NEXT POLL",
+		       "ITEMS", "FEED");
+	for (size_t i = 0; i < n; i++) {
+		if (is_json)
+			print_json(&feeds[i]);
+		else
+			print_row(&feeds[i]);
+		feed_state_done(&feeds[i]);
+	}
+	free(feeds);
+	store_close(s);
+	return 0;
+}

@@ -1,0 +1,988 @@
+/* loop.c - one thread, one sd-event loop: each feed has a due time, one timer
+ * is armed for the earliest, libcurl's sockets are IO sources, signals arrive
+ * as loop events.  What happens to a fetched body is ingest's business. */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/random.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "diag.h"
+#include "events.h"
+#include "fetch.h"
+#include "ingest.h"
+#include "log.h"
+#include "loop.h"
+#include "rules.h"
+#include "store.h"
+#include "timefmt.h"
+#include "util.h"
+
+/* The first retry after an error waits one interval, then doubles. */
+#define BACKOFF_FACTOR 2
+
+struct feed_slot {
+	struct feed_state st;        /* the stored record, kept current */
+	uint64_t interval_usec;
+	uint64_t due_usec;           /* on the daemon's clock */
+	unsigned ttl_minutes;        /* from the last parse */
+	bool is_queued;
+	bool is_in_flight;
+	bool is_done;                /* --once: polled or held back */
+	bool is_removed;             /* dropped by a reload while in flight */
+	struct feed_slot *next_ready;
+};
+
+struct loop {
+	sd_event *event;
+	sd_event_source *due_timer;
+	sd_event_source *curl_timer;
+	uint64_t due_timer_usec;     /* what due_timer is armed for; UINT64_MAX = off */
+
+	struct config_overrides overrides;
+	struct config *cfg;
+	struct ruleset *rules;
+	struct store *store;
+	struct events *events;
+	struct fetch *fetch;
+
+	struct feed_slot **feeds;
+	size_t n_feeds;
+	struct feed_slot *ready_head, *ready_tail;
+	struct feed_slot *removed;   /* dropped by a reload, transfer running */
+	size_t n_in_flight;
+
+	bool is_once;
+	bool is_stopping;
+	uint64_t eval_base_usec;     /* 0: the real clock */
+	uint64_t mono_base_usec;
+	uint64_t rng;
+
+	uint64_t n_events;           /* delivered since start */
+	uint64_t n_polls;
+};
+
+/* ---- clock and randomness ------------------------------------------------- */
+
+static uint64_t mono_now(struct loop *l)
+{
+	uint64_t t = 0;
+
+	(void) sd_event_now(l->event, CLOCK_MONOTONIC, &t);
+	return t;
+}
+
+static uint64_t loop_now(struct loop *l)
+{
+	uint64_t t = 0;
+
+	if (l->eval_base_usec > 0)
+		return l->eval_base_usec + (mono_now(l) - l->mono_base_usec);
+	(void) sd_event_now(l->event, CLOCK_REALTIME, &t);
+	return t;
+}
+
+/* xorshift64*: jitter needs spread, not secrecy. */
+static uint64_t loop_random(struct loop *l, uint64_t below)
+{
+	uint64_t x = l->rng;
+
+	if (below == 0)
+		return 0;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	l->rng = x;
+	return (x * UINT64_C(2685821657736338717)) % below;
+}
+
+/* ---- scheduling (SPEC section 5) ----------------------------------------- */
+
+static uint64_t with_jitter(struct loop *l, uint64_t usec)
+{
+	uint64_t j = l->cfg->jitter_usec;
+
+	if (j == 0)
+		return usec;
+	j = MIN(j, usec / 2);
+	return usec - j + loop_random(l, 2 * j + 1);
+}
+
+/* The next regular poll: the interval, or longer when the feed's <ttl> or the
+ * answer's freshness (max-age, Expires) ask for longer. */
+static uint64_t next_regular(struct loop *l, const struct feed_slot *f, uint64_t now,
+			     const struct fetch_result *r)
+{
+	uint64_t wait = f->interval_usec;
+
+	if (f->ttl_minutes > 0)
+		wait = MAX(wait, (uint64_t) f->ttl_minutes * 60 * USEC_PER_SEC);
+	if (r) {
+		int64_t until = fetch_result_fresh_until(r, (int64_t) (now / USEC_PER_SEC));
+
+		if (until > 0 && (uint64_t) until * USEC_PER_SEC > now)
+			wait = MAX(wait, MIN((uint64_t) until * USEC_PER_SEC - now, l->cfg->max_backoff_usec));
+	}
+	return now + with_jitter(l, wait);
+}
+
+/* Exponential backoff with jitter, never below the interval, capped at
+ * max_backoff, never giving up.  streak counts this failure. */
+static uint64_t next_backoff(struct loop *l, const struct feed_slot *f, uint64_t now, unsigned streak)
+{
+	uint64_t cap = l->cfg->max_backoff_usec, wait = f->interval_usec;
+
+	for (unsigned i = 1; i < streak && wait < cap; i++)
+		wait *= BACKOFF_FACTOR;
+	wait = MIN(wait, cap);
+	wait += loop_random(l, wait / 4 + 1);
+	return now + MIN(wait, cap);
+}
+
+static uint64_t slot_interval(const struct config *c, const struct feed_source *src)
+{
+	return src->interval_usec > 0 ? src->interval_usec : c->interval_usec;
+}
+
+/* Where a feed starts: due now unless the stored state holds it back.  With
+ * --once only Retry-After and error backoff hold back, never the interval. */
+static uint64_t initial_due(const struct loop *l, const struct feed_state *st, uint64_t now)
+{
+	if (st->next_poll_usec <= now)
+		return now;
+	if (l->is_once && st->error_streak == 0)
+		return now;
+	return st->next_poll_usec;
+}
+
+/* ---- the ready queue and the due timer ------------------------------------ */
+
+static void ready_push(struct loop *l, struct feed_slot *f)
+{
+	f->is_queued = true;
+	f->next_ready = NULL;
+	if (l->ready_tail)
+		l->ready_tail->next_ready = f;
+	else
+		l->ready_head = f;
+	l->ready_tail = f;
+}
+
+static struct feed_slot *ready_pop(struct loop *l)
+{
+	struct feed_slot *f = l->ready_head;
+
+	if (!f)
+		return NULL;
+	l->ready_head = f->next_ready;
+	if (!l->ready_head)
+		l->ready_tail = NULL;
+	f->next_ready = NULL;
+	f->is_queued = false;
+	return f;
+}
+
+static void ready_clear(struct loop *l)
+{
+	while (ready_pop(l))
+		;
+}
+
+static void poll_failed_to_start(struct loop *l, struct feed_slot *f, int r);
+
+static void start_ready(struct loop *l)
+{
+	struct feed_slot *f;
+
+	while (!l->is_stopping && l->n_in_flight < MAX(l->cfg->max_connections, 1u) &&
+	       (f = ready_pop(l))) {
+		struct fetch_request req = {
+			.url = f->st.url,
+			.etag = f->st.etag,
+			.last_modified = f->st.last_modified,
+			.userdata = f,
+		};
+		int r = fetch_start(l->fetch, &req);
+
+		if (r < 0) {
+			poll_failed_to_start(l, f, r);
+			continue;
+		}
+		f->is_in_flight = true;
+		l->n_in_flight++;
+	}
+}
+
+static void due_timer_set(struct loop *l, uint64_t due)
+{
+	uint64_t now = loop_now(l);
+	int r;
+
+	l->due_timer_usec = due;
+	if (due == UINT64_MAX) {
+		(void) sd_event_source_set_enabled(l->due_timer, SD_EVENT_OFF);
+		return;
+	}
+	r = sd_event_source_set_time(l->due_timer, mono_now(l) + (due > now ? due - now : 0));
+	if (r >= 0)
+		r = sd_event_source_set_enabled(l->due_timer, SD_EVENT_ONESHOT);
+	if (r < 0)
+		log_error_errno(r, "cannot arm the poll timer");
+}
+
+/* Queues every due feed, starts what the connection budget allows and arms
+ * the timer for the earliest of the rest. */
+static void schedule(struct loop *l)
+{
+	uint64_t now = loop_now(l), earliest = UINT64_MAX;
+
+	if (l->is_stopping)
+		return;
+	for (size_t i = 0; i < l->n_feeds; i++) {
+		struct feed_slot *f = l->feeds[i];
+
+		if (f->is_in_flight || f->is_queued || f->is_done)
+			continue;
+		if (f->due_usec <= now)
+			ready_push(l, f);
+		else if (l->is_once)
+			f->is_done = true;  /* held back by Retry-After or backoff */
+		else
+			earliest = MIN(earliest, f->due_usec);
+	}
+	start_ready(l);
+	due_timer_set(l, earliest);
+}
+
+/* ---- sd_notify ------------------------------------------------------------- */
+
+static void notify_status(struct loop *l)
+{
+	uint64_t now = loop_now(l), next = UINT64_MAX;
+	size_t failing = 0;
+	char when[TIMEFMT_RFC3339_MAX] = "none";
+
+	for (size_t i = 0; i < l->n_feeds; i++) {
+		const struct feed_slot *f = l->feeds[i];
+
+		if (f->st.error_streak > 0)
+			failing++;
+		if (!f->is_in_flight && !f->is_done)
+			next = MIN(next, f->due_usec);
+	}
+	if (next != UINT64_MAX)
+		timefmt_rfc3339((int64_t) (MAX(next, now) / USEC_PER_SEC), when);
+	(void) sd_notifyf(0, "STATUS=%zu feeds, %zu failing, %" PRIu64 " events, %zu polling, next poll %s",
+			  l->n_feeds, failing, l->n_events, l->n_in_flight, when);
+}
+
+/* ---- one poll's outcome ---------------------------------------------------- */
+
+static void deliver(struct loop *l)
+{
+	size_t n = 0;
+	int r = events_deliver(l->events, &n);
+
+	if (r < 0)
+		log_error_errno(r, "cannot deliver events to %s, retrying after the next poll",
+				l->cfg->event_log);
+	l->n_events += n;
+}
+
+static void replace(char **p, const char *v)
+{
+	free(*p);
+	*p = xstrdup_or_null(v);
+}
+
+static void slot_reload_state(struct loop *l, struct feed_slot *f)
+{
+	struct feed_state st = { 0 };
+
+	/* The record in memory may hold half of a failed ingest: reread it. */
+	if (store_feed_load(l->store, f->st.url, &st) < 0)
+		return;
+	feed_state_done(&f->st);
+	f->st = st;
+}
+
+static void record_status(struct loop *l, struct feed_slot *f, const char *error)
+{
+	struct ingest ig = {
+		.store = l->store,
+		.rules = l->rules,
+		.now_usec = loop_now(l),
+		.prune_after_usec = l->cfg->prune_after_usec,
+		.max_body_bytes = l->cfg->max_body_bytes,
+	};
+	int r = ingest_status(&ig, &f->st, error);
+
+	if (r < 0) {
+		log_error_errno(r, "feed %s: cannot record the poll", f->st.url);
+		slot_reload_state(l, f);
+	}
+}
+
+static void record_body(struct loop *l, struct feed_slot *f, const struct fetch_result *res,
+			uint64_t now)
+{
+	struct ingest ig = {
+		.store = l->store,
+		.rules = l->rules,
+		.now_usec = now,
+		.prune_after_usec = l->cfg->prune_after_usec,
+		.max_body_bytes = l->cfg->max_body_bytes,
+	};
+	struct ingest_stats stats = { 0 };
+	int r;
+
+	r = ingest_body(&ig, &f->st, res->body.data ? res->body.data : "", res->body.len, &stats);
+	if (r < 0) {
+		log_warn_errno(r, "feed %s: cannot ingest the document", f->st.url);
+		slot_reload_state(l, f);
+		return;
+	}
+	log_debug("feed %s: %zu items, %zu new, %zu changed, %zu events", f->st.url,
+		  stats.n_items, stats.n_new, stats.n_changed, stats.n_events);
+	if (stats.ttl_minutes != f->ttl_minutes) {
+		uint64_t due;
+
+		/* The feed's own <ttl> is a lower bound on the interval (RSS 2.0). */
+		f->ttl_minutes = stats.ttl_minutes;
+		due = next_regular(l, f, now, res);
+		if (due > f->st.next_poll_usec) {
+			f->st.next_poll_usec = due;
+			r = store_feed_save(l->store, &f->st);
+			if (r < 0)
+				log_warn_errno(r, "feed %s: cannot save the schedule", f->st.url);
+		}
+	}
+}
+
+static void poll_outcome(struct loop *l, struct feed_slot *f, const struct fetch_result *res)
+{
+	uint64_t now = loop_now(l);
+	struct feed_state *st = &f->st;
+	_cleanup_free_ char *error = NULL;
+
+	l->n_polls++;
+	st->last_poll_usec = now;
+	if (res->error < 0) {
+		st->http_status = 0;
+		error = xstrdup(res->error_text ? res->error_text : strerror(-res->error));
+	} else {
+		st->http_status = res->http_status;
+		if (res->http_status >= 200 && res->http_status < 300) {
+			replace(&st->etag, res->etag);
+			replace(&st->last_modified, res->last_modified);
+		} else if (res->http_status == 304) {
+			/* RFC 9110 section 15.4.5: a 304 may carry fresher validators. */
+			if (res->etag)
+				replace(&st->etag, res->etag);
+			if (res->last_modified)
+				replace(&st->last_modified, res->last_modified);
+		} else
+			error = xasprintf("HTTP %ld", res->http_status);
+	}
+
+	if (error) {
+		int64_t retry = -1;
+
+		if (res->http_status == 429 || res->http_status == 503)
+			retry = fetch_result_retry_after(res, (int64_t) (now / USEC_PER_SEC));
+		if (retry >= 0)
+			st->next_poll_usec = MIN(MAX((uint64_t) retry * USEC_PER_SEC, now),
+						 now + l->cfg->max_backoff_usec);
+		else
+			st->next_poll_usec = next_backoff(l, f, now, st->error_streak + 1);
+		log_debug("feed %s: %s", st->url, error);
+		record_status(l, f, error);
+	} else {
+		st->next_poll_usec = next_regular(l, f, now, res);
+		if (res->http_status == 304) {
+			log_debug("feed %s: not modified", st->url);
+			record_status(l, f, NULL);
+		} else
+			record_body(l, f, res, now);
+	}
+	f->due_usec = st->next_poll_usec;
+}
+
+static void poll_failed_to_start(struct loop *l, struct feed_slot *f, int r)
+{
+	_cleanup_free_ char *error = xasprintf("cannot start the transfer: %s", strerror(-r));
+	uint64_t now = loop_now(l);
+
+	f->st.last_poll_usec = now;
+	f->st.http_status = 0;
+	f->st.next_poll_usec = f->due_usec = next_backoff(l, f, now, f->st.error_streak + 1);
+	record_status(l, f, error);
+	deliver(l);
+	if (l->is_once)
+		f->is_done = true;
+}
+
+static void slot_free(struct feed_slot *f)
+{
+	if (!f)
+		return;
+	feed_state_done(&f->st);
+	free(f);
+}
+
+static void removed_free(struct loop *l, struct feed_slot *f)
+{
+	for (struct feed_slot **p = &l->removed; *p; p = &(*p)->next_ready)
+		if (*p == f) {
+			*p = f->next_ready;
+			break;
+		}
+	slot_free(f);
+}
+
+static void maybe_finish(struct loop *l)
+{
+	if (l->n_in_flight > 0 || l->ready_head)
+		return;
+	notify_status(l);
+	if (l->is_once) {
+		for (size_t i = 0; i < l->n_feeds; i++)
+			if (!l->feeds[i]->is_done)
+				return;
+		(void) sd_event_exit(l->event, 0);
+	}
+}
+
+static void on_fetch_done(void *data, struct fetch_result *res)
+{
+	struct loop *l = data;
+	struct feed_slot *f = res->userdata;
+
+	f->is_in_flight = false;
+	l->n_in_flight--;
+	if (f->is_removed)
+		removed_free(l, f);
+	else if (!l->is_stopping) {
+		poll_outcome(l, f, res);
+		deliver(l);
+		if (l->is_once)
+			f->is_done = true;
+		else if (f->due_usec < l->due_timer_usec)
+			due_timer_set(l, f->due_usec);
+	}
+	fetch_result_free(res);
+	start_ready(l);
+	maybe_finish(l);
+}
+
+/* ---- libcurl's sockets and timer as sd-event sources ---------------------- */
+
+static int on_curl_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct loop *l = userdata;
+	int ev = 0;
+
+	if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		ev |= FETCH_POLL_IN;
+	if (revents & (EPOLLOUT | EPOLLERR))
+		ev |= FETCH_POLL_OUT;
+	(void) fetch_on_socket(l->fetch, fd, ev);
+	return 0;
+}
+
+static int hook_watch(void *data, int fd, int events, void **slot)
+{
+	struct loop *l = data;
+	sd_event_source *s = *slot;
+	uint32_t ep = 0;
+	int r;
+
+	if (events < 0) {
+		(void) sd_event_source_disable_unref(s);
+		*slot = NULL;
+		return 0;
+	}
+	if (events & FETCH_POLL_IN)
+		ep |= EPOLLIN;
+	if (events & FETCH_POLL_OUT)
+		ep |= EPOLLOUT;
+	if (s)
+		return sd_event_source_set_io_events(s, ep);
+	r = sd_event_add_io(l->event, &s, fd, ep, on_curl_io, l);
+	if (r < 0)
+		return log_error_errno(r, "cannot watch a connection");
+	*slot = s;
+	return 0;
+}
+
+static int on_curl_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct loop *l = userdata;
+
+	(void) fetch_on_timeout(l->fetch);
+	return 0;
+}
+
+static int hook_timer(void *data, uint64_t timeout_usec)
+{
+	struct loop *l = data;
+	int r;
+
+	if (timeout_usec == UINT64_MAX)
+		return sd_event_source_set_enabled(l->curl_timer, SD_EVENT_OFF);
+	r = sd_event_source_set_time(l->curl_timer, mono_now(l) + timeout_usec);
+	if (r < 0)
+		return r;
+	return sd_event_source_set_enabled(l->curl_timer, SD_EVENT_ONESHOT);
+}
+
+static int on_due_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct loop *l = userdata;
+
+	l->due_timer_usec = UINT64_MAX;
+	schedule(l);
+	maybe_finish(l);
+	return 0;
+}
+
+/* ---- loading and reloading ------------------------------------------------- */
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static void config_freep(struct config **c)
+{
+	config_free(*c);
+}
+
+static int load_config_and_rules(const struct config_overrides *o, struct config **ret_cfg,
+				 struct ruleset **ret_rules, struct diag *diag)
+{
+	_cleanup_(config_freep) struct config *cfg = NULL;
+	_cleanup_ruleset_ struct ruleset *rules = NULL;
+	struct rules_errors errors = { 0 };
+	int r;
+
+	r = config_load(o, &cfg, diag);
+	if (r < 0)
+		return r;
+	r = rules_compile_dir(cfg->rules_dir, &rules, &errors);
+	if (r < 0) {
+		/* Every error with its place; the first one is the summary. */
+		for (size_t i = 0; i < errors.n; i++) {
+			const struct rules_error *e = &errors.v[i];
+
+			if (i == 0)
+				diag_set(diag, e->file, e->line, e->column, "%s", e->message);
+			else
+				log_error("%s:%u:%u: %s", e->file, e->line, e->column, e->message);
+		}
+		if (errors.n == 0)
+			diag_set(diag, cfg->rules_dir, 0, 0, "cannot read the rules: %s", strerror(-r));
+		rules_errors_clear(&errors);
+		return r;
+	}
+	*ret_cfg = steal_ptr(cfg);
+	*ret_rules = steal_ptr(rules);
+	return 0;
+}
+
+static void fetch_options_from(const struct config *c, struct fetch_options *o)
+{
+	*o = (struct fetch_options) {
+		.connect_timeout_usec = c->connect_timeout_usec,
+		.low_speed_time_usec = c->low_speed_time_usec,
+		.total_timeout_usec = c->total_timeout_usec,
+		.max_body_bytes = c->max_body_bytes,
+		.max_redirects = c->max_redirects,
+		.max_connections = c->max_connections,
+		.max_host_connections = c->max_host_connections,
+		.user_agent = c->user_agent,
+	};
+}
+
+static int slot_cmp(const void *a, const void *b)
+{
+	const struct feed_slot *x = *(struct feed_slot *const *) a, *y = *(struct feed_slot *const *) b;
+
+	return strcmp(x->st.url, y->st.url);
+}
+
+static struct feed_slot *slot_find(struct feed_slot **sorted, size_t n, const char *url)
+{
+	struct feed_slot key = { .st.url = (char *) url }, *k = &key, **hit;
+
+	if (n == 0)
+		return NULL;
+	hit = bsearch(&k, sorted, n, sizeof(*sorted), slot_cmp);
+	return hit ? *hit : NULL;
+}
+
+static int state_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct feed_state *) a)->url, ((const struct feed_state *) b)->url);
+}
+
+static int source_cmp(const void *a, const void *b)
+{
+	const struct feed_source *x = *(const struct feed_source *const *) a;
+	const struct feed_source *y = *(const struct feed_source *const *) b;
+	int c = strcmp(x->url, y->url);
+
+	/* Equal URLs keep list order, so the first listing wins. */
+	return c != 0 ? c : (x < y ? -1 : x > y);
+}
+
+/* New slots for cfg's feeds: kept from old (by URL) when present, else from
+ * the state file, else fresh.  Old slots not kept are freed, or parked on the
+ * removed list while a transfer still points at them. */
+static int slots_build(struct loop *l, const struct config *cfg, struct feed_slot **old,
+		       size_t n_old, struct feed_slot ***ret, size_t *ret_n)
+{
+	_cleanup_free_ struct feed_slot **sorted_old = NULL, **sorted_new = NULL;
+	_cleanup_free_ const struct feed_source **srcs = NULL;
+	_cleanup_free_ bool *is_dup = NULL;
+	struct feed_state *states = NULL;
+	size_t n_states = 0, n = 0;
+	struct feed_slot **slots;
+	uint64_t now = loop_now(l);
+	int r;
+
+	r = store_feed_list(l->store, &states, &n_states);
+	if (r < 0)
+		return log_error_errno(r, "cannot read the feeds' state");
+	if (n_states > 0)
+		qsort(states, n_states, sizeof(*states), state_cmp);
+
+	sorted_old = xreallocarray(NULL, MAX(n_old, 1u), sizeof(*sorted_old));
+	if (n_old > 0) {
+		memcpy(sorted_old, old, n_old * sizeof(*old));
+		qsort(sorted_old, n_old, sizeof(*sorted_old), slot_cmp);
+	}
+
+	/* A URL listed twice is polled once. */
+	srcs = xreallocarray(NULL, MAX(cfg->n_feeds, 1u), sizeof(*srcs));
+	is_dup = xcalloc(MAX(cfg->n_feeds, 1u), sizeof(*is_dup));
+	for (size_t i = 0; i < cfg->n_feeds; i++)
+		srcs[i] = &cfg->feeds[i];
+	if (cfg->n_feeds > 0)
+		qsort(srcs, cfg->n_feeds, sizeof(*srcs), source_cmp);
+	for (size_t i = 1; i < cfg->n_feeds; i++)
+		if (streq(srcs[i]->url, srcs[i - 1]->url))
+			is_dup[srcs[i] - cfg->feeds] = true;
+
+	slots = xreallocarray(NULL, MAX(cfg->n_feeds, 1u), sizeof(*slots));
+	for (size_t i = 0; i < cfg->n_feeds; i++) {
+		const struct feed_source *src = &cfg->feeds[i];
+		struct feed_slot *f;
+
+		if (is_dup[i])
+			continue;
+		f = slot_find(sorted_old, n_old, src->url);
+		if (f) {
+			f->is_removed = false;
+		} else {
+			struct feed_state key = { .url = (char *) src->url }, *st;
+
+			f = xcalloc(1, sizeof(*f));
+			st = n_states ? bsearch(&key, states, n_states, sizeof(*states), state_cmp) : NULL;
+			if (st) {
+				f->st = *st;
+				*st = (struct feed_state) { .url = xstrdup(st->url) };
+			} else
+				f->st.url = xstrdup(src->url);
+		}
+		f->interval_usec = slot_interval(cfg, src);
+		if (!f->is_in_flight && !f->is_queued)
+			f->due_usec = initial_due(l, &f->st, now);
+		slots[n++] = f;
+	}
+
+	sorted_new = xreallocarray(NULL, MAX(n, 1u), sizeof(*sorted_new));
+	if (n > 0) {
+		memcpy(sorted_new, slots, n * sizeof(*slots));
+		qsort(sorted_new, n, sizeof(*sorted_new), slot_cmp);
+	}
+	for (size_t i = 0; i < n_old; i++) {
+		if (slot_find(sorted_new, n, old[i]->st.url) == old[i])
+			continue;
+		if (old[i]->is_in_flight) {
+			old[i]->is_removed = true;
+			old[i]->next_ready = l->removed;
+			l->removed = old[i];
+		} else
+			slot_free(old[i]);
+	}
+	for (size_t i = 0; i < n_states; i++)
+		feed_state_done(&states[i]);
+	free(states);
+	*ret = slots;
+	*ret_n = n;
+	return 0;
+}
+
+static void log_diag(const struct diag *d, const char *what, const char *then)
+{
+	if (d->file && d->line > 0)
+		log_error("%s:%u:%u: %s; %s", d->file, d->line, d->column ? d->column : 1,
+			  d->message ? d->message : what, then);
+	else if (d->file)
+		log_error("%s: %s; %s", d->file, d->message ? d->message : what, then);
+	else
+		log_error("%s: %s; %s", what, d->message ? d->message : "failed", then);
+}
+
+static void reload(struct loop *l)
+{
+	_cleanup_(config_freep) struct config *cfg = NULL;
+	_cleanup_ruleset_ struct ruleset *rules = NULL;
+	struct diag d = { 0 };
+	struct fetch_options fo;
+	struct feed_slot **slots = NULL;
+	size_t n_slots = 0;
+	uint64_t mono = 0;
+	int r;
+
+	(void) sd_event_now(l->event, CLOCK_MONOTONIC, &mono);
+	(void) sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=reloading", mono);
+	log_info("reloading the configuration, feeds and rules");
+
+	r = load_config_and_rules(&l->overrides, &cfg, &rules, &d);
+	if (r < 0) {
+		log_diag(&d, "reload", "keeping the previous configuration and rules");
+		diag_clear(&d);
+		goto done;
+	}
+	if (!streq(cfg->state_dir, l->cfg->state_dir) || !streq(cfg->event_log, l->cfg->event_log))
+		log_warn("the state directory and event log change only on restart");
+
+	/* Everything new is built; from here on nothing fails. */
+	ready_clear(l);
+	r = slots_build(l, cfg, l->feeds, l->n_feeds, &slots, &n_slots);
+	if (r < 0) {
+		log_error("keeping the previous configuration and rules");
+		goto done;
+	}
+	free(l->feeds);
+	l->feeds = slots;
+	l->n_feeds = n_slots;
+	config_free(l->cfg);
+	l->cfg = steal_ptr(cfg);
+	ruleset_free(l->rules);
+	l->rules = steal_ptr(rules);
+	fetch_options_from(l->cfg, &fo);
+	r = fetch_set_options(l->fetch, &fo);
+	if (r < 0)
+		log_warn_errno(r, "cannot apply the new connection limits");
+	log_info("reloaded: %zu feeds", l->n_feeds);
+done:
+	schedule(l);
+	(void) sd_notify(0, "READY=1");
+	notify_status(l);
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct loop *l = userdata;
+
+	if (si->ssi_signo == SIGHUP) {
+		if (!l->is_stopping)
+			reload(l);
+		return 0;
+	}
+	/* SIGTERM / SIGINT: what was received is already ingested (ingest runs
+	 * as each transfer ends); drop the transfers still running, deliver. */
+	log_info("stopping on %s", strsignal((int) si->ssi_signo));
+	(void) sd_notify(0, "STOPPING=1");
+	l->is_stopping = true;
+	ready_clear(l);
+	deliver(l);
+	(void) sd_event_exit(l->event, 0);
+	return 0;
+}
+
+static int eval_clock(uint64_t *ret, struct diag *diag)
+{
+	const char *e = getenv("STORYWATCH_EVAL_TIME");
+	int64_t sec;
+
+	*ret = 0;
+	if (!e || !*e)
+		return 0;
+	if (timefmt_parse_rfc3339(e, &sec) < 0 || sec <= 0) {
+		diag_set(diag, NULL, 0, 0, "STORYWATCH_EVAL_TIME=%s is not an RFC 3339 time", e);
+		return -EINVAL;
+	}
+	*ret = (uint64_t) sec * USEC_PER_SEC;
+	return 0;
+}
+
+static char *state_path(const char *dir)
+{
+	return xasprintf("%s/%s", dir, LOOP_STATE_FILE);
+}
+
+int loop_new(const struct config_overrides *o, bool once, struct loop **ret, struct diag *diag)
+{
+	struct loop *l;
+	struct fetch_options fo;
+	struct fetch_hooks hooks;
+	_cleanup_free_ char *db = NULL;
+	sigset_t mask;
+	uint64_t seed = 0;
+	int r;
+
+	l = xcalloc(1, sizeof(*l));
+	l->is_once = once;
+	l->overrides = *o;
+	l->due_timer_usec = UINT64_MAX;
+
+	r = eval_clock(&l->eval_base_usec, diag);
+	if (r < 0)
+		goto fail;
+	r = load_config_and_rules(o, &l->cfg, &l->rules, diag);
+	if (r < 0)
+		goto fail;
+
+	r = mkdir_p(l->cfg->state_dir, 0700);
+	if (r < 0) {
+		diag_set(diag, l->cfg->state_dir, 0, 0, "cannot create the state directory: %s", strerror(-r));
+		goto fail;
+	}
+	db = state_path(l->cfg->state_dir);
+	r = store_open(db, &l->store, diag);
+	if (r < 0)
+		goto fail;
+	r = events_open(l->store, &(struct events_options) {
+				.log_path = l->cfg->event_log,
+				.journal = EVENTS_JOURNAL_AUTO,
+			}, &l->events, diag);
+	if (r < 0)
+		goto fail;
+
+	r = sd_event_new(&l->event);
+	if (r < 0)
+		goto fail_diag;
+	l->mono_base_usec = mono_now(l);
+
+	hooks = (struct fetch_hooks) {
+		.watch = hook_watch, .timer = hook_timer, .done = on_fetch_done, .data = l,
+	};
+	fetch_options_from(l->cfg, &fo);
+	r = fetch_new(&fo, &hooks, &l->fetch);
+	if (r < 0)
+		goto fail_diag;
+
+	/* Timers: curl's wants precision, ours may coalesce. */
+	r = sd_event_add_time(l->event, &l->curl_timer, CLOCK_MONOTONIC, UINT64_MAX, 1,
+			      on_curl_timer, l);
+	if (r >= 0)
+		r = sd_event_add_time(l->event, &l->due_timer, CLOCK_MONOTONIC, UINT64_MAX,
+				      100 * USEC_PER_MSEC, on_due_timer, l);
+	if (r < 0)
+		goto fail_diag;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+		r = -errno;
+		goto fail_diag;
+	}
+	r = sd_event_add_signal(l->event, NULL, SIGTERM, on_signal, l);
+	if (r >= 0)
+		r = sd_event_add_signal(l->event, NULL, SIGINT, on_signal, l);
+	if (r >= 0)
+		r = sd_event_add_signal(l->event, NULL, SIGHUP, on_signal, l);
+	if (r < 0)
+		goto fail_diag;
+	/* WATCHDOG=1 at half of WATCHDOG_USEC, when systemd asks for it. */
+	r = sd_event_set_watchdog(l->event, true);
+	if (r < 0)
+		goto fail_diag;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = (uint64_t) time(NULL) ^ (uint64_t) getpid() << 32;
+	l->rng = seed | 1;
+
+	r = slots_build(l, l->cfg, NULL, 0, &l->feeds, &l->n_feeds);
+	if (r < 0)
+		goto fail_diag;
+
+	*ret = l;
+	return 0;
+
+fail_diag:
+	diag_set(diag, NULL, 0, 0, "cannot set up the event loop: %s", strerror(-r));
+fail:
+	loop_free(l);
+	return r;
+}
+
+void loop_free(struct loop *l)
+{
+	if (!l)
+		return;
+	/* Transfers go first: removing them calls back into hook_watch. */
+	fetch_free(l->fetch);
+	for (size_t i = 0; i < l->n_feeds; i++)
+		slot_free(l->feeds[i]);
+	free(l->feeds);
+	while (l->removed)
+		removed_free(l, l->removed);
+	sd_event_source_disable_unref(l->curl_timer);
+	sd_event_source_disable_unref(l->due_timer);
+	sd_event_unref(l->event);
+	events_close(l->events);
+	store_close(l->store);
+	ruleset_free(l->rules);
+	config_free(l->cfg);
+	free(l);
+}
+
+int loop_run(struct loop *l)
+{
+	int r;
+
+	/* Events committed before a crash but not yet in the log go out first. */
+	deliver(l);
+	log_info("%zu feeds%s", l->n_feeds, l->is_once ? ", polling each once" : "");
+	(void) sd_notify(0, "READY=1");
+	schedule(l);
+	maybe_finish(l);
+	r = sd_event_loop(l->event);
+	if (r < 0)
+		return log_error_errno(r, "event loop failed");
+	if (!l->is_stopping) {
+		(void) sd_notify(0, "STOPPING=1");
+		l->is_stopping = true;
+	}
+	deliver(l);
+	return 0;
+}
