@@ -18,6 +18,7 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
 	{ "help",  cmd_help,  "show this help" },
 	{ "check", cmd_check, "check the rules and report every error" },
+	{ "status", cmd_status, "each feed's last poll, HTTP status, errors, next poll" },
 };
 
 static void help(FILE *f)

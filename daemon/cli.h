@@ -5,6 +5,8 @@
  * process exit status. */
 
 
+/* Each feed's last poll, HTTP status, error streak, next poll and item count. */
+int cmd_status(int argc, char **argv);
 /* Compiles a rules directory and prints every error with its location. */
 int cmd_check(int argc, char **argv);
 /* Runs the rules over feed files and explains each item's score. */
