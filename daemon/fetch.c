@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "fetch.h"
+#include "fetch-internal.h"
 #include "util.h"
 
 struct transfer {
@@ -289,7 +290,7 @@ static int64_t header_date(CURL *e, const char *name)
 	return t < 0 ? -1 : (int64_t) t;
 }
 
-static int64_t parse_seconds(const char *s)
+int64_t fetch_parse_delta_seconds(const char *s)
 {
 	int64_t v = 0;
 
@@ -304,12 +305,12 @@ static int64_t parse_seconds(const char *s)
 	}
 	while (*s == ' ' || *s == '\t')
 		s++;
-	return *s == '\0' || *s == ',' ? v : -1;
+	return *s == '\0' || *s == ',' || *s == '"' ? v : -1;
 }
 
 /* RFC 9111 section 5.2.2.1: max-age=delta-seconds, among comma-separated
  * directives, case-insensitive, possibly quoted by lenient servers. */
-static int64_t cache_control_max_age(const char *v)
+int64_t fetch_parse_max_age(const char *v)
 {
 	const char *p = v;
 
@@ -325,7 +326,7 @@ static int64_t cache_control_max_age(const char *v)
 				q++;
 				if (*q == '"')
 					q++;
-				return parse_seconds(q);
+				return fetch_parse_delta_seconds(q);
 			}
 		}
 		p = strchr(p, ',');
@@ -373,10 +374,10 @@ static void transfer_finish(struct transfer *t, CURLcode code)
 		r->etag = xstrdup_or_null(header_get(e, "ETag"));
 		r->last_modified = xstrdup_or_null(header_get(e, "Last-Modified"));
 		s = header_get(e, "Retry-After");
-		r->retry_after_delta = s ? parse_seconds(s) : -1;
+		r->retry_after_delta = s ? fetch_parse_delta_seconds(s) : -1;
 		r->retry_after_date = s && r->retry_after_delta < 0 ? header_date(e, "Retry-After") : -1;
 		s = header_get(e, "Cache-Control");
-		r->max_age = s ? cache_control_max_age(s) : -1;
+		r->max_age = s ? fetch_parse_max_age(s) : -1;
 		r->expires = header_date(e, "Expires");
 		r->date = header_date(e, "Date");
 		s = NULL;

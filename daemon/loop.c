@@ -23,6 +23,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "loop.h"
+#include "loop-internal.h"
 #include "rules.h"
 #include "store.h"
 #include "timefmt.h"
@@ -118,33 +119,52 @@ static uint64_t with_jitter(struct loop *l, uint64_t usec)
 	return usec - j + loop_random(l, 2 * j + 1);
 }
 
-/* The next regular poll: the interval, or longer when the feed's <ttl> or the
- * answer's freshness (max-age, Expires) ask for longer. */
+uint64_t loop_regular_wait(uint64_t interval_usec, unsigned ttl_minutes, int64_t fresh_until_sec,
+			   uint64_t now_usec, uint64_t cap_usec)
+{
+	uint64_t wait = interval_usec;
+
+	if (ttl_minutes > 0)
+		wait = MAX(wait, MIN((uint64_t) ttl_minutes * 60 * USEC_PER_SEC, cap_usec));
+	if (fresh_until_sec > 0 && (uint64_t) fresh_until_sec * USEC_PER_SEC > now_usec)
+		wait = MAX(wait, MIN((uint64_t) fresh_until_sec * USEC_PER_SEC - now_usec, cap_usec));
+	return wait;
+}
+
+uint64_t loop_backoff_wait(uint64_t interval_usec, unsigned streak, uint64_t cap_usec)
+{
+	uint64_t wait = interval_usec;
+
+	for (unsigned i = 1; i < streak && wait < cap_usec; i++)
+		wait *= BACKOFF_FACTOR;
+	return MIN(wait, cap_usec);
+}
+
+uint64_t loop_initial_due(bool is_once, const struct feed_state *st, uint64_t now_usec)
+{
+	if (st->next_poll_usec <= now_usec)
+		return now_usec;
+	if (is_once && st->error_streak == 0)
+		return now_usec;
+	return st->next_poll_usec;
+}
+
+/* The next regular poll, with jitter. */
 static uint64_t next_regular(struct loop *l, const struct feed_slot *f, uint64_t now,
 			     const struct fetch_result *r)
 {
-	uint64_t wait = f->interval_usec;
+	int64_t fresh = r ? fetch_result_fresh_until(r, (int64_t) (now / USEC_PER_SEC)) : -1;
 
-	if (f->ttl_minutes > 0)
-		wait = MAX(wait, (uint64_t) f->ttl_minutes * 60 * USEC_PER_SEC);
-	if (r) {
-		int64_t until = fetch_result_fresh_until(r, (int64_t) (now / USEC_PER_SEC));
-
-		if (until > 0 && (uint64_t) until * USEC_PER_SEC > now)
-			wait = MAX(wait, MIN((uint64_t) until * USEC_PER_SEC - now, l->cfg->max_backoff_usec));
-	}
-	return now + with_jitter(l, wait);
+	return now + with_jitter(l, loop_regular_wait(f->interval_usec, f->ttl_minutes, fresh, now,
+						      l->cfg->max_backoff_usec));
 }
 
-/* Exponential backoff with jitter, never below the interval, capped at
- * max_backoff, never giving up.  streak counts this failure. */
+/* The next attempt after a failure: up to a quarter more, for spread. */
 static uint64_t next_backoff(struct loop *l, const struct feed_slot *f, uint64_t now, unsigned streak)
 {
-	uint64_t cap = l->cfg->max_backoff_usec, wait = f->interval_usec;
+	uint64_t cap = l->cfg->max_backoff_usec;
+	uint64_t wait = loop_backoff_wait(f->interval_usec, streak, cap);
 
-	for (unsigned i = 1; i < streak && wait < cap; i++)
-		wait *= BACKOFF_FACTOR;
-	wait = MIN(wait, cap);
 	wait += loop_random(l, wait / 4 + 1);
 	return now + MIN(wait, cap);
 }
@@ -152,17 +172,6 @@ static uint64_t next_backoff(struct loop *l, const struct feed_slot *f, uint64_t
 static uint64_t slot_interval(const struct config *c, const struct feed_source *src)
 {
 	return src->interval_usec > 0 ? src->interval_usec : c->interval_usec;
-}
-
-/* Where a feed starts: due now unless the stored state holds it back.  With
- * --once only Retry-After and error backoff hold back, never the interval. */
-static uint64_t initial_due(const struct loop *l, const struct feed_state *st, uint64_t now)
-{
-	if (st->next_poll_usec <= now)
-		return now;
-	if (l->is_once && st->error_streak == 0)
-		return now;
-	return st->next_poll_usec;
 }
 
 /* ---- the ready queue and the due timer ------------------------------------ */
@@ -719,7 +728,7 @@ static int slots_build(struct loop *l, const struct config *cfg, struct feed_slo
 		}
 		f->interval_usec = slot_interval(cfg, src);
 		if (!f->is_in_flight && !f->is_queued)
-			f->due_usec = initial_due(l, &f->st, now);
+			f->due_usec = loop_initial_due(l->is_once, &f->st, now);
 		slots[n++] = f;
 	}
 
