@@ -1,0 +1,37 @@
+#!/bin/sh
+# The shipped units: systemd-analyze verify is clean and the system unit's
+# exposure (systemd-analyze security --offline) is at most 1.5.
+# Skips (77) where systemd-analyze is not installed.
+set -eu
+command -v systemd-analyze >/dev/null 2>&1 || { echo "no systemd-analyze"; exit 77; }
+
+top_builddir=${top_builddir:-.}
+bin=$(cd "$top_builddir/daemon" && pwd)/storywatchd
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail=0
+for unit in storywatchd storywatchd-user; do
+	# Point ExecStart at the binary just built: verify checks that it exists.
+	sed "s|^ExecStart=[^ ]*/storywatchd|ExecStart=$bin|" \
+		"$top_builddir/systemd/$unit.service" > "$tmp/$unit.service"
+	if ! out=$(systemd-analyze verify --man=no "$tmp/$unit.service" 2>&1) || [ -n "$out" ]; then
+		echo "FAIL: systemd-analyze verify $unit.service:"
+		echo "$out"
+		fail=1
+	else
+		echo "ok: systemd-analyze verify $unit.service"
+	fi
+done
+
+out=$(systemd-analyze security --offline=yes "$tmp/storywatchd.service" 2>&1 | tail -n 1)
+echo "$out"
+level=$(echo "$out" | sed -n 's/.*Overall exposure level for storywatchd.service: \([0-9.]*\).*/\1/p')
+if [ -z "$level" ]; then
+	echo "FAIL: no exposure level in: $out"
+	fail=1
+elif ! awk -v l="$level" 'BEGIN { exit !(l <= 1.5) }'; then
+	echo "FAIL: exposure $level > 1.5"
+	fail=1
+fi
+exit $fail
