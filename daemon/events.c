@@ -7,7 +7,6 @@
  * log's last seq and marks them instead of writing them again.  A crash in
  * the middle of a write leaves a line without its newline: it is cut off and
  * written again whole. */
-#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,4 @@
 /* store.c - the state file: feeds, items and pending events in SQLite. */
-#include "config.h"
 
 #include <assert.h>
 #include <errno.h>

@@ -1,5 +1,4 @@
 /* test-events.c - event records and their exactly-once delivery to the log. */
-#include "config.h"
 
 #include <errno.h>
 #include <setjmp.h>

@@ -1,6 +1,5 @@
 /* test-store.c - the state file: schema, refusal of foreign files, feeds,
  * items, identity and pruning, on real SQLite files in scratch directories. */
-#include "config.h"
 
 #include <errno.h>
 #include <setjmp.h>
