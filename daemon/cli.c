@@ -17,6 +17,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "help",  cmd_help,  "show this help" },
+	{ "check", cmd_check, "check the rules and report every error" },
 };
 
 static void help(FILE *f)

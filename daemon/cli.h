@@ -4,3 +4,8 @@
 /* Each takes the subcommand's own argv (argv[0] is its name) and returns the
  * process exit status. */
 
+
+/* Compiles a rules directory and prints every error with its location. */
+int cmd_check(int argc, char **argv);
+/* Runs the rules over feed files and explains each item's score. */
+int cmd_match(int argc, char **argv);
