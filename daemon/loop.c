@@ -584,15 +584,10 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-static void config_freep(struct config **c)
-{
-	config_free(*c);
-}
-
 static int load_config_and_rules(const struct config_overrides *o, struct config **ret_cfg,
 				 struct ruleset **ret_rules, struct diag *diag)
 {
-	_cleanup_(config_freep) struct config *cfg = NULL;
+	_cleanup_config_ struct config *cfg = NULL;
 	_cleanup_ruleset_ struct ruleset *rules = NULL;
 	struct rules_errors errors = { 0 };
 	int r;
@@ -768,7 +763,7 @@ static void log_diag(const struct diag *d, const char *what, const char *then)
 
 static void reload(struct loop *l)
 {
-	_cleanup_(config_freep) struct config *cfg = NULL;
+	_cleanup_config_ struct config *cfg = NULL;
 	_cleanup_ruleset_ struct ruleset *rules = NULL;
 	struct diag d = { 0 };
 	struct fetch_options fo;
