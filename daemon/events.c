@@ -14,6 +14,7 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
@@ -379,6 +380,15 @@ static int events_log_open(struct events *ev, struct diag *diag)
 		diag_set(diag, ev->path, 0, 0, "event log is not a regular file");
 		close(fd);
 		return -EINVAL;
+	}
+	/* Two writers would interleave lines and each skip the other's seq. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		diag_set(diag, ev->path, 0, 0, "event log is in use by another process: %s",
+			 strerror(-r));
+		close(fd);
+		return r;
 	}
 	/* A new file's name must survive a power loss as much as its lines. */
 	if (created)
