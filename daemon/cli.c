@@ -17,6 +17,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "help",  cmd_help,  "show this help" },
+	{ "parse", cmd_parse, "print the entries of feed documents as JSON Lines" },
 };
 
 static void help(FILE *f)
