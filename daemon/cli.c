@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	{ "help",  cmd_help,  "show this help" },
 	{ "check", cmd_check, "check the rules and report every error" },
 	{ "status", cmd_status, "each feed's last poll, HTTP status, errors, next poll" },
+
+	{ "parse", cmd_parse, "print the entries of feed documents as JSON Lines" },
 };
 
 static void help(FILE *f)

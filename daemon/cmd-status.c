@@ -40,7 +40,7 @@ static void format_time(uint64_t usec, char out[static TIMEFMT_RFC3339_MAX])
 	if (usec == 0)
 		snprintf(out, TIMEFMT_RFC3339_MAX, "never");
 	else
-		timefmt_rfc3339((int64_t) (usec / USEC_PER_SEC), out);
+		(void) timefmt_rfc3339((int64_t) (usec / USEC_PER_SEC), out);
 }
 
 static int json_time(struct buf *b, uint64_t usec)
@@ -49,7 +49,7 @@ static int json_time(struct buf *b, uint64_t usec)
 
 	if (usec == 0)
 		return json_null(b);
-	timefmt_rfc3339((int64_t) (usec / USEC_PER_SEC), t);
+	(void) timefmt_rfc3339((int64_t) (usec / USEC_PER_SEC), t);
 	return json_string(b, t);
 }
 

@@ -14,6 +14,7 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
@@ -72,16 +73,6 @@ static bool event_is_item(enum event_type t)
 	return false;
 }
 
-static const char *event_action_string(enum action a)
-{
-	switch (a) {
-	case ACTION_IGNORE: return "ignore";
-	case ACTION_LOG:    return "log";
-	case ACTION_NOTIFY: return "notify";
-	}
-	return "ignore";
-}
-
 /* RFC 3339 UTC, second precision like the parse output. */
 static void format_time_sec(int64_t sec, char out[static 32])
 {
@@ -136,7 +127,7 @@ int event_to_json(const struct event *e, struct buf *b)
 		W(json_key(b, "score"));
 		W(json_double(b, e->score));
 		W(json_key(b, "action"));
-		W(json_string(b, event_action_string(e->action)));
+		W(json_string(b, action_to_string(e->action)));
 		W(json_key(b, "duplicate_of"));
 		W(json_string(b, e->duplicate_of));
 	} else {
@@ -217,7 +208,7 @@ char **event_journal_fields(const struct event *e)
 	case EVENT_UPDATE:
 		strv_push(&v, &n, xasprintf("MESSAGE=%s [%s] %s%s%s (%s, score %g) %s",
 					    event_type_to_string(e->type),
-					    event_action_string(e->action),
+					    action_to_string(e->action),
 					    e->title ? e->title : "(untitled)",
 					    e->duplicate_of ? ", duplicate of " : "",
 					    e->duplicate_of ? e->duplicate_of : "",
@@ -254,7 +245,7 @@ char **event_journal_fields(const struct event *e)
 		if (e->id)
 			strv_push(&v, &n, xasprintf("STORYWATCH_ID=%s", e->id));
 		strv_push(&v, &n, xasprintf("STORYWATCH_SCORE=%g", e->score));
-		strv_push(&v, &n, xasprintf("STORYWATCH_ACTION=%s", event_action_string(e->action)));
+		strv_push(&v, &n, xasprintf("STORYWATCH_ACTION=%s", action_to_string(e->action)));
 		if (e->duplicate_of)
 			strv_push(&v, &n, xasprintf("STORYWATCH_DUPLICATE_OF=%s", e->duplicate_of));
 	} else if (e->error)
@@ -389,6 +380,15 @@ static int events_log_open(struct events *ev, struct diag *diag)
 		diag_set(diag, ev->path, 0, 0, "event log is not a regular file");
 		close(fd);
 		return -EINVAL;
+	}
+	/* Two writers would interleave lines and each skip the other's seq. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		diag_set(diag, ev->path, 0, 0, "event log is in use by another process: %s",
+			 strerror(-r));
+		close(fd);
+		return r;
 	}
 	/* A new file's name must survive a power loss as much as its lines. */
 	if (created)

@@ -290,7 +290,7 @@ static void notify_status(struct loop *l)
 			next = MIN(next, f->due_usec);
 	}
 	if (next != UINT64_MAX)
-		timefmt_rfc3339((int64_t) (MAX(next, now) / USEC_PER_SEC), when);
+		(void) timefmt_rfc3339((int64_t) (MAX(next, now) / USEC_PER_SEC), when);
 	(void) sd_notifyf(0, "STATUS=%zu feeds, %zu failing, %" PRIu64 " events, %zu polling, next poll %s",
 			  l->n_feeds, failing, l->n_events, l->n_in_flight, when);
 }
@@ -838,7 +838,7 @@ static int eval_clock(uint64_t *ret, struct diag *diag)
 	*ret = 0;
 	if (!e || !*e)
 		return 0;
-	if (timefmt_parse_rfc3339(e, &sec) < 0 || sec <= 0) {
+	if (timefmt_parse_w3dtf(e, strlen(e), &sec) < 0 || sec <= 0) {
 		diag_set(diag, NULL, 0, 0, "STORYWATCH_EVAL_TIME=%s is not an RFC 3339 time", e);
 		return -EINVAL;
 	}

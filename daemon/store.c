@@ -193,16 +193,6 @@ static int errno_from_sqlite(int rc)
 	}
 }
 
-static const char *action_name(enum action a)
-{
-	switch (a) {
-	case ACTION_IGNORE: return "ignore";
-	case ACTION_LOG:    return "log";
-	case ACTION_NOTIFY: return "notify";
-	}
-	return "ignore";
-}
-
 static enum action action_from_name(const char *s)
 {
 	if (streq(s, "notify"))
@@ -210,16 +200,6 @@ static enum action action_from_name(const char *s)
 	if (streq(s, "log"))
 		return ACTION_LOG;
 	return ACTION_IGNORE;
-}
-
-static const char *urgency_name(enum urgency u)
-{
-	switch (u) {
-	case URGENCY_LOW:      return "low";
-	case URGENCY_NORMAL:   return "normal";
-	case URGENCY_CRITICAL: return "critical";
-	}
-	return "normal";
 }
 
 static enum urgency urgency_from_name(const char *s)
@@ -871,7 +851,7 @@ int store_item_put(struct store *s, const struct item_record *rec, uint64_t now_
 	bind_text(st, 5, rec->link);
 	bind_date(st, 6, rec->published);
 	bind_text(st, 7, rec->storyline);
-	bind_text(st, 8, action_name(rec->action));
+	bind_text(st, 8, action_to_string(rec->action));
 	sqlite3_bind_double(st, 9, rec->score);
 	bind_u64(st, 10, now_usec);
 	r = stmt_run(s, st);
@@ -971,8 +951,8 @@ int store_event_insert(struct store *s, const struct event *e, const char *line)
 		bind_text(st, 10, e->storyline);
 		bind_text(st, 11, e->n_rules ? buf_str(&rules) : NULL);
 		sqlite3_bind_double(st, 12, e->score);
-		bind_text(st, 13, action_name(e->action));
-		bind_text(st, 14, urgency_name(e->urgency));
+		bind_text(st, 13, action_to_string(e->action));
+		bind_text(st, 14, urgency_to_string(e->urgency));
 		bind_text(st, 15, e->duplicate_of);
 	} else
 		bind_text(st, 16, e->error);

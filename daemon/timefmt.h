@@ -1,16 +1,28 @@
-/* timefmt.h - RFC 3339 timestamps, independent of the locale. */
+/* timefmt.h - feed dates, parsed and printed without locale or TZ.
+ *
+ * The accepted forms are those feed readers accept (RFC 822 with its
+ * real-world variants, W3C-DTF / RFC 3339, asctime), with the reference
+ * reader's answers for the odd cases. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* "2025-03-18T14:00:00Z", "2025-03-18T17:00:00.5+03:00" -> seconds since the
- * epoch (fractions dropped).  -EINVAL for anything else. */
-int timefmt_parse_rfc3339(const char *s, int64_t *ret_sec);
-
-/* Writes "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with the NUL) into out. */
+/* Room for "YYYY-MM-DDTHH:MM:SSZ" and its NUL. */
 #define TIMEFMT_RFC3339_MAX 21
-void timefmt_rfc3339(int64_t sec, char out[static TIMEFMT_RFC3339_MAX]);
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-int64_t timefmt_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* Parses a feed date s[0..n) to seconds since the epoch (UTC).  Returns 0,
+ * or -EINVAL when it is not a date we read. */
+int timefmt_parse(const char *s, size_t n, int64_t *ret_sec);
+
+/* Each parser on its own, for tests; same contract as timefmt_parse(). */
+int timefmt_parse_rfc822(const char *s, size_t n, int64_t *ret_sec);
+int timefmt_parse_w3dtf(const char *s, size_t n, int64_t *ret_sec);
+
+/* Writes sec as YYYY-MM-DDTHH:MM:SSZ; returns -ERANGE outside years 1..9999. */
+int timefmt_rfc3339(int64_t sec, char out[TIMEFMT_RFC3339_MAX]);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date; month and day may be
+ * out of range and roll over (month 13 = January of the next year). */
+int64_t timefmt_days_from_civil(int64_t y, int64_t m, int64_t d);

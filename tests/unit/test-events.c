@@ -5,8 +5,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "buf.h"
@@ -382,6 +385,91 @@ static void test_rotated_log_is_followed(void **state)
 	assert_string_equal(old, l1);
 }
 
+static void test_second_writer_refused(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_events_ struct events *ev = open_events(f);
+	struct events_options o = { .log_path = f->log_path, .journal = EVENTS_JOURNAL_OFF };
+	struct events *other = NULL;
+	struct diag d = { 0 };
+
+	assert_int_equal(events_open(f->store, &o, &other, &d), -EBUSY);
+	assert_null(other);
+	assert_non_null(strstr(d.message, "in use by another process"));
+	diag_clear(&d);
+}
+
+/* The child queues and delivers events until it is killed. */
+_Noreturn static void crash_child(const char *db_path, const char *log_path)
+{
+	struct events_options o = { .log_path = log_path, .journal = EVENTS_JOURNAL_OFF };
+	struct store *s = NULL;
+	struct events *ev = NULL;
+
+	if (store_open(db_path, &s, NULL) < 0 || events_open(s, &o, &ev, NULL) < 0)
+		_exit(2);
+	for (int i = 0; i < 100000; i++) {
+		struct event e = { .type = EVENT_FEED_OK, .time_usec = T0, .feed = "https://a.example/" };
+
+		if (store_begin(s) < 0 || events_queue(s, &e) < 0 || store_commit(s) < 0)
+			_exit(3);
+		if (events_deliver(ev, NULL) < 0)
+			_exit(4);
+	}
+	_exit(0);
+}
+
+static void test_sigkill_loses_and_repeats_nothing(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ char *log = NULL;
+	_cleanup_events_ struct events *ev = NULL;
+	uint64_t expect = 1;
+	int64_t n_events;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	/* The fixture's connection stays idle; children write. */
+	for (int round = 0; round < 10; round++) {
+		struct timespec delay = { 0, (long)(5 + 9 * round) * 1000000L };
+		pid_t pid = fork();
+		int status;
+
+		assert_true(pid >= 0);
+		if (pid == 0)
+			crash_child(f->db_path, f->log_path);
+		nanosleep(&delay, NULL);
+		(void) kill(pid, SIGKILL);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		/* Killed mid-work, or done: never failed on its own. */
+		assert_true(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0));
+	}
+
+	ev = open_events(f);
+	assert_int_equal(events_deliver(ev, NULL), 0);
+	assert_int_equal(undelivered(f), 0);
+
+	/* Every committed event is in the log exactly once, in order. */
+	log = read_file(f->log_path, NULL);
+	for (const char *p = log; *p; expect++) {
+		_cleanup_free_ char *prefix = xasprintf("{\"seq\":%llu,", (unsigned long long)expect);
+		const char *nl = strchr(p, '\n');
+
+		assert_non_null(nl);
+		assert_memory_equal(p, prefix, strlen(prefix));
+		p = nl + 1;
+	}
+	assert_int_equal(sqlite3_open_v2(f->db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM events", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n_events = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	print_message("%lld events written across 10 kills\n", (long long)n_events);
+	assert_true(n_events > 0);
+	assert_int_equal(expect - 1, (uint64_t)n_events);
+}
+
 static void test_scan_skips_foreign_last_line(void **state)
 {
 	struct fixture *f = *state;
@@ -557,6 +645,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_written_but_unmarked_not_duplicated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recreated_state_continues_seq, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotated_log_is_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_writer_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigkill_loses_and_repeats_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_skips_foreign_last_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_empty_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_long_lines, setup, teardown),
