@@ -356,6 +356,11 @@ static void record_body(struct loop *l, struct feed_slot *f, const struct fetch_
 	int r;
 
 	r = ingest_body(&ig, &f->st, res->body.data ? res->body.data : "", res->body.len, &stats);
+	if (r == -EBADMSG || r == -EFBIG) {
+		/* Not a feed, or too big to parse: recorded as the feed's error. */
+		log_debug_errno(r, "feed %s: the document is not usable", f->st.url);
+		return;
+	}
 	if (r < 0) {
 		log_warn_errno(r, "feed %s: cannot ingest the document", f->st.url);
 		slot_reload_state(l, f);
