@@ -27,6 +27,10 @@ struct fetch {
 	struct fetch_hooks hooks;
 	struct transfer *transfers;   /* in flight */
 	size_t n_transfers;
+	/* Finished easy handles, reset and kept: each holds buffers worth
+	 * keeping, and a poll cycle starts thousands of transfers. */
+	CURL *idle[32];
+	size_t n_idle;
 };
 
 void fetch_result_free(struct fetch_result *r)
@@ -47,8 +51,14 @@ static void transfer_free(struct transfer *t)
 	if (!t)
 		return;
 	if (t->easy) {
-		(void) curl_multi_remove_handle(t->fetch->multi, t->easy);
-		curl_easy_cleanup(t->easy);
+		struct fetch *f = t->fetch;
+
+		(void) curl_multi_remove_handle(f->multi, t->easy);
+		if (f->n_idle < ELEMENTSOF(f->idle)) {
+			curl_easy_reset(t->easy);
+			f->idle[f->n_idle++] = t->easy;
+		} else
+			curl_easy_cleanup(t->easy);
 	}
 	curl_slist_free_all(t->headers);
 	fetch_result_free(t->result);
@@ -156,6 +166,8 @@ void fetch_free(struct fetch *f)
 		f->transfers = t->next;
 		transfer_free(t);
 	}
+	while (f->n_idle > 0)
+		curl_easy_cleanup(f->idle[--f->n_idle]);
 	if (f->multi)
 		curl_multi_cleanup(f->multi);
 	free(f->user_agent);
@@ -215,7 +227,7 @@ int fetch_start(struct fetch *f, const struct fetch_request *req)
 	t->result->userdata = req->userdata;
 	buf_init(&t->result->body, f->opts.max_body_bytes);
 
-	t->easy = e = curl_easy_init();
+	t->easy = e = f->n_idle > 0 ? f->idle[--f->n_idle] : curl_easy_init();
 	if (!e) {
 		transfer_free(t);
 		return -ENOMEM;

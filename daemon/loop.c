@@ -32,6 +32,11 @@
 /* The first retry after an error waits one interval, then doubles. */
 #define BACKOFF_FACTOR 2
 
+/* Poll outcomes share one commit for up to this many polls or this long:
+ * one fsync per batch instead of one per feed.  Events go out after it. */
+#define BATCH_MAX 64
+#define BATCH_USEC (200 * USEC_PER_MSEC)
+
 struct feed_slot {
 	struct feed_state st;        /* the stored record, kept current */
 	uint64_t interval_usec;
@@ -48,6 +53,9 @@ struct loop {
 	sd_event *event;
 	sd_event_source *due_timer;
 	sd_event_source *curl_timer;
+	sd_event_source *batch_timer;
+	bool is_batch_open;
+	size_t batch_n;
 	uint64_t due_timer_usec;     /* what due_timer is armed for; UINT64_MAX = off */
 
 	struct config_overrides overrides;
@@ -308,6 +316,62 @@ static void deliver(struct loop *l)
 	l->n_events += n;
 }
 
+static void slot_reload_state(struct loop *l, struct feed_slot *f);
+
+/* Commits the open batch, then hands its events to the log. */
+static void flush(struct loop *l)
+{
+	if (l->is_batch_open) {
+		int r = store_batch_commit(l->store);
+
+		l->is_batch_open = false;
+		(void) sd_event_source_set_enabled(l->batch_timer, SD_EVENT_OFF);
+		if (r < 0) {
+			log_error_errno(r, "cannot commit the last %zu polls; they will be repeated",
+					l->batch_n);
+			for (size_t i = 0; i < l->n_feeds; i++)
+				slot_reload_state(l, l->feeds[i]);
+		}
+		l->batch_n = 0;
+	}
+	deliver(l);
+}
+
+static void batch_enter(struct loop *l)
+{
+	int r;
+
+	if (l->is_batch_open)
+		return;
+	r = store_batch_begin(l->store);
+	if (r < 0) {
+		/* Each poll then commits on its own. */
+		log_debug_errno(r, "cannot open a batch");
+		return;
+	}
+	l->is_batch_open = true;
+	l->batch_n = 0;
+	r = sd_event_source_set_time(l->batch_timer, mono_now(l) + BATCH_USEC);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(l->batch_timer, SD_EVENT_ONESHOT);
+	if (r < 0)
+		flush(l);
+}
+
+static void batch_leave(struct loop *l)
+{
+	if (!l->is_batch_open)
+		deliver(l);
+	else if (++l->batch_n >= BATCH_MAX)
+		flush(l);
+}
+
+static int on_batch_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	flush(userdata);
+	return 0;
+}
+
 static void replace(char **p, const char *v)
 {
 	free(*p);
@@ -440,8 +504,9 @@ static void poll_failed_to_start(struct loop *l, struct feed_slot *f, int r)
 	f->st.last_poll_usec = now;
 	f->st.http_status = 0;
 	f->st.next_poll_usec = f->due_usec = next_backoff(l, f, now, f->st.error_streak + 1);
+	batch_enter(l);
 	record_status(l, f, error);
-	deliver(l);
+	batch_leave(l);
 	if (l->is_once)
 		f->is_done = true;
 }
@@ -468,6 +533,7 @@ static void maybe_finish(struct loop *l)
 {
 	if (l->n_in_flight > 0 || l->ready_head)
 		return;
+	flush(l);
 	notify_status(l);
 	if (l->is_once) {
 		for (size_t i = 0; i < l->n_feeds; i++)
@@ -487,8 +553,9 @@ static void on_fetch_done(void *data, struct fetch_result *res)
 	if (f->is_removed)
 		removed_free(l, f);
 	else if (!l->is_stopping) {
+		batch_enter(l);
 		poll_outcome(l, f, res);
-		deliver(l);
+		batch_leave(l);
 		if (l->is_once)
 			f->is_done = true;
 		else if (f->due_usec < l->due_timer_usec)
@@ -780,6 +847,7 @@ static void reload(struct loop *l)
 	(void) sd_event_now(l->event, CLOCK_MONOTONIC, &mono);
 	(void) sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64 "\nSTATUS=reloading", mono);
 	log_info("reloading the configuration, feeds and rules");
+	flush(l);
 
 	r = load_config_and_rules(&l->overrides, &cfg, &rules, &d);
 	if (r < 0) {
@@ -830,7 +898,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 	(void) sd_notify(0, "STOPPING=1");
 	l->is_stopping = true;
 	ready_clear(l);
-	deliver(l);
+	flush(l);
 	(void) sd_event_exit(l->event, 0);
 	return 0;
 }
@@ -913,6 +981,9 @@ int loop_new(const struct config_overrides *o, bool once, struct loop **ret, str
 	if (r >= 0)
 		r = sd_event_add_time(l->event, &l->due_timer, CLOCK_MONOTONIC, UINT64_MAX,
 				      100 * USEC_PER_MSEC, on_due_timer, l);
+	if (r >= 0)
+		r = sd_event_add_time(l->event, &l->batch_timer, CLOCK_MONOTONIC, UINT64_MAX,
+				      10 * USEC_PER_MSEC, on_batch_timer, l);
 	if (r < 0)
 		goto fail_diag;
 
@@ -967,6 +1038,7 @@ void loop_free(struct loop *l)
 		removed_free(l, l->removed);
 	sd_event_source_disable_unref(l->curl_timer);
 	sd_event_source_disable_unref(l->due_timer);
+	sd_event_source_disable_unref(l->batch_timer);
 	sd_event_unref(l->event);
 	events_close(l->events);
 	store_close(l->store);
@@ -992,6 +1064,6 @@ int loop_run(struct loop *l)
 		(void) sd_notify(0, "STOPPING=1");
 		l->is_stopping = true;
 	}
-	deliver(l);
+	flush(l);
 	return 0;
 }

@@ -156,6 +156,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[_STMT_MAX];
 	bool in_transaction;
+	bool in_batch;        /* store_batch_begin(): transactions are savepoints */
 };
 
 /* SQLite result codes to errno at the module edge; the text stays available
@@ -553,11 +554,50 @@ static int store_simple(struct store *s, enum stmt id)
 	return r < 0 ? r : stmt_run(s, st);
 }
 
+int store_batch_begin(struct store *s)
+{
+	int r;
+
+	assert(!s->in_transaction && !s->in_batch);
+	r = store_simple(s, STMT_BEGIN);
+	if (r < 0)
+		return r;
+	s->in_batch = true;
+	return 0;
+}
+
+int store_batch_commit(struct store *s)
+{
+	int r;
+
+	assert(s->in_batch && !s->in_transaction);
+	r = store_simple(s, STMT_COMMIT);
+	if (r < 0) {
+		(void) store_simple(s, STMT_ROLLBACK);
+		s->in_batch = false;
+		return r;
+	}
+	s->in_batch = false;
+	return 0;
+}
+
+bool store_in_batch(const struct store *s)
+{
+	return s->in_batch;
+}
+
 int store_begin(struct store *s)
 {
 	int r;
 
 	assert(!s->in_transaction);
+	if (s->in_batch) {
+		r = store_exec(s, "SAVEPOINT poll");
+		if (r < 0)
+			return r;
+		s->in_transaction = true;
+		return 0;
+	}
 	r = store_simple(s, STMT_BEGIN);
 	if (r < 0)
 		return r;
@@ -570,7 +610,7 @@ int store_commit(struct store *s)
 	int r;
 
 	assert(s->in_transaction);
-	r = store_simple(s, STMT_COMMIT);
+	r = s->in_batch ? store_exec(s, "RELEASE poll") : store_simple(s, STMT_COMMIT);
 	if (r < 0)
 		return r;  /* still open: the caller rolls back */
 	s->in_transaction = false;
@@ -581,7 +621,10 @@ void store_rollback(struct store *s)
 {
 	if (!s->in_transaction)
 		return;
-	(void) store_simple(s, STMT_ROLLBACK);
+	if (s->in_batch)
+		(void) store_exec(s, "ROLLBACK TO poll; RELEASE poll");
+	else
+		(void) store_simple(s, STMT_ROLLBACK);
 	s->in_transaction = false;
 }
 
@@ -720,27 +763,90 @@ static uint64_t hash64_final(const struct hash64 *h)
 	return x;
 }
 
+#define NORM_FLAGS (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | \
+		    UTF8PROC_IGNORE | UTF8PROC_LUMP | UTF8PROC_STRIPCC)
+
+/* What NORM_FLAGS make of one ASCII byte: letters fold to lower case, HT, LF,
+ * VT, FF and CR become a space, other controls vanish (-1). */
+static int norm_ascii(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 'a';
+	if (c >= 0x09 && c <= 0x0d)
+		return ' ';
+	if (c < 0x20 || c == 0x7f)
+		return -1;
+	return c;
+}
+
+/* s normalised with NORM_FLAGS into out, or -EBADMSG for ill-formed UTF-8.
+ * ASCII is done here: most feed text is ASCII and utf8proc costs ~100 ns a
+ * character.  A non-ASCII run goes to utf8proc together with the character
+ * before it, which a combining mark may compose with, and with controls that
+ * vanish between runs (they would let neighbours compose); nothing composes
+ * with a following ASCII character, so the result is the same as mapping the
+ * whole string. */
+/* The first byte at or after s that does not vanish. */
+static unsigned char next_kept(const char *s)
+{
+	while (*s && (unsigned char)*s < 0x80 && norm_ascii((unsigned char)*s) < 0)
+		s++;
+	return (unsigned char)*s;
+}
+
+static int normalise(const char *s, struct buf *out)
+{
+	for (size_t i = 0; s[i];) {
+		unsigned char c = (unsigned char)s[i];
+		utf8proc_uint8_t *seg = NULL;
+		utf8proc_ssize_t m;
+		size_t j;
+
+		if (c < 0x80 && next_kept(s + i + 1) < 0x80) {
+			int o = norm_ascii(c);
+
+			if (o >= 0)
+				(void) buf_putc(out, (char)o);
+			i++;
+			continue;
+		}
+		for (j = i + 1; s[j]; j++) {
+			unsigned char d = (unsigned char)s[j];
+
+			if (d >= 0x80)
+				continue;
+			if (norm_ascii(d) < 0 && next_kept(s + j) >= 0x80)
+				continue;
+			break;
+		}
+		m = utf8proc_map((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(j - i), &seg,
+				 NORM_FLAGS);
+		if (m < 0)
+			return -EBADMSG;
+		(void) buf_append(out, seg, (size_t)m);
+		free(seg);
+		i = j;
+	}
+	return 0;
+}
+
 /* Feeds the normalised form of s: NFKC, case folded, ignorable and control
  * characters dropped, every run of white space one space, none at the ends. */
 static void hash_normalised(struct hash64 *h, const char *s)
 {
-	utf8proc_uint8_t *norm = NULL;
-	utf8proc_ssize_t n;
+	_cleanup_buf_ struct buf norm = { 0 };
 	bool pending_space = false, started = false;
 
 	if (!s)
 		return;
-	n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &norm,
-			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
-			 UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_LUMP |
-			 UTF8PROC_STRIPCC);
-	if (n < 0) {
+	buf_init(&norm, 0);
+	if (normalise(s, &norm) < 0) {
 		/* Ill-formed UTF-8 (parse never hands us that): hash the bytes. */
 		hash64_add(h, s, strlen(s));
 		return;
 	}
-	for (utf8proc_ssize_t i = 0; i < n; i++) {
-		unsigned char c = norm[i];
+	for (size_t i = 0; i < norm.len; i++) {
+		unsigned char c = (unsigned char)norm.data[i];
 
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
 			pending_space = started;
@@ -752,7 +858,6 @@ static void hash_normalised(struct hash64 *h, const char *s)
 		started = true;
 		hash64_add(h, &c, 1);
 	}
-	free(norm);
 }
 
 uint64_t store_content_hash(const char *title, const char *summary)

@@ -59,6 +59,14 @@ int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
 
+/* A batch is one outer transaction around several of the above, which then
+ * become savepoints: one commit (one fsync) for many polls.  Not nested;
+ * deliver events only after store_batch_commit(), which rolls the whole
+ * batch back when it fails. */
+int store_batch_begin(struct store *s);
+int store_batch_commit(struct store *s);
+bool store_in_batch(const struct store *s);
+
 /* ---- items (SPEC section 6) --------------------------------------------- */
 
 /* An item's identity within its feed: "id:" + guid/atom:id, else "link:" +
