@@ -270,12 +270,10 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 		r = ingest_item(ig, f, st->url, &f->items[i], &stats);
 
 	/* Prune only after reading a body: items of a feed that answers 304
-	 * for a month are still in it. */
-	if (r >= 0 && ig->prune_after_usec > 0 && ig->now_usec > ig->prune_after_usec) {
+	 * for a month are still in it.  Old events are the loop's to prune,
+	 * once in a while: that query scans every event. */
+	if (r >= 0 && ig->prune_after_usec > 0 && ig->now_usec > ig->prune_after_usec)
 		r = store_items_prune(ig->store, st->url, ig->now_usec - ig->prune_after_usec);
-		if (r >= 0)
-			r = store_events_prune(ig->store, ig->now_usec - ig->prune_after_usec);
-	}
 	if (r >= 0)
 		r = store_commit(ig->store);
 	if (r < 0) {

@@ -37,6 +37,8 @@
 #define BATCH_MAX 64
 #define BATCH_USEC (200 * USEC_PER_MSEC)
 
+#define PRUNE_EVERY_USEC (3600 * USEC_PER_SEC)
+
 struct feed_slot {
 	struct feed_state st;        /* the stored record, kept current */
 	uint64_t interval_usec;
@@ -77,6 +79,7 @@ struct loop {
 	uint64_t mono_base_usec;
 	uint64_t rng;
 
+	uint64_t last_prune_usec;
 	uint64_t n_events;           /* delivered since start */
 	uint64_t n_polls;
 };
@@ -318,6 +321,22 @@ static void deliver(struct loop *l)
 
 static void slot_reload_state(struct loop *l, struct feed_slot *f);
 
+/* Delivered events older than prune_after are forgotten, at most hourly:
+ * the query scans the events table. */
+static void prune_events(struct loop *l)
+{
+	uint64_t now = loop_now(l);
+	int r;
+
+	if (l->cfg->prune_after_usec == 0 || now < l->cfg->prune_after_usec ||
+	    (l->last_prune_usec > 0 && now < l->last_prune_usec + PRUNE_EVERY_USEC))
+		return;
+	l->last_prune_usec = now;
+	r = store_events_prune(l->store, now - l->cfg->prune_after_usec);
+	if (r < 0)
+		log_warn_errno(r, "cannot prune old events, trying again in an hour");
+}
+
 /* Commits the open batch, then hands its events to the log. */
 static void flush(struct loop *l)
 {
@@ -335,6 +354,7 @@ static void flush(struct loop *l)
 		l->batch_n = 0;
 	}
 	deliver(l);
+	prune_events(l);
 }
 
 static void batch_enter(struct loop *l)

@@ -794,7 +794,35 @@ static unsigned char next_kept(const char *s)
 	return (unsigned char)*s;
 }
 
-static int normalise(const char *s, struct buf *out)
+/* Hashes normalised bytes, every run of white space one space, none at the
+ * ends. */
+struct norm_hash {
+	struct hash64 *h;
+	bool pending_space;
+	bool started;
+};
+
+static void norm_hash_add(struct norm_hash *nh, unsigned char c)
+{
+	if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+		nh->pending_space = nh->started;
+		return;
+	}
+	if (nh->pending_space)
+		hash64_add(nh->h, " ", 1);
+	nh->pending_space = false;
+	nh->started = true;
+	hash64_add(nh->h, &c, 1);
+}
+
+/* Feeds s normalised with NORM_FLAGS to nh, or returns -EBADMSG for
+ * ill-formed UTF-8.  ASCII is done here: most feed text is ASCII and
+ * utf8proc costs ~100 ns a character.  A non-ASCII run goes to utf8proc
+ * together with the character before it, which a combining mark may compose
+ * with, and with controls that vanish between runs (they would let
+ * neighbours compose); nothing composes with a following ASCII character, so
+ * the result is the same as mapping the whole string. */
+static int normalise(const char *s, struct norm_hash *nh)
 {
 	for (size_t i = 0; s[i];) {
 		unsigned char c = (unsigned char)s[i];
@@ -806,7 +834,7 @@ static int normalise(const char *s, struct buf *out)
 			int o = norm_ascii(c);
 
 			if (o >= 0)
-				(void) buf_putc(out, (char)o);
+				norm_hash_add(nh, (unsigned char)o);
 			i++;
 			continue;
 		}
@@ -823,7 +851,8 @@ static int normalise(const char *s, struct buf *out)
 				 NORM_FLAGS);
 		if (m < 0)
 			return -EBADMSG;
-		(void) buf_append(out, seg, (size_t)m);
+		for (utf8proc_ssize_t k = 0; k < m; k++)
+			norm_hash_add(nh, seg[k]);
 		free(seg);
 		i = j;
 	}
@@ -834,29 +863,15 @@ static int normalise(const char *s, struct buf *out)
  * characters dropped, every run of white space one space, none at the ends. */
 static void hash_normalised(struct hash64 *h, const char *s)
 {
-	_cleanup_buf_ struct buf norm = { 0 };
-	bool pending_space = false, started = false;
+	struct hash64 saved = *h;
+	struct norm_hash nh = { .h = h };
 
 	if (!s)
 		return;
-	buf_init(&norm, 0);
-	if (normalise(s, &norm) < 0) {
+	if (normalise(s, &nh) < 0) {
 		/* Ill-formed UTF-8 (parse never hands us that): hash the bytes. */
+		*h = saved;
 		hash64_add(h, s, strlen(s));
-		return;
-	}
-	for (size_t i = 0; i < norm.len; i++) {
-		unsigned char c = (unsigned char)norm.data[i];
-
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			pending_space = started;
-			continue;
-		}
-		if (pending_space)
-			hash64_add(h, " ", 1);
-		pending_space = false;
-		started = true;
-		hash64_add(h, &c, 1);
 	}
 }
 
