@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct diag;
+struct diag_list;
 
 struct feed_source {
 	char *url;                 /* http:// or https:// only */
@@ -15,12 +16,15 @@ struct feed_source {
 };
 
 struct config {
+	char *config_file;         /* the file read; NULL when the default one is absent */
+
 	/* [daemon] */
-	char *feeds_file;          /* plain list or OPML (detected by content) */
-	char *rules_dir;
+	char *feeds_file;          /* plain list or OPML (detected by content);
+	                              default: "feeds" next to the config file */
+	char *rules_dir;           /* default: <configdir>/rules if present, else PKGDATADIR/rules */
 	char *state_dir;           /* $STATE_DIRECTORY, else $XDG_STATE_HOME/storywatch */
 	char *event_log;           /* default: <state_dir>/events.jsonl */
-	bool notify;               /* desktop notifications */
+	bool notify;               /* desktop notifications, default yes */
 
 	/* [poll] */
 	uint64_t interval_usec;          /* default 15m */
@@ -56,7 +60,28 @@ struct config_overrides {
  * an error), applies the overrides, then reads the feeds list.  On error returns
  * negative errno and fills diag with file, line and message. */
 int config_load(const struct config_overrides *o, struct config **ret, struct diag *diag);
-void config_free(struct config *c);
 
-/* "15m", "2h", "90s", "1d", "500ms", "1h30m" -> microseconds; -EINVAL otherwise. */
+/* The same, but goes on after an error and collects every problem in the
+ * config file and the feeds list, for `storywatch check`.  Returns -EINVAL
+ * when any was found (then *ret is untouched), or another negative errno
+ * when a file cannot be read at all (also in diags). */
+int config_load_all(const struct config_overrides *o, struct config **ret,
+		    struct diag_list *diags);
+
+void config_free(struct config *c);
+static inline void config_freep(struct config **c) { config_free(*c); }
+#define _cleanup_config_ __attribute__((cleanup(config_freep)))
+
+/* The config file read when no --config is given: the system one when running
+ * as a service ($STATE_DIRECTORY set, or uid 0), else the user's XDG one.
+ * The caller frees. */
+char *config_default_path(void);
+
+/* "15m", "2h", "90s", "1d", "500ms", "1h30m" (units w d h m s ms us, each at
+ * most once, largest first; a bare "0") -> microseconds; -EINVAL otherwise,
+ * -ERANGE past UINT64_MAX. */
 int config_parse_duration(const char *s, uint64_t *ret_usec);
+
+/* "8M", "512K", "1G", "4096" (K/M/G are powers of 1024, "KiB" etc. also
+ * accepted) -> bytes; -EINVAL otherwise, -ERANGE past UINT64_MAX. */
+int config_parse_size(const char *s, uint64_t *ret_bytes);
