@@ -22,7 +22,7 @@
 #define MAX_LINE (1024 * 1024)
 #define INDENT "                 "   /* lines under an entry start below its title */
 
-struct event {
+struct log_entry {
 	char *raw;              /* the line as written, for --json */
 	int64_t seq;
 	time_t time;
@@ -31,8 +31,8 @@ struct event {
 	double score;
 	bool has_score;
 
-	struct event *parent;   /* set when folded under another entry */
-	struct event **children;
+	struct log_entry *parent;   /* set when folded under another entry */
+	struct log_entry **children;
 	size_t n_children;
 };
 
@@ -246,7 +246,7 @@ static int parse_when(const char *s, bool is_until, time_t *ret)
 
 /* ---- reading the log --------------------------------------------------------- */
 
-static void event_free(struct event *e)
+static void entry_free(struct log_entry *e)
 {
 	if (!e)
 		return;
@@ -273,11 +273,11 @@ static char *get_scrubbed(const struct json_value *o, const char *key)
 }
 
 /* NULL for a line that is not an event: every event has seq, time and event. */
-static struct event *event_from_line(const char *line, size_t len)
+static struct log_entry *entry_from_line(const char *line, size_t len)
 {
 	_cleanup_jsonread_ struct json_value *v = NULL;
 	const struct json_value *rules;
-	struct event *e;
+	struct log_entry *e;
 	const char *t;
 	double seq;
 
@@ -289,7 +289,7 @@ static struct event *event_from_line(const char *line, size_t len)
 
 	e = xcalloc(1, sizeof(*e));
 	if (parse_rfc3339(t, &e->time) < 0) {
-		event_free(e);
+		entry_free(e);
 		return NULL;
 	}
 	e->seq = (int64_t)seq;
@@ -327,7 +327,7 @@ static bool strv_contains(char *const *v, const char *s)
 	return false;
 }
 
-static bool event_matches(const struct event *e, const struct filter *f)
+static bool entry_matches(const struct log_entry *e, const struct filter *f)
 {
 	if (f->has_since && e->time < f->since)
 		return false;
@@ -363,7 +363,7 @@ static int read_line(FILE *f, struct buf *line)
 /* ---- grouping ------------------------------------------------------------------ */
 
 struct id_map {
-	struct event **slots;   /* open addressing, by id */
+	struct log_entry **slots;   /* open addressing, by id */
 	size_t n_slots;
 };
 
@@ -384,7 +384,7 @@ static void id_map_init(struct id_map *m, size_t n)
 	m->slots = xcalloc(m->n_slots, sizeof(*m->slots));
 }
 
-static struct event **id_map_slot(struct id_map *m, const char *id)
+static struct log_entry **id_map_slot(struct id_map *m, const char *id)
 {
 	size_t i = hash(id) & (m->n_slots - 1);
 
@@ -393,7 +393,7 @@ static struct event **id_map_slot(struct id_map *m, const char *id)
 	return &m->slots[i];
 }
 
-static void add_child(struct event *parent, struct event *e)
+static void add_child(struct log_entry *parent, struct log_entry *e)
 {
 	while (parent->parent)
 		parent = parent->parent;
@@ -403,25 +403,25 @@ static void add_child(struct event *parent, struct event *e)
 	e->parent = parent;
 }
 
-static bool is_feed_event(const struct event *e)
+static bool is_feed_entry(const struct log_entry *e)
 {
 	return streq(e->event, "feed_error") || streq(e->event, "feed_ok");
 }
 
 /* Folds reports of the same development and updates under the first event
  * that introduced the item, when that event is among those shown. */
-static void group(struct event **ev, size_t n)
+static void group(struct log_entry **ev, size_t n)
 {
 	struct id_map m;
 
 	id_map_init(&m, n);
 	for (size_t i = 0; i < n; i++) {
-		struct event *e = ev[i], **slot;
+		struct log_entry *e = ev[i], **slot;
 
-		if (is_feed_event(e))
+		if (is_feed_entry(e))
 			continue;
 		if (e->duplicate_of) {
-			struct event *target = *id_map_slot(&m, e->duplicate_of);
+			struct log_entry *target = *id_map_slot(&m, e->duplicate_of);
 
 			if (target && target != e) {
 				add_child(target, e);
@@ -448,7 +448,7 @@ static void group(struct event **ev, size_t n)
 /* ---- output -------------------------------------------------------------------- */
 
 /* Where a report came from: the link's host without "www.", else the feed. */
-static const char *outlet(const struct event *e, char *tmp, size_t n)
+static const char *outlet(const struct log_entry *e, char *tmp, size_t n)
 {
 	const char *u = e->link ? e->link : e->feed;
 	const char *p, *end;
@@ -486,7 +486,7 @@ static void clock_str(time_t t, time_t ref, char *ret, size_t n)
 		strftime(ret, n, "%m-%d %H:%M", &tm);
 }
 
-static void print_entry(FILE *f, const struct event *e, const struct style *st)
+static void print_entry(FILE *f, const struct log_entry *e, const struct style *st)
 {
 	char hhmm[32], score[16], tmp[256];
 	const char *marker = " ", *color = "";
@@ -533,7 +533,7 @@ static void print_entry(FILE *f, const struct event *e, const struct style *st)
 		fprintf(f, INDENT "%ssame development as %s%s\n", st->dim, e->duplicate_of, st->reset);
 
 	for (size_t i = 0; i < e->n_children; i++) {
-		const struct event *c = e->children[i];
+		const struct log_entry *c = e->children[i];
 
 		if (streq(c->event, "update")) {
 			clock_str(c->time, e->time, hhmm, sizeof(hhmm));
@@ -565,22 +565,22 @@ static void print_entry(FILE *f, const struct event *e, const struct style *st)
 }
 
 /* One line per feed per day: the first error, how many, and the recovery. */
-static void print_feeds(FILE *f, struct event **ev, size_t n, const struct style *st)
+static void print_feeds(FILE *f, struct log_entry **ev, size_t n, const struct style *st)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct event *e = ev[i];
+		struct log_entry *e = ev[i];
 		size_t n_errors = 0;
 		const char *first_error = NULL;
 		time_t first_time = 0, ok_time = 0;
 		char hhmm[32];
 		bool is_done = false;
 
-		if (!is_feed_event(e) || e->parent)
+		if (!is_feed_entry(e) || e->parent)
 			continue;
 		for (size_t j = i; j < n; j++) {
-			struct event *o = ev[j];
+			struct log_entry *o = ev[j];
 
-			if (!is_feed_event(o) || o->parent || !streq(o->feed, e->feed))
+			if (!is_feed_entry(o) || o->parent || !streq(o->feed, e->feed))
 				continue;
 			if (o != e)
 				o->parent = e;   /* printed with e */
@@ -614,7 +614,7 @@ static void print_feeds(FILE *f, struct event **ev, size_t n, const struct style
 	}
 }
 
-static void print_timeline(FILE *f, struct event **ev, size_t n, const struct style *st)
+static void print_timeline(FILE *f, struct log_entry **ev, size_t n, const struct style *st)
 {
 	size_t day_start = 0;
 
@@ -632,7 +632,7 @@ static void print_timeline(FILE *f, struct event **ev, size_t n, const struct st
 		}
 		fprintf(f, "%s%s%s\n", st->bold, day, st->reset);
 		for (size_t i = day_start; i < day_end; i++) {
-			if (is_feed_event(ev[i]))
+			if (is_feed_entry(ev[i]))
 				has_feeds = true;
 			else if (!ev[i]->parent)
 				print_entry(f, ev[i], st);
@@ -708,7 +708,7 @@ int cmd_log(int argc, char **argv)
 	_cleanup_free_ char *path = NULL;
 	_cleanup_buf_ struct buf line = { 0 };
 	enum color_mode color = COLOR_AUTO;
-	struct event **ev = NULL;
+	struct log_entry **ev = NULL;
 	size_t n_ev = 0, n_bad = 0, n_events_arg = 0, lineno = 0, first_bad = 0;
 	bool is_json = false, is_tty;
 	const struct style *st;
@@ -812,25 +812,25 @@ int cmd_log(int argc, char **argv)
 
 	buf_init(&line, MAX_LINE);
 	while ((r = read_line(f, &line)) != EOF) {
-		struct event *e;
+		struct log_entry *e;
 
 		lineno++;
 		if (r == 0 && line.len == 0)
 			continue;
-		e = r == 0 ? event_from_line(buf_str(&line), line.len) : NULL;
+		e = r == 0 ? entry_from_line(buf_str(&line), line.len) : NULL;
 		if (!e) {
 			if (n_bad++ == 0)
 				first_bad = lineno;
 			continue;
 		}
-		if (!event_matches(e, &flt)) {
-			event_free(e);
+		if (!entry_matches(e, &flt)) {
+			entry_free(e);
 			continue;
 		}
 		if (is_json) {
 			put_json_line(stdout, e->raw, is_tty);
 			fputc('\n', stdout);
-			event_free(e);
+			entry_free(e);
 			continue;
 		}
 		ev = xreallocarray(ev, n_ev + 1, sizeof(*ev));
@@ -844,7 +844,7 @@ int cmd_log(int argc, char **argv)
 		print_timeline(stdout, ev, n_ev, st);
 	}
 	for (size_t i = 0; i < n_ev; i++)
-		event_free(ev[i]);
+		entry_free(ev[i]);
 	free(ev);
 
 	if (fflush(stdout) != 0) {
