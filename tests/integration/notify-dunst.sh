@@ -4,7 +4,8 @@
 # urgency; a burst folds into one summary; the default action opens the link
 # without a shell; and without any session bus there is one warning, no crash.
 #
-# Skips (77) when Xvfb, dunst, dbus-run-session or python3 is missing.
+# Skips (77) when Xvfb, dunst, dbus-run-session or python3 is missing, and
+# after the no-bus case when built --without-libnotify.
 
 set -u
 prog=${NOTIFY_SEND_TEST:-./tests/integration/notify-send-test}
@@ -37,6 +38,11 @@ if [ -z "${NOTIFY_DUNST_INNER:-}" ]; then
 	*) fail "nobus: expected one warning, got: $warnings" ;;
 	esac
 	echo "ok: no session bus gives one warning"
+
+	if ! "$prog" has-libnotify; then
+		echo "SKIP: built without libnotify"
+		exit 77
+	fi
 
 	NOTIFY_DUNST_INNER=1 timeout 90 dbus-run-session -- "$0" 2>&1
 	exit $?

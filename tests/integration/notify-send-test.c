@@ -4,6 +4,7 @@
  *   notify-send-test send DONE_FILE   burst of five items and one summary, then
  *                                     dispatch GLib until DONE_FILE appears
  *   notify-send-test nobus            what the daemon does without a session bus
+ *   notify-send-test has-libnotify    exit 0, or 77 when built without libnotify
  *
  * Every negative result of the notify API is printed as a warning, exactly as
  * the daemon logs them, so the script can count warnings. */
@@ -99,6 +100,13 @@ int main(int argc, char **argv)
 		return send_burst(argv[2]);
 	if (argc == 2 && streq(argv[1], "nobus"))
 		return no_bus();
-	fprintf(stderr, "usage: notify-send-test send DONE_FILE | nobus\n");
+	if (argc == 2 && streq(argv[1], "has-libnotify")) {
+#ifdef HAVE_LIBNOTIFY
+		return 0;
+#else
+		return 77;
+#endif
+	}
+	fprintf(stderr, "usage: notify-send-test send DONE_FILE | nobus | has-libnotify\n");
 	return 2;
 }
