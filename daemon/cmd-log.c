@@ -23,7 +23,6 @@
 #define INDENT "                 "   /* lines under an entry start below its title */
 
 struct log_entry {
-	char *raw;              /* the line as written, for --json */
 	int64_t seq;
 	time_t time;
 	char *event, *feed, *id, *title, *link, *storyline, *action, *duplicate_of, *error;
@@ -250,7 +249,6 @@ static void entry_free(struct log_entry *e)
 {
 	if (!e)
 		return;
-	free(e->raw);
 	free(e->event);
 	free(e->feed);
 	free(e->id);
@@ -293,7 +291,6 @@ static struct log_entry *entry_from_line(const char *line, size_t len)
 		return NULL;
 	}
 	e->seq = (int64_t)seq;
-	e->raw = xstrndup(line, len);
 	e->event = get_scrubbed(v, "event");
 	e->feed = get_scrubbed(v, "feed");
 	e->id = get_scrubbed(v, "id");
@@ -348,14 +345,26 @@ static bool entry_matches(const struct log_entry *e, const struct filter *f)
  * reported as too long (1).  Returns 0, 1, or EOF. */
 static int read_line(FILE *f, struct buf *line)
 {
-	bool is_long = false;
+	char chunk[4096];
+	size_t n = 0;
+	bool is_long = false, has_any = false;
 	int c;
 
 	buf_reset(line);
-	while ((c = getc(f)) != EOF && c != '\n')
-		if (!is_long && buf_putc(line, (char)c) < 0)
-			is_long = true;
-	if (c == EOF && line->len == 0 && !is_long)
+	/* Our own stdio stream in one thread: no locking per byte.  Bytes go to
+	 * the buffer a chunk at a time; NUL bytes stay, to be refused later. */
+	while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+		has_any = true;
+		chunk[n++] = (char)c;
+		if (n == sizeof(chunk)) {
+			if (!is_long && buf_append(line, chunk, n) < 0)
+				is_long = true;
+			n = 0;
+		}
+	}
+	if (n > 0 && !is_long && buf_append(line, chunk, n) < 0)
+		is_long = true;
+	if (c == EOF && !has_any)
 		return EOF;
 	return is_long ? 1 : 0;
 }
@@ -828,7 +837,7 @@ int cmd_log(int argc, char **argv)
 			continue;
 		}
 		if (is_json) {
-			put_json_line(stdout, e->raw, is_tty);
+			put_json_line(stdout, buf_str(&line), is_tty);
 			fputc('\n', stdout);
 			entry_free(e);
 			continue;

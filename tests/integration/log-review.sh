@@ -52,6 +52,22 @@ for bad in "--action maybe" "--since yesterday-ish" "--until 2025-13-01" "--colo
 	fi
 done
 
+# A line past the 1 MiB ceiling is skipped like any bad line; reading goes on.
+{
+	printf '{"seq":1,"time":"2025-03-18T09:00:00Z","event":"match","title":"first"}\n'
+	printf '{"seq":2,"time":"2025-03-18T09:01:00Z","event":"match","title":"'
+	head -c 1100000 /dev/zero | tr '\0' x
+	printf '"}\n{"seq":3,"time":"2025-03-18T09:02:00Z","event":"match","title":"third"}'
+} >"$tmp/long.jsonl"
+"$prog" log --json --event-log "$tmp/long.jsonl" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -ne 0 ] || [ "$(cut -c1-8 "$tmp/out" | tr '\n' ' ')" != '{"seq":1 {"seq":3 ' ] ||
+   [ "$(sed "s|$tmp|T|" "$tmp/err")" != "storywatch log: warning: skipped 1 unreadable line in T/long.jsonl (the first is line 2)" ]; then
+	echo "FAIL long line: exit $rc"; cat "$tmp/err"; failed=1
+else
+	echo "ok long-line"
+fi
+
 # A missing log is an error with the path, not a crash.
 "$prog" log --event-log "$tmp/none.jsonl" >/dev/null 2>"$tmp/err"
 rc=$?
