@@ -16,6 +16,7 @@ struct command {
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
+	{ "log",   cmd_log,   "review the event log: a timeline by day, by development" },
 	{ "help",  cmd_help,  "show this help" },
 };
 

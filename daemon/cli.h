@@ -4,3 +4,6 @@
 /* Each takes the subcommand's own argv (argv[0] is its name) and returns the
  * process exit status. */
 
+
+/* storywatch log: review the event log (cmd-log.c). */
+int cmd_log(int argc, char **argv);
