@@ -1085,6 +1085,11 @@ static void stmt_storyline(struct ctx *c, struct lexer *x, unsigned include_dept
 		skip_statement(x);
 	}
 	struct pending_storyline *sl = &c->sls[idx];
+	/* A threshold left out follows the one given. */
+	if (sl->has_notify && !sl->has_log)
+		sl->log_at = MIN(sl->log_at, sl->notify_at);
+	if (sl->has_log && !sl->has_notify)
+		sl->notify_at = MAX(sl->notify_at, sl->log_at);
 	if (sl->log_at > sl->notify_at)
 		add_error(c, &l, "storyline '%s': 'log at' (%g) is above 'notify at' (%g)", name,
 			  sl->log_at, sl->notify_at);

@@ -123,6 +123,17 @@ static void test_rule_settings(void **state)
 	assert_int_equal(ruleset_rule_exec(rs, "nope", &argv, &usec), -ENOENT);
 }
 
+static void test_threshold_defaults_follow(void **state)
+{
+	_cleanup_ruleset_ struct ruleset *rs = compile_ok(
+		"storyline a {\n notify at 3\n}\nstoryline b {\n log at 12\n}\n");
+
+	assert_true(rs->storylines[0].notify_at == 3.0);
+	assert_true(rs->storylines[0].log_at == 3.0);
+	assert_true(rs->storylines[1].notify_at == 12.0);
+	assert_true(rs->storylines[1].log_at == 12.0);
+}
+
 static void test_actions_and_urgencies(void **state)
 {
 	_cleanup_ruleset_ struct ruleset *rs = compile_ok(SL
@@ -606,6 +617,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minimal_rule_and_defaults),
 		cmocka_unit_test(test_rule_settings),
+		cmocka_unit_test(test_threshold_defaults_follow),
 		cmocka_unit_test(test_actions_and_urgencies),
 		cmocka_unit_test(test_operator_precedence),
 		cmocka_unit_test(test_parentheses_and_continuation),
