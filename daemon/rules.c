@@ -1693,7 +1693,7 @@ void ruleset_free(struct ruleset *rs)
  * at most RULES_MAX_ERRORS). */
 static void sort_errors(struct ctx *c)
 {
-	if (!c->errors)
+	if (!c->errors || c->errors->n <= c->first_error)
 		return;
 	struct rules_error *v = c->errors->v + c->first_error;
 	size_t n = c->errors->n - c->first_error;
