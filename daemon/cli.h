@@ -9,3 +9,5 @@
 int cmd_check(int argc, char **argv);
 /* Runs the rules over feed files and explains each item's score. */
 int cmd_match(int argc, char **argv);
+/* storywatch parse FILE...|-: feed documents to JSON Lines. */
+int cmd_parse(int argc, char **argv);

@@ -1,0 +1,1557 @@
+/* parse.c - feed documents to items with libxml2's SAX2 interface.
+ *
+ * One pass, no tree: element events drive a small state machine that fills
+ * the current item.  Which element fills which field, and who wins when
+ * there are several, follows Universal Feed Parser, the reader most feed
+ * publishers test against (see shared/conformance/NORMALIZATION.md).
+ *
+ * Hostile input: the document is converted to UTF-8 by us (libxml2 is told
+ * to ignore the declared encoding), external entities and DTDs are never
+ * loaded (no NOENT, no DTDLOAD, NONET), entities declared in the internal
+ * subset are only used when they are plain text, and libxml2's own depth and
+ * amplification limits stay on (no XML_PARSE_HUGE). */
+#include "config.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/entities.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "parse-internal.h"
+#include "parse.h"
+#include "text.h"
+#include "timefmt.h"
+#include "utf8.h"
+#include "util.h"
+
+#define MAX_DEPTH 300
+#define MAX_CAPTURES 8
+#define MAX_DOC_ENTITIES 1024
+
+enum ns {
+	NS_CORE,     /* RSS, RDF-RSS, Atom, or an unknown default namespace */
+	NS_DC,
+	NS_DCTERMS,
+	NS_CONTENT,
+	NS_MEDIA,
+	NS_ITUNES,
+	NS_RDF,
+	NS_XHTML,
+	NS_OTHER,
+};
+
+enum el {
+	EL_OTHER,
+	EL_ITEM,
+	EL_TITLE,
+	EL_LINK,
+	EL_GUID,
+	EL_ID,
+	EL_DESCRIPTION,   /* RSS description: HTML, first wins */
+	EL_SUMMARY,       /* Atom summary, itunes:summary: text unless typed */
+	EL_CONTENT,       /* Atom content */
+	EL_CONTENT_ENCODED,
+	EL_PUBLISHED,
+	EL_UPDATED,
+	EL_AUTHOR,
+	EL_NAME,
+	EL_EMAIL,
+	EL_URI,
+	EL_CONTRIBUTOR,
+	EL_CATEGORY,
+	EL_ITUNES_CATEGORY,
+	EL_KEYWORDS,
+	EL_SKIP,          /* image, source, textinput: nothing inside leaks */
+	EL_TTL,
+};
+
+enum ctype {
+	CTYPE_TEXT,
+	CTYPE_HTML,
+	CTYPE_XHTML,
+	CTYPE_OTHER,      /* base64 or some other MIME type */
+};
+
+struct capture {
+	int depth;
+	enum el el;
+	enum ctype type;
+	bool is_content;  /* child elements are markup, not feed elements */
+	bool has_src;
+	bool is_guid_link;
+	struct buf text;
+	/* Atom author parts */
+	char *name;
+	char *email;
+	bool has_detail;
+};
+
+struct frame {
+	enum el el;
+	char *base;       /* owned when it differs from the parent's */
+	bool owns_base;
+};
+
+struct item_build {
+	struct feed_item it;
+	int title_depth;
+	bool has_link;
+	enum { SUMMARY_NONE, SUMMARY_FROM_CONTENT, SUMMARY_REAL } summary_src;
+	int id_depth;
+	struct buf cats;  /* NUL-separated category terms */
+};
+
+struct state {
+	xmlParserCtxtPtr ctxt;
+	bool is_utf8;
+	bool is_atom;
+	bool seen_root;
+	int depth;
+	struct frame stack[MAX_DEPTH + 1];
+	int skip_depth;           /* depth of the outermost EL_SKIP, 0 = none */
+	int entry_depth;          /* depth of the current item, 0 = none */
+	int ncap;
+	struct capture cap[MAX_CAPTURES];
+	size_t max_text;
+
+	struct item_build cur;
+	struct feed_item *items;
+	size_t n_items, cap_items;
+
+	char *feed_title;
+	char *feed_link;
+	unsigned ttl;
+
+	/* entities: the document's plain-text ones, then HTML's */
+	size_t n_doc_entities;
+	struct { char *name; char *content; } doc_entities[MAX_DOC_ENTITIES];
+	xmlEntityPtr *made;
+	size_t n_made, cap_made;
+
+	int first_error_line, first_error_col;
+	char *first_error;
+};
+
+/* ---- encodings ----------------------------------------------------------- */
+
+static bool utf8_valid(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		int l;
+
+		/* 8 ASCII bytes at a time */
+		while (i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, p + i, 8);
+			if (w & UINT64_C(0x8080808080808080))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		l = utf8_decode(p + i, n - i, &cp);
+		if (l < 0)
+			return false;
+		i += (size_t)l;
+	}
+	return true;
+}
+
+static char *latin1_to_utf8(const unsigned char *p, size_t n, size_t *ret_len)
+{
+	char *out = xmalloc(2 * n + 1), *w = out;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < 0x80)
+			*w++ = (char)p[i];
+		else if (p[i] == 0)
+			continue;
+		else {
+			*w++ = (char)(0xc0 | (p[i] >> 6));
+			*w++ = (char)(0x80 | (p[i] & 0x3f));
+		}
+	}
+	*w = '\0';
+	*ret_len = (size_t)(w - out);
+	return out;
+}
+
+/* UTF-16 or UTF-32 in either byte order; ill-formed units become U+FFFD. */
+static char *wide_to_utf8(const unsigned char *p, size_t n, int width, bool big, size_t *ret_len)
+{
+	char *out = xmalloc(n * 2 + 8), *w = out;
+	size_t i = 0;
+
+	while (i + (size_t)width <= n) {
+		uint32_t u;
+
+		if (width == 4) {
+			u = big ? (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3]
+				: (uint32_t)p[i + 3] << 24 | (uint32_t)p[i + 2] << 16 | (uint32_t)p[i + 1] << 8 | p[i];
+			i += 4;
+		} else {
+			u = big ? (uint32_t)(p[i] << 8 | p[i + 1]) : (uint32_t)(p[i + 1] << 8 | p[i]);
+			i += 2;
+			if (u >= 0xd800 && u <= 0xdbff && i + 2 <= n) {
+				uint32_t lo = big ? (uint32_t)(p[i] << 8 | p[i + 1]) : (uint32_t)(p[i + 1] << 8 | p[i]);
+
+				if (lo >= 0xdc00 && lo <= 0xdfff) {
+					u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+					i += 2;
+				}
+			}
+		}
+		if (u == 0)
+			continue;
+		if (u > 0x10ffff)
+			u = 0xfffd;
+		w += utf8_encode(u, w);
+	}
+	*w = '\0';
+	*ret_len = (size_t)(w - out);
+	return out;
+}
+
+static char *iconv_to_utf8(const char *charset, const char *p, size_t n, size_t *ret_len)
+{
+	iconv_t cd = iconv_open("UTF-8", charset);
+	size_t cap = n * 4 + 16, inleft = n, outleft;
+	char *out, *in = (char *)p, *w;
+
+	if (cd == (iconv_t)-1)
+		return NULL;
+	out = xmalloc(cap);
+	w = out;
+	outleft = cap - 1;
+	if (iconv(cd, &in, &inleft, &w, &outleft) == (size_t)-1) {
+		/* feedparser then tries the next candidate: so do we */
+		iconv_close(cd);
+		free(out);
+		return NULL;
+	}
+	iconv_close(cd);
+	*w = '\0';
+	*ret_len = (size_t)(w - out);
+	return out;
+}
+
+/* Reads encoding="..." from an XML declaration at p (ASCII-compatible). */
+static bool declared_encoding(const char *p, size_t n, char *out, size_t outsz)
+{
+	const char *end, *e;
+	size_t limit = MIN(n, (size_t)512);
+
+	if (limit < 6 || memcmp(p, "<?xml", 5) != 0)
+		return false;
+	end = memmem(p, limit, "?>", 2);
+	if (!end)
+		end = p + limit;
+	e = memmem(p, (size_t)(end - p), "encoding", 8);
+	if (!e)
+		return false;
+	e += 8;
+	while (e < end && (*e == ' ' || *e == '\t' || *e == '\r' || *e == '\n'))
+		e++;
+	if (e >= end || *e != '=')
+		return false;
+	e++;
+	while (e < end && (*e == ' ' || *e == '\t' || *e == '\r' || *e == '\n'))
+		e++;
+	if (e >= end || (*e != '"' && *e != '\''))
+		return false;
+	{
+		char q = *e++;
+		size_t k = 0;
+
+		while (e < end && *e != q && k + 1 < outsz) {
+			char c = *e++;
+
+			out[k++] = (char)((c >= 'A' && c <= 'Z') ? c | 0x20 : c);
+		}
+		out[k] = '\0';
+		return k > 0;
+	}
+}
+
+static bool charset_is(const char *cs, const char *const *names)
+{
+	for (; *names; names++)
+		if (streq(cs, *names))
+			return true;
+	return false;
+}
+
+char *parse_to_utf8(const void *data, size_t len, size_t *ret_len, enum parse_charset *ret_charset)
+{
+	static const char *const utf8_names[] = { "utf-8", "utf8", "u8", NULL };
+	static const char *const latin1_names[] = {
+		"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "cp819",
+		"windows-1252", "cp1252", "x-cp1252", "ibm819", NULL,
+	};
+	static const char *const ascii_names[] = { "us-ascii", "ascii", "ansi_x3.4-1968", NULL };
+	const unsigned char *p = data;
+	char *out = NULL, cs[64];
+	size_t n = len, out_len = 0, skip;
+	enum parse_charset charset;
+
+	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+		p += 3;
+		n -= 3;
+	} else if (n >= 4 && p[0] == 0xff && p[1] == 0xfe && p[2] == 0 && p[3] == 0) {
+		out = wide_to_utf8(p + 4, n - 4, 4, false, &out_len);
+	} else if (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0xfe && p[3] == 0xff) {
+		out = wide_to_utf8(p + 4, n - 4, 4, true, &out_len);
+	} else if (n >= 2 && p[0] == 0xff && p[1] == 0xfe) {
+		out = wide_to_utf8(p + 2, n - 2, 2, false, &out_len);
+	} else if (n >= 2 && p[0] == 0xfe && p[1] == 0xff) {
+		out = wide_to_utf8(p + 2, n - 2, 2, true, &out_len);
+	} else if (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] != 0) {
+		out = wide_to_utf8(p, n, 4, true, &out_len);
+	} else if (n >= 4 && p[0] != 0 && p[1] == 0 && p[2] == 0 && p[3] == 0) {
+		out = wide_to_utf8(p, n, 4, false, &out_len);
+	} else if (n >= 4 && p[0] == 0 && p[1] != 0 && p[2] == 0 && p[3] != 0) {
+		out = wide_to_utf8(p, n, 2, true, &out_len);
+	} else if (n >= 4 && p[0] != 0 && p[1] == 0 && p[2] != 0 && p[3] == 0) {
+		out = wide_to_utf8(p, n, 2, false, &out_len);
+	}
+
+	if (out)
+		charset = PARSE_CHARSET_UTF16;
+	else {
+		const char *s = (const char *)p;
+		size_t lead = 0;
+
+		while (lead < n && (s[lead] == ' ' || s[lead] == '\t' || s[lead] == '\r' || s[lead] == '\n'))
+			lead++;
+		if (!declared_encoding(s + lead, n - lead, cs, sizeof(cs)) || charset_is(cs, utf8_names) ||
+		    charset_is(cs, ascii_names) || strncmp(cs, "utf-16", 6) == 0 ||
+		    strncmp(cs, "utf-32", 6) == 0 || strncmp(cs, "ucs", 3) == 0)
+			cs[0] = '\0';
+		if (cs[0] && !charset_is(cs, latin1_names)) {
+			out = iconv_to_utf8(cs, s, n, &out_len);
+			charset = PARSE_CHARSET_ICONV;
+		}
+		if (!out) {
+			if (!charset_is(cs, latin1_names) && utf8_valid(p, n)) {
+				out = xmalloc(n + 1);
+				memcpy(out, p, n);
+				out[n] = '\0';
+				out_len = n;
+				charset = PARSE_CHARSET_UTF8;
+			} else {
+				out = latin1_to_utf8(p, n, &out_len);
+				charset = PARSE_CHARSET_LATIN1;
+			}
+		}
+	}
+
+	/* whitespace or junk before the first markup */
+	for (skip = 0; skip < out_len && out[skip] != '<'; skip++)
+		;
+	if (skip == out_len) {
+		free(out);
+		return NULL;
+	}
+	if (skip) {
+		memmove(out, out + skip, out_len - skip + 1);
+		out_len -= skip;
+	}
+	*ret_len = out_len;
+	*ret_charset = charset;
+	return out;
+}
+
+/* ---- URLs ---------------------------------------------------------------- */
+
+struct url {
+	const char *scheme; size_t scheme_n;
+	const char *netloc; size_t netloc_n; bool has_netloc;
+	const char *path; size_t path_n;
+	const char *query; size_t query_n;
+	const char *frag; size_t frag_n;
+};
+
+static bool is_scheme_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '-' || c == '.';
+}
+
+static size_t scheme_len(const char *s)
+{
+	size_t i;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	for (i = 0; s[i] && s[i] != ':'; i++)
+		if (!is_scheme_char(s[i]))
+			return 0;
+	return s[i] == ':' ? i : 0;
+}
+
+bool parse_url_is_absolute(const char *s)
+{
+	return s && scheme_len(s) > 0;
+}
+
+static void url_split(const char *s, struct url *u)
+{
+	size_t n = strlen(s), i, sl = scheme_len(s);
+	const char *end;
+
+	*u = (struct url){};
+	if (sl) {
+		u->scheme = s;
+		u->scheme_n = sl;
+		s += sl + 1;
+		n -= sl + 1;
+	}
+	end = s + n;
+	if (n >= 2 && s[0] == '/' && s[1] == '/') {
+		for (i = 2; i < n && s[i] != '/' && s[i] != '?' && s[i] != '#'; i++)
+			;
+		u->netloc = s + 2;
+		u->netloc_n = i - 2;
+		u->has_netloc = true;
+		s += i;
+	}
+	{
+		const char *hash = memchr(s, '#', (size_t)(end - s));
+
+		if (hash) {
+			u->frag = hash + 1;
+			u->frag_n = (size_t)(end - hash - 1);
+			end = hash;
+		}
+	}
+	{
+		const char *q = memchr(s, '?', (size_t)(end - s));
+
+		if (q) {
+			u->query = q + 1;
+			u->query_n = (size_t)(end - q - 1);
+			end = q;
+		}
+	}
+	u->path = s;
+	u->path_n = (size_t)(end - s);
+}
+
+static bool scheme_is_relative(const char *s, size_t n)
+{
+	static const char *const names[] = {
+		"", "ftp", "http", "gopher", "nntp", "imap", "wais", "file", "https", "shttp",
+		"mms", "prospero", "rtsp", "rtspu", "sftp", "svn", "svn+ssh", "ws", "wss", NULL,
+	};
+
+	for (const char *const *p = names; *p; p++)
+		if (strlen(*p) == n && strncasecmp(*p, s, n) == 0)
+			return true;
+	return false;
+}
+
+static void url_join_out(struct buf *b, const char *scheme, size_t scheme_n, const struct url *u,
+			 const char *netloc, size_t netloc_n, bool has_netloc,
+			 const char *path, size_t path_n, const char *query, size_t query_n)
+{
+	for (size_t i = 0; i < scheme_n; i++)
+		(void)buf_putc(b, (char)((scheme[i] >= 'A' && scheme[i] <= 'Z') ? scheme[i] | 0x20 : scheme[i]));
+	if (scheme_n)
+		(void)buf_putc(b, ':');
+	if (has_netloc && netloc_n) {
+		(void)buf_puts(b, "//");
+		(void)buf_append(b, netloc, netloc_n);
+		if (path_n && path[0] != '/')
+			(void)buf_putc(b, '/');
+	} else if (scheme_n && scheme_is_relative(scheme, scheme_n) && !(path_n >= 2 && path[0] == '/' && path[1] == '/')) {
+		(void)buf_puts(b, "//");
+		if (path_n && path[0] != '/')
+			(void)buf_putc(b, '/');
+	}
+	(void)buf_append(b, path, path_n);
+	if (query_n) {
+		(void)buf_putc(b, '?');
+		(void)buf_append(b, query, query_n);
+	}
+	if (u->frag_n) {
+		(void)buf_putc(b, '#');
+		(void)buf_append(b, u->frag, u->frag_n);
+	}
+}
+
+char *parse_urljoin(const char *base, const char *ref)
+{
+	struct url b, r;
+	struct buf out, path;
+	const char *scheme;
+	size_t scheme_n;
+
+	if (!base || !*base)
+		return xstrdup(ref);
+	if (!*ref)
+		return xstrdup(base);
+	url_split(base, &b);
+	url_split(ref, &r);
+	scheme = r.scheme_n ? r.scheme : b.scheme;
+	scheme_n = r.scheme_n ? r.scheme_n : b.scheme_n;
+	if (scheme_n != b.scheme_n || (scheme_n && strncasecmp(scheme, b.scheme, scheme_n) != 0) ||
+	    !scheme_is_relative(scheme, scheme_n))
+		return xstrdup(ref);
+
+	buf_init(&out, 0);
+	(void)buf_append(&out, "", 0);
+	if (r.has_netloc) {
+		url_join_out(&out, scheme, scheme_n, &r, r.netloc, r.netloc_n, true, r.path, r.path_n,
+			     r.query, r.query_n);
+		return buf_steal(&out);
+	}
+	if (r.path_n == 0) {
+		url_join_out(&out, scheme, scheme_n, &r, b.netloc, b.netloc_n, b.has_netloc, b.path, b.path_n,
+			     r.query_n ? r.query : b.query, r.query_n ? r.query_n : b.query_n);
+		return buf_steal(&out);
+	}
+
+	/* segments: the base's directory + the reference, or the reference */
+	{
+		const char *segs[512];
+		size_t lens[512], ns = 0, nres = 0;
+		const char *res[512];
+		size_t reslen[512];
+		struct buf joined;
+
+		buf_init(&joined, 0);
+		(void)buf_append(&joined, "", 0);
+		if (r.path[0] == '/')
+			(void)buf_append(&joined, r.path, r.path_n);
+		else {
+			const char *slash = NULL;
+
+			for (size_t i = 0; i < b.path_n; i++)
+				if (b.path[i] == '/')
+					slash = b.path + i;
+			if (slash)
+				(void)buf_append(&joined, b.path, (size_t)(slash - b.path) + 1);
+			else if (b.path_n == 0 && b.has_netloc)
+				(void)buf_putc(&joined, '/');
+			(void)buf_append(&joined, r.path, r.path_n);
+		}
+		{
+			const char *s = joined.data, *e = joined.data + joined.len, *start = s;
+
+			for (const char *q = s; q <= e && ns < ELEMENTSOF(segs); q++)
+				if (q == e || *q == '/') {
+					segs[ns] = start;
+					lens[ns++] = (size_t)(q - start);
+					start = q + 1;
+				}
+		}
+		for (size_t i = 0; i < ns; i++) {
+			bool inner = i > 0 && i + 1 < ns;
+
+			if (inner && lens[i] == 0 && r.path[0] != '/')
+				continue;   /* redundant slashes are filtered */
+			if (lens[i] == 2 && segs[i][0] == '.' && segs[i][1] == '.') {
+				if (nres > 0)
+					nres--;
+			} else if (lens[i] == 1 && segs[i][0] == '.')
+				continue;
+			else {
+				res[nres] = segs[i];
+				reslen[nres++] = lens[i];
+			}
+		}
+		if (ns && ((lens[ns - 1] == 1 && segs[ns - 1][0] == '.') ||
+			   (lens[ns - 1] == 2 && segs[ns - 1][0] == '.' && segs[ns - 1][1] == '.'))) {
+			res[nres] = "";
+			reslen[nres++] = 0;
+		}
+		buf_init(&path, 0);
+		(void)buf_append(&path, "", 0);
+		for (size_t i = 0; i < nres; i++) {
+			if (i)
+				(void)buf_putc(&path, '/');
+			(void)buf_append(&path, res[i], reslen[i]);
+		}
+		if (path.len == 0)
+			(void)buf_putc(&path, '/');
+		url_join_out(&out, scheme, scheme_n, &r, b.netloc, b.netloc_n, b.has_netloc, path.data, path.len,
+			     r.query, r.query_n);
+		buf_free(&path);
+		buf_free(&joined);
+	}
+	return buf_steal(&out);
+}
+
+static char *resolve(const char *base, const char *ref)
+{
+	if (!ref)
+		return NULL;
+	if (!base)
+		return xstrdup(ref);
+	return parse_urljoin(base, ref);
+}
+
+/* ---- element table ------------------------------------------------------- */
+
+static enum ns ns_of(const xmlChar *uri, const xmlChar *prefix)
+{
+	static const struct { const char *uri; enum ns ns; } known[] = {
+		{ "http://purl.org/dc/elements/1.1/", NS_DC },
+		{ "http://purl.org/dc/terms/", NS_DCTERMS },
+		{ "http://purl.org/rss/1.0/modules/content/", NS_CONTENT },
+		{ "http://search.yahoo.com/mrss/", NS_MEDIA },
+		{ "http://search.yahoo.com/mrss", NS_MEDIA },
+		{ "http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES },
+		{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF },
+		{ "http://www.w3.org/1999/xhtml", NS_XHTML },
+		{ "http://backend.userland.com/rss", NS_CORE },
+		{ "http://blogs.law.harvard.edu/tech/rss", NS_CORE },
+		{ "http://purl.org/rss/1.0/", NS_CORE },
+		{ "http://my.netscape.com/rdf/simple/0.9/", NS_CORE },
+		{ "http://purl.org/atom/ns#", NS_CORE },
+		{ "http://www.w3.org/2005/atom", NS_CORE },
+		{ "http://purl.org/rss/1.0/modules/rss091#", NS_CORE },
+		{ "http://example.com/newformat#", NS_CORE },
+		{ "http://example.com/necho", NS_CORE },
+		{ "http://purl.org/echo/", NS_CORE },
+		{ "uri/of/echo/namespace#", NS_CORE },
+		{ "http://purl.org/pie/", NS_CORE },
+	};
+	static const struct { const char *prefix; enum ns ns; } prefixes[] = {
+		{ "dc", NS_DC }, { "dcterms", NS_DCTERMS }, { "content", NS_CONTENT },
+		{ "media", NS_MEDIA }, { "itunes", NS_ITUNES }, { "rdf", NS_RDF },
+	};
+
+	if (uri) {
+		const char *u = (const char *)uri;
+
+		for (size_t i = 0; i < ELEMENTSOF(known); i++)
+			if (strcasecmp(u, known[i].uri) == 0)
+				return known[i].ns;
+		if (strncasecmp(u, "http://backend.userland.com/rss", 31) == 0)
+			return NS_CORE;
+		return prefix ? NS_OTHER : NS_CORE;
+	}
+	if (!prefix)
+		return NS_CORE;
+	/* an undeclared prefix is taken at its word */
+	for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+		if (strcasecmp((const char *)prefix, prefixes[i].prefix) == 0)
+			return prefixes[i].ns;
+	return NS_OTHER;
+}
+
+static enum el el_of(enum ns ns, const char *name)
+{
+	static const struct { enum ns ns; const char *name; enum el el; } table[] = {
+		{ NS_CORE, "item", EL_ITEM },
+		{ NS_CORE, "entry", EL_ITEM },
+		{ NS_CORE, "title", EL_TITLE },
+		{ NS_CORE, "link", EL_LINK },
+		{ NS_CORE, "guid", EL_GUID },
+		{ NS_CORE, "id", EL_ID },
+		{ NS_CORE, "description", EL_DESCRIPTION },
+		{ NS_CORE, "summary", EL_SUMMARY },
+		{ NS_CORE, "content", EL_CONTENT },
+		{ NS_CORE, "pubdate", EL_PUBLISHED },
+		{ NS_CORE, "published", EL_PUBLISHED },
+		{ NS_CORE, "issued", EL_PUBLISHED },
+		{ NS_CORE, "updated", EL_UPDATED },
+		{ NS_CORE, "modified", EL_UPDATED },
+		{ NS_CORE, "lastbuilddate", EL_UPDATED },
+		{ NS_CORE, "author", EL_AUTHOR },
+		{ NS_CORE, "name", EL_NAME },
+		{ NS_CORE, "email", EL_EMAIL },
+		{ NS_CORE, "uri", EL_URI },
+		{ NS_CORE, "url", EL_URI },
+		{ NS_CORE, "contributor", EL_CONTRIBUTOR },
+		{ NS_CORE, "category", EL_CATEGORY },
+		{ NS_CORE, "image", EL_SKIP },
+		{ NS_CORE, "source", EL_SKIP },
+		{ NS_CORE, "textinput", EL_SKIP },
+		{ NS_CORE, "ttl", EL_TTL },
+		{ NS_DC, "title", EL_TITLE },
+		{ NS_DC, "description", EL_DESCRIPTION },
+		{ NS_DC, "date", EL_UPDATED },
+		{ NS_DC, "creator", EL_AUTHOR },
+		{ NS_DC, "author", EL_AUTHOR },
+		{ NS_DC, "subject", EL_CATEGORY },
+		{ NS_DC, "contributor", EL_CONTRIBUTOR },
+		{ NS_DCTERMS, "issued", EL_PUBLISHED },
+		{ NS_DCTERMS, "modified", EL_UPDATED },
+		{ NS_CONTENT, "encoded", EL_CONTENT_ENCODED },
+		{ NS_MEDIA, "title", EL_TITLE },
+		{ NS_MEDIA, "description", EL_DESCRIPTION },
+		{ NS_MEDIA, "category", EL_CATEGORY },
+		{ NS_MEDIA, "keywords", EL_KEYWORDS },
+		{ NS_ITUNES, "summary", EL_SUMMARY },
+		{ NS_ITUNES, "author", EL_AUTHOR },
+		{ NS_ITUNES, "category", EL_ITUNES_CATEGORY },
+		{ NS_ITUNES, "keywords", EL_KEYWORDS },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(table); i++)
+		if (table[i].ns == ns && strcmp(table[i].name, name) == 0)
+			return table[i].el;
+	return EL_OTHER;
+}
+
+/* ---- attributes ---------------------------------------------------------- */
+
+/* Finds attribute localname (case-insensitive) in libxml2's 5-tuples; with
+ * want_ns NULL only an attribute without namespace matches. */
+static char *attr_get(const xmlChar **attrs, int n, const char *name, const char *want_ns)
+{
+	for (int i = 0; i < n; i++) {
+		const xmlChar **a = attrs + 5 * i;
+
+		if (strcasecmp((const char *)a[0], name) != 0)
+			continue;
+		if (want_ns ? !(a[2] && strcmp((const char *)a[2], want_ns) == 0) : a[2] != NULL)
+			continue;
+		return xstrndup((const char *)a[3], (size_t)(a[4] - a[3]));
+	}
+	return NULL;
+}
+
+static void str_lower(char *s)
+{
+	for (; s && *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s |= 0x20;
+}
+
+static enum ctype ctype_of(const char *type, enum ctype dflt)
+{
+	if (!type)
+		return dflt;
+	if (streq(type, "text") || streq(type, "plain") || streq(type, "text/plain"))
+		return CTYPE_TEXT;
+	if (streq(type, "html") || streq(type, "text/html"))
+		return CTYPE_HTML;
+	if (streq(type, "xhtml") || streq(type, "application/xhtml+xml"))
+		return CTYPE_XHTML;
+	if (strncmp(type, "text/", 5) == 0)
+		return CTYPE_TEXT;
+	return CTYPE_OTHER;
+}
+
+/* ---- items --------------------------------------------------------------- */
+
+static void item_clear(struct feed_item *it)
+{
+	free(it->title);
+	free(it->link);
+	free(it->id);
+	free(it->author);
+	free(it->summary);
+	for (size_t i = 0; i < it->n_categories; i++)
+		free(it->categories[i]);
+	free(it->categories);
+	*it = (struct feed_item){ .published = PARSE_NO_DATE, .updated = PARSE_NO_DATE };
+}
+
+void feed_free(struct feed *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n_items; i++)
+		item_clear(&f->items[i]);
+	free(f->items);
+	free(f->title);
+	free(f->link);
+	free(f);
+}
+
+static void set_str(char **dst, char *v)
+{
+	free(*dst);
+	*dst = v;
+}
+
+static void item_add_category(struct item_build *b, char *term)
+{
+	struct feed_item *it = &b->it;
+
+	if (!term)
+		return;
+	for (size_t i = 0; i < it->n_categories; i++)
+		if (streq(it->categories[i], term)) {
+			free(term);
+			return;
+		}
+	it->categories = xreallocarray(it->categories, it->n_categories + 1, sizeof(char *));
+	it->categories[it->n_categories++] = term;
+}
+
+static void item_begin(struct state *st, const xmlChar **attrs, int nattrs)
+{
+	item_clear(&st->cur.it);
+	st->cur.title_depth = -1;
+	st->cur.has_link = false;
+	st->cur.summary_src = SUMMARY_NONE;
+	st->cur.id_depth = -1;
+	st->entry_depth = st->depth;
+	{
+		_cleanup_free_ char *about = attr_get(attrs, nattrs, "about",
+						     "http://www.w3.org/1999/02/22-rdf-syntax-ns#");
+
+		if (about)
+			st->cur.it.id = text_normalize(about, strlen(about), TEXT_PLAIN, st->is_utf8);
+	}
+}
+
+static void item_end(struct state *st)
+{
+	if (st->n_items == st->cap_items) {
+		st->cap_items = st->cap_items ? st->cap_items * 2 : 16;
+		st->items = xreallocarray(st->items, st->cap_items, sizeof(*st->items));
+	}
+	st->items[st->n_items++] = st->cur.it;
+	st->cur.it = (struct feed_item){ .published = PARSE_NO_DATE, .updated = PARSE_NO_DATE };
+	st->entry_depth = 0;
+}
+
+/* ---- captures ------------------------------------------------------------ */
+
+static const char *current_base(struct state *st)
+{
+	return st->depth > 0 && st->depth <= MAX_DEPTH ? st->stack[st->depth].base : NULL;
+}
+
+static struct capture *capture_push(struct state *st, enum el el, enum ctype type, bool is_content)
+{
+	struct capture *c;
+
+	if (st->ncap == MAX_CAPTURES)
+		return NULL;
+	c = &st->cap[st->ncap++];
+	*c = (struct capture){ .depth = st->depth, .el = el, .type = type, .is_content = is_content };
+	buf_init(&c->text, st->max_text);
+	return c;
+}
+
+static void capture_free(struct capture *c)
+{
+	buf_free(&c->text);
+	free(c->name);
+	free(c->email);
+}
+
+static char *capture_text(struct state *st, struct capture *c)
+{
+	enum text_kind kind = TEXT_PLAIN;
+
+	switch (c->type) {
+	case CTYPE_HTML:
+	case CTYPE_XHTML:
+		kind = TEXT_HTML;
+		break;
+	case CTYPE_TEXT:
+		kind = !st->is_atom && text_looks_like_html(c->text.data ? c->text.data : "", c->text.len)
+			? TEXT_HTML : TEXT_PLAIN;
+		break;
+	case CTYPE_OTHER:
+		kind = TEXT_PLAIN;
+		break;
+	}
+	return text_normalize(c->text.data, c->text.len, kind, st->is_utf8);
+}
+
+static char *capture_plain(struct state *st, struct capture *c)
+{
+	return text_normalize(c->text.data, c->text.len, TEXT_PLAIN, st->is_utf8);
+}
+
+/* Entry links: "&amp;" left over from double escaping is decoded, and
+ * "&name;" loses its ';' (feedparser repairs query strings so). */
+static char *fix_link(char *s)
+{
+	char *r, *w;
+
+	if (!s || !strchr(s, '&'))
+		return s;
+	w = r = s;
+	while (*r) {
+		if (strncmp(r, "&amp;", 5) == 0) {
+			*w++ = '&';
+			r += 5;
+			continue;
+		}
+		if (*r == '&') {
+			const char *q = r + 1;
+
+			while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_')
+				q++;
+			if (q > r + 1 && *q == ';') {
+				size_t n = (size_t)(q - r);
+
+				memmove(w, r, n);
+				w += n;
+				r += n + 1;
+				continue;
+			}
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+	return s;
+}
+
+static bool in_entry(struct state *st)
+{
+	return st->entry_depth > 0 && st->skip_depth == 0;
+}
+
+static bool in_feed(struct state *st)
+{
+	return st->entry_depth == 0 && st->skip_depth == 0;
+}
+
+static void capture_end(struct state *st, struct capture *c)
+{
+	struct item_build *b = &st->cur;
+	int depth = c->depth;
+
+	switch (c->el) {
+	case EL_TITLE: {
+		char *v;
+
+		if (in_entry(st)) {
+			if (b->title_depth > -1 && b->title_depth <= depth)
+				break;
+			v = capture_text(st, c);
+			if (!v && c->text.len == 0)
+				break;
+			set_str(&b->it.title, v);
+			if (c->text.len)
+				b->title_depth = depth;
+		} else if (in_feed(st) && !st->feed_title)
+			st->feed_title = capture_text(st, c);
+		break;
+	}
+	case EL_LINK: {
+		char *v = capture_plain(st, c);
+
+		if (v) {
+			char *r = resolve(current_base(st), v);
+
+			free(v);
+			v = r;
+		}
+		if (in_entry(st)) {
+			set_str(&b->it.link, fix_link(v));
+			b->has_link = true;
+		} else if (in_feed(st))
+			set_str(&st->feed_link, v);
+		else
+			free(v);
+		break;
+	}
+	case EL_GUID:
+	case EL_ID: {
+		char *v;
+
+		if (!in_entry(st))
+			break;
+		if (b->id_depth > -1 && depth > b->id_depth)
+			break;
+		v = capture_plain(st, c);
+		if (v && c->is_guid_link) {
+			char *r = resolve(current_base(st), v);
+
+			free(v);
+			v = r;
+		}
+		b->id_depth = depth;
+		if (c->is_guid_link && !b->has_link) {
+			b->it.link = xstrdup_or_null(v);
+			b->has_link = true;
+		}
+		set_str(&b->it.id, v);
+		break;
+	}
+	case EL_DESCRIPTION:
+	case EL_SUMMARY:
+		if (!in_entry(st) || b->summary_src == SUMMARY_REAL)
+			break;
+		set_str(&b->it.summary, capture_text(st, c));
+		b->summary_src = SUMMARY_REAL;
+		break;
+	case EL_CONTENT:
+	case EL_CONTENT_ENCODED:
+		if (!in_entry(st) || b->summary_src != SUMMARY_NONE || c->type == CTYPE_OTHER)
+			break;
+		set_str(&b->it.summary, c->has_src ? NULL : capture_text(st, c));
+		b->summary_src = SUMMARY_FROM_CONTENT;
+		break;
+	case EL_PUBLISHED:
+	case EL_UPDATED: {
+		int64_t t = PARSE_NO_DATE;
+
+		if (!in_entry(st))
+			break;
+		if (c->text.len && timefmt_parse(c->text.data, c->text.len, &t) < 0)
+			t = PARSE_NO_DATE;
+		if (c->el == EL_PUBLISHED)
+			b->it.published = t;
+		else
+			b->it.updated = t;
+		break;
+	}
+	case EL_AUTHOR: {
+		char *v;
+
+		if (!in_entry(st))
+			break;
+		if (c->name && c->email)
+			v = xasprintf("%s (%s)", c->name, c->email);
+		else if (c->name)
+			v = xstrdup(c->name);
+		else if (c->email)
+			v = xstrdup(c->email);
+		else if (c->has_detail)
+			break;
+		else
+			v = capture_plain(st, c);
+		set_str(&b->it.author, v);
+		break;
+	}
+	case EL_NAME:
+	case EL_EMAIL:
+		/* the enclosing author takes it */
+		if (st->ncap >= 2 && st->cap[st->ncap - 2].el == EL_AUTHOR) {
+			struct capture *a = &st->cap[st->ncap - 2];
+			char *v = capture_plain(st, c);
+
+			a->has_detail = true;
+			if (c->el == EL_NAME)
+				set_str(&a->name, v);
+			else
+				set_str(&a->email, v);
+		}
+		break;
+	case EL_URI:
+		if (st->ncap >= 2 && st->cap[st->ncap - 2].el == EL_AUTHOR)
+			st->cap[st->ncap - 2].has_detail = true;
+		break;
+	case EL_CATEGORY:
+	case EL_ITUNES_CATEGORY:
+		if (in_entry(st))
+			item_add_category(b, capture_plain(st, c));
+		break;
+	case EL_KEYWORDS:
+		if (in_entry(st) && c->text.len) {
+			char *s = c->text.data, *comma;
+
+			do {
+				comma = strchr(s, ',');
+				item_add_category(b, text_normalize(s, comma ? (size_t)(comma - s) : strlen(s),
+								    TEXT_PLAIN, st->is_utf8));
+				s = comma + 1;
+			} while (comma);
+		}
+		break;
+	case EL_TTL:
+		if (in_feed(st) && c->text.len) {
+			long v = strtol(c->text.data, NULL, 10);
+
+			if (v > 0 && v < 1000000)
+				st->ttl = (unsigned)v;
+		}
+		break;
+	case EL_OTHER:
+	case EL_ITEM:
+	case EL_CONTRIBUTOR:
+	case EL_SKIP:
+		break;
+	}
+}
+
+/* ---- SAX callbacks ------------------------------------------------------- */
+
+static void append_escaped(struct buf *b, const char *s, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *rep = s[i] == '<' ? "&lt;" : s[i] == '&' ? "&amp;" : s[i] == '>' ? "&gt;" : NULL;
+
+		if (!rep)
+			continue;
+		(void)buf_append(b, s + start, i - start);
+		(void)buf_puts(b, rep);
+		start = i + 1;
+	}
+	(void)buf_append(b, s + start, n - start);
+}
+
+static void on_characters(void *ctx, const xmlChar *ch, int len)
+{
+	struct state *st = ctx;
+	struct capture *c;
+
+	if (st->ncap == 0 || len <= 0)
+		return;
+	c = &st->cap[st->ncap - 1];
+	if (c->is_content && c->type == CTYPE_XHTML)
+		append_escaped(&c->text, (const char *)ch, (size_t)len);
+	else
+		(void)buf_append(&c->text, ch, (size_t)len);
+}
+
+static void update_base(struct state *st, const xmlChar **attrs, int nattrs)
+{
+	struct frame *f = &st->stack[st->depth], *parent = &st->stack[st->depth - 1];
+	_cleanup_free_ char *xb = attr_get(attrs, nattrs, "base", "http://www.w3.org/XML/1998/namespace");
+
+	f->base = parent->base;
+	f->owns_base = false;
+	if (!xb)
+		return;
+	if (!parent->base) {
+		f->base = steal_ptr(xb);
+		f->owns_base = true;
+		return;
+	}
+	{
+		char *nb = parse_urljoin(parent->base, xb);
+
+		/* a base that does not end up absolute is ignored */
+		if (!parse_url_is_absolute(nb)) {
+			free(nb);
+			return;
+		}
+		f->base = nb;
+		f->owns_base = true;
+	}
+}
+
+static void start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+			  const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+			  int nattrs, int nb_defaulted, const xmlChar **attrs)
+{
+	struct state *st = ctx;
+	char name[32];
+	size_t ln = strlen((const char *)localname);
+	enum ns ns;
+	enum el el;
+	struct capture *top = st->ncap ? &st->cap[st->ncap - 1] : NULL;
+
+	st->depth++;
+	if (st->depth > MAX_DEPTH)
+		return;
+	st->stack[st->depth] = (struct frame){ .el = EL_OTHER };
+	update_base(st, attrs, nattrs);
+
+	if (!st->seen_root) {
+		st->seen_root = true;
+		st->is_atom = strcasecmp((const char *)localname, "feed") == 0;
+	}
+
+	/* inside text constructs, child elements are markup */
+	if (top && top->is_content) {
+		bool is_div = strcasecmp((const char *)localname, "div") == 0;
+
+		if (top->type != CTYPE_XHTML && is_div)
+			return;  /* typepad wraps escaped HTML in a <div> */
+		top->type = CTYPE_XHTML;
+		(void)buf_putc(&top->text, '<');
+		(void)buf_puts(&top->text, (const char *)localname);
+		(void)buf_putc(&top->text, '>');
+		return;
+	}
+
+	if (ln >= sizeof(name))
+		return;
+	for (size_t i = 0; i <= ln; i++)
+		name[i] = (char)((localname[i] >= 'A' && localname[i] <= 'Z') ? localname[i] | 0x20 : localname[i]);
+	ns = ns_of(uri, prefix);
+	el = el_of(ns, name);
+	st->stack[st->depth].el = el;
+	if (st->skip_depth)
+		return;
+
+	switch (el) {
+	case EL_ITEM:
+		if (st->entry_depth == 0)
+			item_begin(st, attrs, nattrs);
+		break;
+	case EL_SKIP:
+		st->skip_depth = st->depth;
+		break;
+	case EL_TITLE: {
+		_cleanup_free_ char *type = attr_get(attrs, nattrs, "type", NULL);
+
+		str_lower(type);
+		capture_push(st, el, ctype_of(type, CTYPE_TEXT), true);
+		break;
+	}
+	case EL_DESCRIPTION:
+	case EL_SUMMARY:
+	case EL_CONTENT:
+	case EL_CONTENT_ENCODED: {
+		_cleanup_free_ char *type = attr_get(attrs, nattrs, "type", NULL);
+		_cleanup_free_ char *mode = attr_get(attrs, nattrs, "mode", NULL);
+		_cleanup_free_ char *src = attr_get(attrs, nattrs, "src", NULL);
+		enum ctype dflt = el == EL_DESCRIPTION || el == EL_CONTENT_ENCODED ? CTYPE_HTML : CTYPE_TEXT;
+		struct capture *c;
+
+		str_lower(type);
+		c = capture_push(st, el, ctype_of(type, dflt), true);
+		if (c) {
+			c->has_src = src != NULL;
+			if (streq(mode, "base64"))
+				c->type = CTYPE_OTHER;
+		}
+		break;
+	}
+	case EL_LINK: {
+		_cleanup_free_ char *rel = attr_get(attrs, nattrs, "rel", NULL);
+		_cleanup_free_ char *type = attr_get(attrs, nattrs, "type", NULL);
+		_cleanup_free_ char *href = attr_get(attrs, nattrs, "href", NULL);
+
+		if (!href)
+			href = attr_get(attrs, nattrs, "url", NULL);
+		if (!href)
+			href = attr_get(attrs, nattrs, "uri", NULL);
+		if (!href || !*href) {
+			if (!href)
+				capture_push(st, el, CTYPE_TEXT, false);
+			break;
+		}
+		str_lower(rel);
+		str_lower(type);
+		if (rel && !streq(rel, "alternate"))
+			break;
+		/* feedparser's html_types, after its short-name mapping */
+		if (type && !streq(type, "text/html") && !streq(type, "html") &&
+		    !streq(type, "application/xhtml+xml") && !streq(type, "xhtml"))
+			break;
+		{
+			char *v = text_normalize(href, strlen(href), TEXT_PLAIN, st->is_utf8), *r;
+
+			if (!v)
+				break;
+			r = resolve(current_base(st), v);
+			free(v);
+			if (in_entry(st)) {
+				set_str(&st->cur.it.link, r);
+				st->cur.has_link = true;
+			} else if (in_feed(st))
+				set_str(&st->feed_link, r);
+			else
+				free(r);
+		}
+		break;
+	}
+	case EL_GUID:
+	case EL_ID: {
+		struct capture *c = capture_push(st, el, CTYPE_TEXT, false);
+
+		if (c) {
+			_cleanup_free_ char *perma = attr_get(attrs, nattrs, "ispermalink", NULL);
+
+			c->is_guid_link = !perma || streq(perma, "true");
+		}
+		break;
+	}
+	case EL_CATEGORY: {
+		_cleanup_free_ char *term = attr_get(attrs, nattrs, "term", NULL);
+
+		if (term && in_entry(st))
+			item_add_category(&st->cur, text_normalize(term, strlen(term), TEXT_PLAIN, st->is_utf8));
+		capture_push(st, el, CTYPE_TEXT, false);
+		break;
+	}
+	case EL_ITUNES_CATEGORY: {
+		_cleanup_free_ char *text = attr_get(attrs, nattrs, "text", NULL);
+
+		if (text && in_entry(st))
+			item_add_category(&st->cur, text_normalize(text, strlen(text), TEXT_PLAIN, st->is_utf8));
+		break;
+	}
+	case EL_NAME:
+	case EL_EMAIL:
+	case EL_URI:
+		if (top && top->el == EL_AUTHOR)
+			capture_push(st, el, CTYPE_TEXT, false);
+		break;
+	case EL_PUBLISHED:
+	case EL_UPDATED:
+	case EL_AUTHOR:
+	case EL_KEYWORDS:
+	case EL_TTL:
+		capture_push(st, el, CTYPE_TEXT, false);
+		break;
+	case EL_CONTRIBUTOR:
+		/* a sink, so its name does not reach an author */
+		capture_push(st, el, CTYPE_TEXT, false);
+		break;
+	case EL_OTHER:
+		break;
+	}
+}
+
+static void end_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+	struct state *st = ctx;
+
+	if (st->depth <= MAX_DEPTH) {
+		struct capture *top = st->ncap ? &st->cap[st->ncap - 1] : NULL;
+		struct frame *f = &st->stack[st->depth];
+
+		if (top && top->depth == st->depth) {
+			capture_end(st, top);
+			capture_free(top);
+			st->ncap--;
+		} else if (top && top->is_content && top->depth < st->depth) {
+			if (!(top->type != CTYPE_XHTML && strcasecmp((const char *)localname, "div") == 0)) {
+				(void)buf_puts(&top->text, "</");
+				(void)buf_puts(&top->text, (const char *)localname);
+				(void)buf_putc(&top->text, '>');
+			}
+		}
+		if (st->skip_depth == st->depth)
+			st->skip_depth = 0;
+		if (f->el == EL_ITEM && st->entry_depth == st->depth)
+			item_end(st);
+		if (f->owns_base)
+			free(f->base);
+		*f = (struct frame){};
+	}
+	st->depth--;
+}
+
+/* Entities the document may use without declaring them: HTML's (feeds
+ * routinely use &nbsp; in XML), and the document's own plain-text ones. */
+static xmlEntityPtr make_entity(struct state *st, const char *name, const char *content)
+{
+	xmlEntityPtr e = xcalloc(1, sizeof(*e));
+
+	e->type = XML_ENTITY_DECL;
+	e->etype = XML_INTERNAL_PREDEFINED_ENTITY;
+	e->name = (const xmlChar *)xstrdup(name);
+	e->content = (xmlChar *)xstrdup(content);
+	e->length = (int)strlen(content);
+	if (st->n_made == st->cap_made) {
+		st->cap_made = st->cap_made ? st->cap_made * 2 : 16;
+		st->made = xreallocarray(st->made, st->cap_made, sizeof(*st->made));
+	}
+	st->made[st->n_made++] = e;
+	return e;
+}
+
+static xmlEntityPtr find_made(struct state *st, const char *name)
+{
+	for (size_t i = 0; i < st->n_made; i++)
+		if (strcmp((const char *)st->made[i]->name, name) == 0)
+			return st->made[i];
+	return NULL;
+}
+
+static xmlEntityPtr on_get_entity(void *ctx, const xmlChar *xname)
+{
+	struct state *st = ctx;
+	const char *name = (const char *)xname, *content = NULL;
+	xmlEntityPtr e;
+	char key[64];
+	_cleanup_free_ char *literal = NULL;
+
+	e = find_made(st, name);
+	if (!e) {
+		size_t n = strlen(name);
+
+		for (size_t i = 0; i < st->n_doc_entities && !content; i++)
+			if (streq(st->doc_entities[i].name, name))
+				content = st->doc_entities[i].content;
+		if (!content && n + 2 <= sizeof(key)) {
+			memcpy(key, name, n);
+			key[n] = ';';
+			content = text_entity_lookup(key, n + 1);
+		}
+		if (!content) {
+			/* kept literally, as a lenient reader shows it */
+			literal = xasprintf("&%s;", name);
+			content = literal;
+		}
+		if (st->n_made >= 4096)
+			return NULL;
+		e = make_entity(st, name, content);
+	}
+	/* libxml2 copies one byte of a predefined entity into attribute values */
+	if (st->ctxt && st->ctxt->instate == XML_PARSER_ATTRIBUTE_VALUE &&
+	    (e->length != 1 || (e->content[0] & 0x80) || e->content[0] == '&'))
+		return NULL;
+	return e;
+}
+
+static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+			   const xmlChar *system_id, xmlChar *content)
+{
+	struct state *st = ctx;
+
+	/* only plain-text internal entities; external ones are never loaded */
+	if (type != XML_INTERNAL_GENERAL_ENTITY || !content || !name)
+		return;
+	if (strchr((const char *)content, '&') || strchr((const char *)content, '<') ||
+	    strchr((const char *)content, '%'))
+		return;
+	if (st->n_doc_entities == MAX_DOC_ENTITIES || strlen((const char *)content) > 4096)
+		return;
+	for (size_t i = 0; i < st->n_doc_entities; i++)
+		if (streq(st->doc_entities[i].name, (const char *)name))
+			return;  /* the first declaration binds (XML 1.0 section 4.2) */
+	st->doc_entities[st->n_doc_entities].name = xstrdup((const char *)name);
+	st->doc_entities[st->n_doc_entities].content = xstrdup((const char *)content);
+	st->n_doc_entities++;
+}
+
+static void on_error(void *ctx, xmlErrorPtr err)
+{
+	struct state *st = ctx;
+
+	if (!err || st->first_error || err->level < XML_ERR_ERROR)
+		return;
+	st->first_error = xstrdup(err->message ? err->message : "ill-formed XML");
+	{
+		size_t n = strlen(st->first_error);
+
+		while (n && st->first_error[n - 1] == '\n')
+			st->first_error[--n] = '\0';
+	}
+	st->first_error_line = err->line;
+	st->first_error_col = err->int2;
+}
+
+static void state_free(struct state *st)
+{
+	for (int i = 0; i < st->ncap; i++)
+		capture_free(&st->cap[i]);
+	for (int d = 0; d <= MIN(st->depth, MAX_DEPTH); d++)
+		if (st->stack[d].owns_base)
+			free(st->stack[d].base);
+	item_clear(&st->cur.it);
+	for (size_t i = 0; i < st->n_items; i++)
+		item_clear(&st->items[i]);
+	free(st->items);
+	free(st->feed_title);
+	free(st->feed_link);
+	for (size_t i = 0; i < st->n_doc_entities; i++) {
+		free(st->doc_entities[i].name);
+		free(st->doc_entities[i].content);
+	}
+	for (size_t i = 0; i < st->n_made; i++) {
+		free((char *)st->made[i]->name);
+		free(st->made[i]->content);
+		free(st->made[i]);
+	}
+	free(st->made);
+	free(st->first_error);
+	free(st);
+}
+
+static void state_freep(struct state **st)
+{
+	if (*st)
+		state_free(*st);
+}
+
+int parse_feed(const void *data, size_t len, const struct parse_options *opts,
+	       struct feed **ret, struct diag *diag)
+{
+	size_t max = opts && opts->max_bytes ? opts->max_bytes : PARSE_MAX_BYTES_DEFAULT;
+	_cleanup_(state_freep) struct state *st = NULL;
+	_cleanup_free_ char *doc = NULL;
+	size_t doc_len;
+	enum parse_charset charset;
+	xmlSAXHandler sax = {};
+	xmlParserCtxtPtr ctxt;
+	struct feed *f;
+
+	if (len > max) {
+		diag_set(diag, NULL, 0, 0, "document larger than %zu bytes", max);
+		return -EFBIG;
+	}
+	doc = parse_to_utf8(data, len, &doc_len, &charset);
+	if (!doc) {
+		diag_set(diag, NULL, 0, 0, len ? "not an XML document" : "empty document");
+		return -EBADMSG;
+	}
+	if (doc_len > INT32_MAX)
+		return -EFBIG;
+
+	st = xcalloc(1, sizeof(*st));
+	st->is_utf8 = charset == PARSE_CHARSET_UTF8;
+	st->max_text = max * 2;
+	st->cur.it = (struct feed_item){ .published = PARSE_NO_DATE, .updated = PARSE_NO_DATE };
+
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = start_element;
+	sax.endElementNs = end_element;
+	sax.characters = on_characters;
+	sax.cdataBlock = on_characters;
+	sax.getEntity = on_get_entity;
+	sax.entityDecl = on_entity_decl;
+	sax.serror = on_error;
+
+	ctxt = xmlCreatePushParserCtxt(&sax, st, NULL, 0, NULL);
+	if (!ctxt)
+		return -ENOMEM;
+	st->ctxt = ctxt;
+	(void)xmlCtxtUseOptions(ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
+				XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_NOCDATA);
+	(void)xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+	(void)xmlParseChunk(ctxt, doc, (int)doc_len, 1);
+	st->ctxt = NULL;
+	/* libxml2 keeps declared entities in a document of its own in SAX mode */
+	if (ctxt->myDoc)
+		xmlFreeDoc(ctxt->myDoc);
+	xmlFreeParserCtxt(ctxt);
+
+	if (!st->seen_root) {
+		diag_set(diag, NULL, (unsigned)MAX(st->first_error_line, 0), (unsigned)MAX(st->first_error_col, 0),
+			 "%s", st->first_error ? st->first_error : "no XML element found");
+		return -EBADMSG;
+	}
+
+	/* an item left open by a truncated document still counts */
+	if (st->entry_depth > 0)
+		item_end(st);
+
+	f = xcalloc(1, sizeof(*f));
+	f->title = steal_ptr(st->feed_title);
+	f->link = steal_ptr(st->feed_link);
+	if (f->link && !parse_url_is_absolute(f->link) && opts && opts->base_url)
+		set_str(&f->link, parse_urljoin(opts->base_url, f->link));
+	f->ttl_minutes = st->ttl;
+	f->items = steal_ptr(st->items);
+	f->n_items = st->n_items;
+	st->n_items = 0;
+	/* the contract: links are absolute when a base is known */
+	for (size_t i = 0; i < f->n_items; i++) {
+		struct feed_item *it = &f->items[i];
+
+		if (!it->link || parse_url_is_absolute(it->link))
+			continue;
+		if (f->link && parse_url_is_absolute(f->link))
+			set_str(&it->link, parse_urljoin(f->link, it->link));
+		else if (opts && opts->base_url)
+			set_str(&it->link, parse_urljoin(opts->base_url, it->link));
+	}
+	*ret = f;
+	return 0;
+}
