@@ -347,7 +347,8 @@ static int ingest_item(const struct ingest *ig, const struct feed *f, const char
 static char *parse_error_text(int r, const struct diag *d, size_t max_bytes)
 {
 	if (r == -EFBIG)
-		return xasprintf("feed larger than %zu bytes", max_bytes ? max_bytes : (size_t)PARSE_MAX_BYTES_DEFAULT);
+		return xasprintf("feed larger than %zu bytes",
+				 max_bytes ? max_bytes : (size_t)PARSE_MAX_BYTES_DEFAULT);
 	if (d->message && d->line)
 		return xasprintf("not a feed: line %u: %s", d->line, d->message);
 	if (d->message)

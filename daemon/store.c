@@ -213,7 +213,9 @@ static enum urgency urgency_from_name(const char *s)
 
 static int event_type_from_name(const char *s, enum event_type *ret)
 {
-	static const enum event_type all[] = { EVENT_MATCH, EVENT_UPDATE, EVENT_FEED_ERROR, EVENT_FEED_OK };
+	static const enum event_type all[] = {
+		EVENT_MATCH, EVENT_UPDATE, EVENT_FEED_ERROR, EVENT_FEED_OK,
+	};
 
 	for (size_t i = 0; i < ELEMENTSOF(all); i++)
 		if (streq(s, event_type_to_string(all[i]))) {
