@@ -65,6 +65,7 @@ enum el {
 	EL_SUMMARY,         /* Atom summary, itunes:summary */
 	EL_CONTENT,         /* Atom content */
 	EL_CONTENT_ENCODED,
+	EL_BODY,            /* XHTML body: content */
 	EL_PUBLISHED,
 	EL_UPDATED,
 	EL_AUTHOR,
@@ -796,6 +797,8 @@ static enum el el_of(enum ns ns, const char *name)
 		{ NS_CORE, "summary", EL_SUMMARY },
 		{ NS_CORE, "content", EL_CONTENT },
 		{ NS_CORE, "fullitem", EL_CONTENT_ENCODED },
+		{ NS_CORE, "body", EL_BODY },
+		{ NS_XHTML, "body", EL_BODY },
 		{ NS_CORE, "pubdate", EL_PUBLISHED },
 		{ NS_CORE, "published", EL_PUBLISHED },
 		{ NS_CORE, "issued", EL_PUBLISHED },
@@ -812,6 +815,7 @@ static enum el el_of(enum ns ns, const char *name)
 		{ NS_CORE, "homepage", EL_URL },
 		{ NS_CORE, "category", EL_CATEGORY },
 		{ NS_CORE, "keywords", EL_CATEGORY },
+		{ NS_CORE, "tags", EL_KEYWORDS },
 		{ NS_CORE, "ttl", EL_TTL },
 		{ NS_CORE, "generator", EL_PUSHER },
 		{ NS_DC, "title", EL_TITLE },
@@ -1183,7 +1187,7 @@ static bool has_nonspace(const char *s, size_t n)
 static void end_content(struct state *st, struct capture *c, const char *s, size_t n)
 {
 	/* copied to the summary when there is none yet (feedparser's _save) */
-	if (c->type == CTYPE_OTHER || c->is_base64)
+	if (c->type == CTYPE_OTHER)
 		return;
 	switch (get_context(st)) {
 	case CTX_ENTRY:
@@ -1287,7 +1291,8 @@ static void capture_end(struct state *st, struct capture *c)
 	case EL_SUMMARY:
 	case EL_CONTENT:
 	case EL_CONTENT_ENCODED:
-		if (c->el == EL_CONTENT || c->el == EL_CONTENT_ENCODED || c->is_redirected) {
+	case EL_BODY:
+		if (c->el == EL_CONTENT || c->el == EL_CONTENT_ENCODED || c->el == EL_BODY || c->is_redirected) {
 			end_content(st, c, s, n);
 			break;
 		}
@@ -1423,6 +1428,9 @@ static void update_base(struct state *st, const xmlChar **attrs, int nattrs)
 	struct frame *f = &st->stack[st->depth], *parent = &st->stack[st->depth - 1];
 	_cleanup_free_ char *xb = attr_get(attrs, nattrs, "base", "http://www.w3.org/XML/1998/namespace");
 
+	/* feedparser also honours a plain base attribute (CDF) */
+	if (!xb)
+		xb = attr_get(attrs, nattrs, "base", NULL);
 	f->base = parent->base;
 	f->owns_base = false;
 	if (!xb)
@@ -1563,6 +1571,9 @@ static void start_text_construct(struct state *st, enum el el, const xmlChar **a
 		dflt = CTYPE_HTML;
 		st->has_content = true;
 		break;
+	case EL_BODY:
+		dflt = CTYPE_XHTML;
+		break;
 	case EL_CONTENT:
 		st->has_content = true;
 		break;
@@ -1677,6 +1688,14 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 	case EL_MEDIA_TITLE:
 	case EL_DESCRIPTION:
 	case EL_SUMMARY:
+	case EL_BODY:
+		/* an XHTML body is an item's content; a whole XHTML page is not */
+		if (!st->cur.is_open) {
+			capture_sink(st, EL_OTHER);
+			break;
+		}
+		start_text_construct(st, el, attrs, nattrs);
+		break;
 	case EL_CONTENT:
 	case EL_CONTENT_ENCODED:
 		start_text_construct(st, el, attrs, nattrs);

@@ -189,6 +189,32 @@ static bool is_alpha(char c)
 	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 }
 
+/* An HTML 4 entity name (Python's name2codepoint, plus apos). */
+static const char *html4_lookup(const char *name, size_t n)
+{
+	char key[40];
+	size_t lo = 0, hi = html_entities_count;
+
+	if (n == 4 && memcmp(name, "apos", 4) == 0)
+		return "'";
+	if (n + 2 > sizeof(key))
+		return NULL;
+	memcpy(key, name, n);
+	key[n++] = ';';
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = entity_cmp(key, n, html_entities[mid].name);
+
+		if (r == 0)
+			return html_entities[mid].is_html4 ? html_entities[mid].utf8 : NULL;
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
 /* Code points html.unescape() drops from numeric references. */
 static bool is_invalid_codepoint(uint32_t c)
 {
@@ -231,6 +257,23 @@ static size_t decode_ref(struct out *o, const char *s, size_t n)
 		else if (!is_invalid_codepoint((uint32_t)v))
 			out_cp(o, (uint32_t)v);
 		return i;
+	}
+
+	/* feedparser's sanitizer (sgmllib) reads &name followed by any other
+	 * character: HTML 4 names are decoded, others stay as "&name" and lose
+	 * their ';'.  At the very end html.unescape()'s rules apply. */
+	for (i = 1; i < n && (is_alpha(s[i]) || (i > 1 && (is_digit(s[i]) || s[i] == '.' || s[i] == '-'))); i++)
+		;
+	if (i > 1 && i < n) {
+		const char *v = html4_lookup(s + 1, i - 1);
+
+		if (v) {
+			out_utf8(o, v);
+			return s[i] == ';' ? i + 1 : i;
+		}
+		for (size_t k = 0; k < i; k++)
+			out_cp(o, (unsigned char)s[k]);
+		return s[i] == ';' ? i + 1 : i;
 	}
 
 	/* [^\t\n\f <&#;]{1,32};? */
@@ -378,17 +421,16 @@ static void html_to_text(struct out *o, const char *s, size_t n)
 			char name[16];
 			size_t name_end, nl, close;
 
-			out_text_refs(o, s + text_start, i - text_start);
 			if (is_end)
 				j++;
 			nl = tag_name(s + j, n - j, name, sizeof(name), &name_end);
 			close = tag_end(s, n, j + name_end);
 			if (close >= n) {
-				/* an unterminated tag: html.parser keeps it as text */
-				text_start = i;
-				i = n;
-				break;
+				/* unterminated: html.parser keeps the '<' as text */
+				i = i + 1;
+				continue;
 			}
+			out_text_refs(o, s + text_start, i - text_start);
 			if (nl && name_in(name, nl, block_tags))
 				out_space(o);
 			i = close + 1;
@@ -406,12 +448,11 @@ static void html_to_text(struct out *o, const char *s, size_t n)
 		if (s[j] == '!' && n - j >= 3 && s[j + 1] == '-' && s[j + 2] == '-') {
 			const char *e = memmem(s + j + 3, n - j - 3, "-->", 3);
 
-			out_text_refs(o, s + text_start, i - text_start);
 			if (!e) {
-				/* unterminated comment: the rest is dropped */
-				text_start = i = n;
-				break;
+				i = j;
+				continue;
 			}
+			out_text_refs(o, s + text_start, i - text_start);
 			i = (size_t)(e - s) + 3;
 			text_start = i;
 			continue;
@@ -419,11 +460,11 @@ static void html_to_text(struct out *o, const char *s, size_t n)
 		if (s[j] == '!' || s[j] == '?' || (s[j] == '/' && j + 1 < n && s[j + 1] == '>')) {
 			const char *gt = memchr(s + j, '>', n - j);
 
-			out_text_refs(o, s + text_start, i - text_start);
 			if (!gt) {
-				text_start = i = n;
-				break;
+				i = j;
+				continue;
 			}
+			out_text_refs(o, s + text_start, i - text_start);
 			i = (size_t)(gt - s) + 1;
 			text_start = i;
 			continue;
@@ -471,7 +512,8 @@ static char *latin1_repair(const char *s, size_t n)
 
 	for (const unsigned char *q = p; q < end; q++)
 		if (*q >= 0x80) {
-			if (*q != 0xc2 && *q != 0xc3)
+			/* a lead byte above 0xc3 is a code point above U+00FF */
+			if (*q >= 0xc4)
 				return NULL;
 			has_high = true;
 		}
