@@ -1688,17 +1688,16 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 	case EL_MEDIA_TITLE:
 	case EL_DESCRIPTION:
 	case EL_SUMMARY:
-	case EL_BODY:
-		/* an XHTML body is an item's content; a whole XHTML page is not */
-		if (!st->cur.is_open) {
-			capture_sink(st, EL_OTHER);
-			break;
-		}
-		start_text_construct(st, el, attrs, nattrs);
-		break;
 	case EL_CONTENT:
 	case EL_CONTENT_ENCODED:
 		start_text_construct(st, el, attrs, nattrs);
+		break;
+	case EL_BODY:
+		/* an XHTML body is an item's content; a whole XHTML page is not */
+		if (st->cur.is_open)
+			start_text_construct(st, el, attrs, nattrs);
+		else
+			capture_sink(st, EL_OTHER);
 		break;
 	case EL_ABSTRACT:
 		capture_push(st, el, CTYPE_TEXT, true);
