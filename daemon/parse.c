@@ -124,8 +124,16 @@ struct item_build {
 	int title_pd, summary_pd, id_pd, author_pd;
 };
 
+struct elinfo {
+	const xmlChar *localname, *prefix, *uri;
+	enum ns ns;
+	enum el el;
+	bool is_feed, keeps_textinput, keeps_image;
+};
+
 struct state {
 	xmlParserCtxtPtr ctxt;
+	struct elinfo el_cache[64];
 	enum { VER_NONE, VER_RSS, VER_ATOM } version;
 	bool seen_root;
 	int depth;
@@ -154,6 +162,7 @@ struct state {
 	xmlEntityPtr *made;
 	size_t n_made, cap_made;
 
+	bool is_well_formed;
 	int first_error_line, first_error_col;
 	char *first_error;
 };
@@ -315,7 +324,10 @@ static bool charset_is(const char *cs, const char *const *names)
 	return false;
 }
 
-char *parse_to_utf8(const void *data, size_t len, size_t *ret_len, enum parse_charset *ret_charset)
+/* Like parse_to_utf8(), but a valid UTF-8 document is not copied: *ret_doc
+ * points into data, or into *ret_owned when it had to be converted. */
+static int decode_doc(const void *data, size_t len, const char **ret_doc, size_t *ret_len,
+		      char **ret_owned, enum parse_charset *ret_charset)
 {
 	static const char *const utf8_names[] = { "utf-8", "utf8", "u8", NULL };
 	static const char *const latin1_names[] = {
@@ -367,11 +379,15 @@ char *parse_to_utf8(const void *data, size_t len, size_t *ret_len, enum parse_ch
 		}
 		if (!out) {
 			if (!charset_is(cs, latin1_names) && utf8_valid(p, n)) {
-				out = xmalloc(n + 1);
-				memcpy(out, p, n);
-				out[n] = '\0';
-				out_len = n;
-				charset = PARSE_CHARSET_UTF8;
+				const char *lt = memchr(p, '<', n);
+
+				if (!lt)
+					return -EBADMSG;
+				*ret_doc = lt;
+				*ret_len = n - (size_t)(lt - (const char *)p);
+				*ret_owned = NULL;
+				*ret_charset = PARSE_CHARSET_UTF8;
+				return 0;
 			} else {
 				out = latin1_to_utf8(p, n, &out_len);
 				charset = PARSE_CHARSET_LATIN1;
@@ -384,15 +400,29 @@ char *parse_to_utf8(const void *data, size_t len, size_t *ret_len, enum parse_ch
 		;
 	if (skip == out_len) {
 		free(out);
-		return NULL;
+		return -EBADMSG;
 	}
-	if (skip) {
-		memmove(out, out + skip, out_len - skip + 1);
-		out_len -= skip;
-	}
-	*ret_len = out_len;
+	*ret_doc = out + skip;
+	*ret_len = out_len - skip;
+	*ret_owned = out;
 	*ret_charset = charset;
-	return out;
+	return 0;
+}
+
+char *parse_to_utf8(const void *data, size_t len, size_t *ret_len, enum parse_charset *ret_charset)
+{
+	const char *doc;
+	char *owned, *r;
+	size_t n;
+
+	if (decode_doc(data, len, &doc, &n, &owned, ret_charset) < 0)
+		return NULL;
+	r = xmalloc(n + 1);
+	memcpy(r, doc, n);
+	r[n] = '\0';
+	free(owned);
+	*ret_len = n;
+	return r;
 }
 
 /* ---- repairs before parsing ---------------------------------------------- */
@@ -436,6 +466,10 @@ static char *doc_fixup(const char *s, size_t n, size_t *ret_len)
 {
 	struct buf out;
 	bool writing = false;
+	bool is_special[256] = { ['&'] = true, ['<'] = true };
+
+	for (int c = 0; c < 0x20; c++)
+		is_special[c] = is_bad_control((unsigned char)c);
 
 	for (int pass = 0; pass < 2; pass++) {
 		size_t i = 0, copied = 0;
@@ -445,8 +479,14 @@ static char *doc_fixup(const char *s, size_t n, size_t *ret_len)
 			writing = true;
 		}
 		while (i < n) {
-			unsigned char c = (unsigned char)s[i];
+			unsigned char c;
 			const char *end_mark = NULL;
+
+			while (i < n && !is_special[(unsigned char)s[i]])
+				i++;
+			if (i >= n)
+				break;
+			c = (unsigned char)s[i];
 
 			if (c == '<' && i + 1 < n) {
 				if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0)
@@ -854,6 +894,31 @@ static enum el el_of(enum ns ns, const char *name)
 		if (table[i].ns == ns && strcmp(table[i].name, name) == 0)
 			return table[i].el;
 	return EL_OTHER;
+}
+
+/* libxml2 interns names in its dictionary, so within one document the
+ * pointers identify an element kind; a small cache spares the table walks. */
+static const struct elinfo *classify(struct state *st, const xmlChar *localname, const xmlChar *prefix,
+				     const xmlChar *uri, const char *lname)
+{
+	size_t h = (((uintptr_t)localname >> 3) ^ ((uintptr_t)uri >> 5) ^ ((uintptr_t)prefix >> 7)) %
+		   ELEMENTSOF(st->el_cache);
+	struct elinfo *e = &st->el_cache[h];
+
+	if (e->localname == localname && e->uri == uri && e->prefix == prefix)
+		return e;
+	e->localname = localname;
+	e->uri = uri;
+	e->prefix = prefix;
+	e->ns = ns_of(uri, prefix);
+	e->el = el_of(e->ns, lname);
+	e->is_feed = streq(lname, "feed");
+	e->keeps_textinput = streq(lname, "title") || streq(lname, "link") ||
+			     streq(lname, "description") || streq(lname, "name");
+	e->keeps_image = streq(lname, "title") || streq(lname, "link") || streq(lname, "description") ||
+			 streq(lname, "url") || streq(lname, "href") || streq(lname, "width") ||
+			 streq(lname, "height");
+	return e;
 }
 
 /* ---- attributes ---------------------------------------------------------- */
@@ -1604,7 +1669,7 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 	struct state *st = ctx;
 	char name[32];
 	size_t ln = strlen((const char *)localname);
-	enum ns ns;
+	const struct elinfo *info;
 	enum el el;
 	struct capture *top = st->ncap ? &st->cap[st->ncap - 1] : NULL;
 
@@ -1640,17 +1705,14 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 	}
 	for (size_t i = 0; i <= ln; i++)
 		name[i] = (char)((localname[i] >= 'A' && localname[i] <= 'Z') ? localname[i] | 0x20 : localname[i]);
-	ns = ns_of(uri, prefix);
-	el = el_of(ns, name);
+	info = classify(st, localname, prefix, uri, name);
+	el = info->el;
 
 	/* feedparser's "special hack" for ill-formed image/textinput blocks */
-	if (ns == NS_CORE) {
-		if (!streq(name, "title") && !streq(name, "link") && !streq(name, "description") &&
-		    !streq(name, "name"))
+	if (info->ns == NS_CORE) {
+		if (!info->keeps_textinput)
 			st->in_textinput = false;
-		if (!streq(name, "title") && !streq(name, "link") && !streq(name, "description") &&
-		    !streq(name, "url") && !streq(name, "href") && !streq(name, "width") &&
-		    !streq(name, "height"))
+		if (!info->keeps_image)
 			st->in_image = false;
 	}
 
@@ -1659,7 +1721,7 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 		st->version = VER_RSS;
 		break;
 	case EL_CHANNEL:
-		if (streq(name, "feed") && st->version == VER_NONE)
+		if (info->is_feed && st->version == VER_NONE)
 			st->version = VER_ATOM;
 		st->in_feed = true;
 		break;
@@ -1802,13 +1864,13 @@ static void end_element(void *ctx, const xmlChar *localname, const xmlChar *pref
 			}
 		} else {
 			/* elements that hold no text of their own */
-			char name[16];
+			char name[32];
 			size_t ln = strlen((const char *)localname);
 
 			if (ln < sizeof(name)) {
 				for (size_t i = 0; i <= ln; i++)
 					name[i] = (char)((localname[i] >= 'A' && localname[i] <= 'Z') ? localname[i] | 0x20 : localname[i]);
-				if (el_of(ns_of(uri, prefix), name) == EL_CHANNEL)
+				if (classify(st, localname, prefix, uri, name)->el == EL_CHANNEL)
 					st->in_feed = false;
 			}
 		}
@@ -1953,53 +2015,27 @@ static void state_freep(struct state **st)
 		state_free(*st);
 }
 
-int parse_feed(const void *data, size_t len, const struct parse_options *opts,
-	       struct feed **ret, struct diag *diag)
+/* One SAX pass over a UTF-8 document. */
+static int run_sax(const char *doc, size_t doc_len, size_t max, struct state **ret)
 {
-	size_t max = opts && opts->max_bytes ? opts->max_bytes : PARSE_MAX_BYTES_DEFAULT;
-	_cleanup_(state_freep) struct state *st = NULL;
-	_cleanup_free_ char *doc = NULL;
-	size_t doc_len;
-	enum parse_charset charset;
-	xmlSAXHandler sax = {};
+	_cleanup_(state_freep) struct state *st = xcalloc(1, sizeof(*st));
+	xmlSAXHandler sax = {
+		.initialized = XML_SAX2_MAGIC,
+		.startElementNs = start_element,
+		.endElementNs = end_element,
+		.characters = on_characters,
+		.cdataBlock = on_characters,
+		.getEntity = on_get_entity,
+		.entityDecl = on_entity_decl,
+		.serror = on_error,
+	};
 	xmlParserCtxtPtr ctxt;
-	struct feed *f;
 
-	if (len > max) {
-		diag_set(diag, NULL, 0, 0, "document larger than %zu bytes", max);
-		return -EFBIG;
-	}
-	doc = parse_to_utf8(data, len, &doc_len, &charset);
-	if (!doc) {
-		diag_set(diag, NULL, 0, 0, len ? "not an XML document" : "empty document");
-		return -EBADMSG;
-	}
-	{
-		size_t fixed_len;
-		char *fixed = doc_fixup(doc, doc_len, &fixed_len);
-
-		if (fixed) {
-			free(doc);
-			doc = fixed;
-			doc_len = fixed_len;
-		}
-	}
 	if (doc_len > INT32_MAX)
 		return -EFBIG;
-
-	st = xcalloc(1, sizeof(*st));
 	st->max_text = max * 2;
 	st->cur.it = (struct feed_item){ .published = PARSE_NO_DATE, .updated = PARSE_NO_DATE };
 	st->title_depth = -1;
-
-	sax.initialized = XML_SAX2_MAGIC;
-	sax.startElementNs = start_element;
-	sax.endElementNs = end_element;
-	sax.characters = on_characters;
-	sax.cdataBlock = on_characters;
-	sax.getEntity = on_get_entity;
-	sax.entityDecl = on_entity_decl;
-	sax.serror = on_error;
 
 	ctxt = xmlCreatePushParserCtxt(&sax, st, NULL, 0, NULL);
 	if (!ctxt)
@@ -2010,10 +2046,53 @@ int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 	(void)xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
 	(void)xmlParseChunk(ctxt, doc, (int)doc_len, 1);
 	st->ctxt = NULL;
+	st->is_well_formed = ctxt->wellFormed;
 	/* libxml2 keeps declared entities in a document of its own in SAX mode */
 	if (ctxt->myDoc)
 		xmlFreeDoc(ctxt->myDoc);
 	xmlFreeParserCtxt(ctxt);
+	*ret = steal_ptr(st);
+	return 0;
+}
+
+int parse_feed(const void *data, size_t len, const struct parse_options *opts,
+	       struct feed **ret, struct diag *diag)
+{
+	size_t max = opts && opts->max_bytes ? opts->max_bytes : PARSE_MAX_BYTES_DEFAULT;
+	_cleanup_(state_freep) struct state *st = NULL;
+	_cleanup_free_ char *owned = NULL;
+	const char *doc;
+	size_t doc_len;
+	enum parse_charset charset;
+	struct feed *f;
+	int r;
+
+	if (len > max) {
+		diag_set(diag, NULL, 0, 0, "document larger than %zu bytes", max);
+		return -EFBIG;
+	}
+	if (decode_doc(data, len, &doc, &doc_len, &owned, &charset) < 0) {
+		diag_set(diag, NULL, 0, 0, len ? "not an XML document" : "empty document");
+		return -EBADMSG;
+	}
+	r = run_sax(doc, doc_len, max, &st);
+	if (r < 0)
+		return r;
+	if (!st->is_well_formed) {
+		/* ill-formed: read it again the lenient way when that helps */
+		size_t fixed_len;
+		char *fixed = doc_fixup(doc, doc_len, &fixed_len);
+
+		if (fixed) {
+			free(owned);
+			doc = owned = fixed;
+			doc_len = fixed_len;
+			state_free(steal_ptr(st));
+			r = run_sax(doc, doc_len, max, &st);
+			if (r < 0)
+				return r;
+		}
+	}
 
 	if (!st->seen_root) {
 		diag_set(diag, NULL, (unsigned)MAX(st->first_error_line, 0), (unsigned)MAX(st->first_error_col, 0),

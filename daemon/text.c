@@ -109,9 +109,42 @@ static void out_text(struct out *o, const char *s, size_t n)
 		uint32_t cp;
 		int l;
 
+		if (*p > 0x20 && *p < 0x7f) {
+			/* a run of visible ASCII is copied as it is */
+			const unsigned char *q = p + 1;
+
+			while (q < end && *q > 0x20 && *q < 0x7f)
+				q++;
+			if (o->pending_space) {
+				o->p[o->len++] = ' ';
+				o->pending_space = false;
+			}
+			memcpy(o->p + o->len, p, (size_t)(q - p));
+			o->len += (size_t)(q - p);
+			p = q;
+			continue;
+		}
 		if (*p < 0x80) {
 			out_cp(o, *p++);
 			continue;
+		}
+		if (*p >= 0xc3 && *p != 0xe1 && *p != 0xe2 && *p != 0xe3 && *p <= 0xf4) {
+			/* no space or C1 control starts with these: copy the sequence */
+			size_t len = *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+			size_t k;
+
+			for (k = 1; k < len && p + k < end && (p[k] & 0xc0) == 0x80; k++)
+				;
+			if (k == len) {
+				if (o->pending_space) {
+					o->p[o->len++] = ' ';
+					o->pending_space = false;
+				}
+				memcpy(o->p + o->len, p, len);
+				o->len += len;
+				p += len;
+				continue;
+			}
 		}
 		l = utf8_decode(p, (size_t)(end - p), &cp);
 		if (l < 0) {
@@ -335,7 +368,7 @@ static void out_text_refs(struct out *o, const char *s, size_t n)
 static bool name_in(const char *name, size_t n, const char *const *list)
 {
 	for (; *list; list++)
-		if (strlen(*list) == n && strncmp(*list, name, n) == 0)
+		if ((*list)[0] == name[0] && strncmp(*list, name, n) == 0 && (*list)[n] == '\0')
 			return true;
 	return false;
 }
@@ -507,46 +540,58 @@ static void py_strip(const char **s, size_t *n)
 static char *latin1_repair(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	char *r, *w;
+	unsigned need = 0;      /* continuation bytes the Latin-1 stream still owes */
+	unsigned char lead = 0;
 	bool has_high = false;
+	char *r, *w;
 
-	for (const unsigned char *q = p; q < end; q++)
-		if (*q >= 0x80) {
-			/* a lead byte above 0xc3 is a code point above U+00FF */
-			if (*q >= 0xc4)
+	/* check first, without allocating: most text is not mojibake */
+	for (const unsigned char *q = p; q < end; q++) {
+		unsigned char b;
+
+		if (*q < 0x80) {
+			if (need)
 				return NULL;
-			has_high = true;
+			continue;
 		}
-	if (!has_high)
+		/* a lead byte above 0xc3 is a code point above U+00FF */
+		if (*q > 0xc3 || *q < 0xc2 || q + 1 >= end || (q[1] & 0xc0) != 0x80)
+			return NULL;
+		b = (unsigned char)(((*q & 0x03) << 6) | (q[1] & 0x3f));
+		q++;
+		has_high = true;
+		if (need) {
+			if ((b & 0xc0) != 0x80)
+				return NULL;
+			/* overlong and surrogate forms (RFC 3629 section 4) */
+			if ((lead == 0xe0 && b < 0xa0) || (lead == 0xed && b > 0x9f) ||
+			    (lead == 0xf0 && b < 0x90) || (lead == 0xf4 && b > 0x8f))
+				return NULL;
+			lead = 0;
+			need--;
+		} else if (b >= 0xc2 && b <= 0xdf)
+			need = 1;
+		else if (b >= 0xe0 && b <= 0xef) {
+			need = 2;
+			lead = b;
+		} else if (b >= 0xf0 && b <= 0xf4) {
+			need = 3;
+			lead = b;
+		} else
+			return NULL;
+	}
+	if (need || !has_high)
 		return NULL;
 	w = r = xmalloc(n + 1);
 	while (p < end) {
-		uint32_t cp;
-		int l = utf8_decode(p, (size_t)(end - p), &cp);
-
-		if (l < 0) {
-			free(r);
-			return NULL;
+		if (*p < 0x80)
+			*w++ = (char)*p++;
+		else {
+			*w++ = (char)(((p[0] & 0x03) << 6) | (p[1] & 0x3f));
+			p += 2;
 		}
-		*w++ = (char)cp;
-		p += l;
 	}
 	*w = '\0';
-	{
-		size_t len = (size_t)(w - r);
-		const unsigned char *u = (const unsigned char *)r;
-
-		for (size_t i = 0; i < len;) {
-			uint32_t cp;
-			int l = utf8_decode(u + i, len - i, &cp);
-
-			if (l < 0) {
-				free(r);
-				return NULL;
-			}
-			i += (size_t)l;
-		}
-	}
 	return r;
 }
 

@@ -64,11 +64,21 @@ int timefmt_rfc3339(int64_t sec, char out[TIMEFMT_RFC3339_MAX])
 	rem = sec - days * 86400;
 	civil_from_days(days, &y, &m, &d);
 	{
-		char tmp[64];
+		/* by hand: this runs for every date of every item */
+		int v[6] = { (int)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60) };
+		static const char sep[6] = { '-', '-', 'T', ':', ':', 'Z' };
+		char *w = out;
 
-		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d,
-			 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
-		memcpy(out, tmp, TIMEFMT_RFC3339_MAX);
+		for (int i = 0; i < 6; i++) {
+			if (i == 0) {
+				*w++ = (char)('0' + v[0] / 1000);
+				*w++ = (char)('0' + v[0] / 100 % 10);
+			}
+			*w++ = (char)('0' + v[i] / 10 % 10);
+			*w++ = (char)('0' + v[i] % 10);
+			*w++ = sep[i];
+		}
+		*w = '\0';
 	}
 	return 0;
 }
