@@ -5,5 +5,11 @@
  * process exit status. */
 
 
+/* Compiles a rules directory and prints every error with its location. */
+int cmd_check(int argc, char **argv);
+/* Runs the rules over feed files and explains each item's score. */
+int cmd_match(int argc, char **argv);
+/* storywatch parse FILE...|-: feed documents to JSON Lines. */
+int cmd_parse(int argc, char **argv);
 /* storywatch log: review the event log (cmd-log.c). */
 int cmd_log(int argc, char **argv);

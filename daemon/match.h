@@ -35,9 +35,10 @@ struct match_evidence {
 };
 
 struct match_hit {
-	const char *rule;     /* rule name, borrowed */
+	const char *rule;     /* rule name, borrowed; for a profile fact "KIND EXPRESSION" */
 	double contribution;  /* what the rule added to the score */
-	enum action action;   /* the rule's own action */
+	enum action action;   /* the rule's own action; ACTION_LOG for a fact */
+	bool is_fact;         /* a storyline profile fact, not a rule */
 };
 
 struct match_result {

@@ -1,0 +1,95 @@
+/* rules-internal.h - the compiled ruleset, shared by rules.c (writer) and
+ * match.c (reader), and by their tests. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match.h"
+#include "rules.h"
+
+enum field {
+	FIELD_TITLE,
+	FIELD_SUMMARY,
+	FIELD_FEED,      /* the feed's title and its URL */
+	FIELD_AUTHOR,
+	FIELD_CATEGORY,
+	FIELD_LINK,
+	_FIELD_MAX,
+};
+#define FIELD_BIT(f) (1u << (f))
+/* A term without a field scope looks here. */
+#define FIELD_DEFAULT_MASK (FIELD_BIT(FIELD_TITLE) | FIELD_BIT(FIELD_SUMMARY) | FIELD_BIT(FIELD_CATEGORY))
+
+const char *field_to_string(enum field f);
+
+enum term_kind {
+	TERM_WORD,       /* one folded token */
+	TERM_PREFIX,     /* a token starting with the folded stem */
+	TERM_PHRASE,     /* consecutive word terms */
+};
+
+struct term {
+	enum term_kind kind;
+	char *folded;        /* phrase: its tokens joined by spaces */
+	size_t len;
+	uint64_t hash;
+	uint32_t *parts;     /* phrase: word term ids, in order */
+	size_t n_parts;
+	uint32_t *rules;     /* word and prefix: rules that mention the term */
+	size_t n_rules, cap_rules;
+};
+
+enum node_kind { NODE_TERM, NODE_AND, NODE_OR, NODE_NOT, NODE_NEAR };
+
+struct node {
+	enum node_kind kind;
+	unsigned fields;     /* NODE_TERM: FIELD_BIT mask */
+	uint32_t term;       /* NODE_TERM */
+	unsigned distance;   /* NODE_NEAR: at most this many words between */
+	char *text;          /* NODE_TERM: as written in the rule file */
+	struct node *a, *b;  /* NODE_NOT uses a only */
+};
+
+struct storyline {
+	char *name;
+	char *title;
+	double notify_at;
+	double log_at;
+};
+
+struct rule {
+	char *name;          /* facts: "KIND EXPRESSION-AS-WRITTEN" */
+	bool is_fact;
+	size_t storyline;
+	double weight;
+	enum action action;  /* facts: ACTION_LOG */
+	enum urgency urgency;
+	char **exec_argv;    /* NULL when the rule has no hook */
+	uint64_t exec_timeout_usec;
+	struct node *expr;
+};
+
+/* Open addressing over term ids + 1 (0 = empty slot). */
+struct term_table {
+	uint32_t *slots;
+	size_t mask;
+	size_t n;
+};
+
+struct ruleset {
+	struct storyline *storylines;
+	size_t n_storylines;
+	struct rule *rules;   /* rules and facts, in the order they were read */
+	size_t n_rules;
+	struct term *terms;
+	size_t n_terms, cap_terms;
+	struct term_table words, prefixes, phrases;
+	bool prefix_len[RULES_MAX_TERM_BYTES + 1];
+	size_t min_prefix, max_prefix;
+};
+
+/* Returns the id of the term of this kind and folded text, or -1. */
+int64_t ruleset_find_term(const struct ruleset *rs, enum term_kind kind,
+			  const char *folded, size_t len, uint64_t hash);
