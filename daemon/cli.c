@@ -16,10 +16,11 @@ struct command {
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
+	{ "log",   cmd_log,   "review the event log: a timeline by day, by development" },
 	{ "help",  cmd_help,  "show this help" },
 	{ "check", cmd_check, "check the rules and report every error" },
+	{ "match", cmd_match, "run the rules over feed files and explain each score" },
 	{ "status", cmd_status, "each feed's last poll, HTTP status, errors, next poll" },
-
 	{ "parse", cmd_parse, "print the entries of feed documents as JSON Lines" },
 };
 

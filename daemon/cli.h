@@ -13,3 +13,5 @@ int cmd_check(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 /* storywatch parse FILE...|-: feed documents to JSON Lines. */
 int cmd_parse(int argc, char **argv);
+/* storywatch log: review the event log (cmd-log.c). */
+int cmd_log(int argc, char **argv);

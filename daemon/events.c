@@ -363,11 +363,13 @@ static int events_log_open(struct events *ev, struct diag *diag)
 	bool created = false;
 	int fd;
 
-	fd = open(ev->path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_CREAT | O_EXCL, 0640);
+	/* Read-write: the tail is read through the same descriptor that
+	 * appends, so both always see one file. */
+	fd = open(ev->path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY | O_CREAT | O_EXCL, 0640);
 	if (fd >= 0)
 		created = true;
 	else if (errno == EEXIST)
-		fd = open(ev->path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+		fd = open(ev->path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		int r = -errno;
 
@@ -422,17 +424,9 @@ static int events_reconcile(struct events *ev, uint64_t *ret_log_seq)
 
 	if (fstat(ev->fd, &st) < 0)
 		return -errno;
-	/* The log is read through a second descriptor: ours is write-only. */
-	{
-		int rfd = open(ev->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-
-		if (rfd < 0)
-			return -errno;
-		r = events_log_scan(rfd, st.st_size, &end, &log_seq);
-		close(rfd);
-		if (r < 0)
-			return r;
-	}
+	r = events_log_scan(ev->fd, st.st_size, &end, &log_seq);
+	if (r < 0)
+		return r;
 	if (end < st.st_size) {
 		if (ftruncate(ev->fd, end) < 0)
 			return -errno;

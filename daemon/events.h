@@ -82,7 +82,8 @@ struct events_options {
 
 /* Opens (creates) the log, cuts a torn last line, and reconciles it with the
  * store: events already in the log are marked delivered, not written again.
- * Returns 0 or negative errno; diag says which file and why. */
+ * The log is locked: -EBUSY when another process delivers to it.  Returns 0
+ * or negative errno; diag says which file and why. */
 int events_open(struct store *s, const struct events_options *o, struct events **ret,
 		struct diag *diag);
 

@@ -26,6 +26,10 @@ uint64_t fold_hash(const char *s, size_t n)
 
 static bool is_word_cp(uint32_t cp)
 {
+	/* The modifier letter apostrophe is a letter to Unicode, but Ukrainian
+	 * writes it where others type ' or ’: all three must split alike. */
+	if (cp == 0x2bc)
+		return false;
 	switch (utf8proc_category((utf8proc_int32_t)cp)) {
 	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
 	case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:

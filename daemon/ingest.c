@@ -30,6 +30,131 @@ static int64_t item_date(const struct feed_item *it)
 	return it->published != PARSE_NO_DATE ? it->published : it->updated;
 }
 
+/* ---- identity within one document ---------------------------------------- */
+
+/* Counts of keys, open addressing; keys are borrowed. */
+struct keymap {
+	const char **keys;
+	size_t *counts;
+	size_t cap;
+};
+
+static uint64_t key_hash(const char *s)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+	return h;
+}
+
+static void keymap_init(struct keymap *m, size_t n)
+{
+	m->cap = 16;
+	while (m->cap < 2 * n)
+		m->cap *= 2;
+	m->keys = xcalloc(m->cap, sizeof(*m->keys));
+	m->counts = xcalloc(m->cap, sizeof(*m->counts));
+}
+
+static void keymap_free(struct keymap *m)
+{
+	free(m->keys);
+	free(m->counts);
+	*m = (struct keymap){ 0 };
+}
+
+/* The count slot of key, added with count 0 when new.  Never full: the
+ * table has twice as many slots as there are items. */
+static size_t *keymap_slot(struct keymap *m, const char *key)
+{
+	size_t i = key_hash(key) & (m->cap - 1);
+
+	while (m->keys[i] && !streq(m->keys[i], key))
+		i = (i + 1) & (m->cap - 1);
+	m->keys[i] = key;
+	return &m->counts[i];
+}
+
+enum { KEY_ID, KEY_LINK, KEY_HASH, _KEY_MAX };
+
+/* The identity keys of a document's items (SPEC section 6), NULL for an item
+ * to skip.  Feeds in the wild give several items one guid (often the site's
+ * address) or one link: trusting it would make them one item whose content
+ * changes on every poll, an endless stream of updates.  So a key shared
+ * inside the document is not used for any of its items, which fall back to
+ * the next kind (id, link, title and date); among items identical in all
+ * three, the first counts.  Stable for as long as the document is. */
+struct doc_keys {
+	char **v;     /* v[i] for f->items[i]; NULL: skip the item */
+	size_t n;
+};
+
+static void doc_keys_done(struct doc_keys *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->v[i]);
+	free(k->v);
+	*k = (struct doc_keys){ 0 };
+}
+
+static struct doc_keys document_keys(const struct feed *f)
+{
+	size_t n = f->n_items;
+	char *(*cand)[_KEY_MAX] = xcalloc(n ? n : 1, sizeof(*cand));
+	unsigned *level = xcalloc(n ? n : 1, sizeof(*level));
+	char **keys = xcalloc(n ? n : 1, sizeof(*keys));
+	struct keymap m;
+	bool is_moved = true;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct feed_item *it = &f->items[i];
+
+		cand[i][KEY_ID] = it->id && *it->id ? store_item_key(it->id, NULL, NULL, 0) : NULL;
+		cand[i][KEY_LINK] = it->link && *it->link ? store_item_key(NULL, it->link, NULL, 0) : NULL;
+		cand[i][KEY_HASH] = store_item_key(NULL, NULL, it->title, item_date(it));
+		while (!cand[i][level[i]])
+			level[i]++;
+	}
+
+	/* Each round moves every shared key's items one kind down. */
+	while (is_moved) {
+		is_moved = false;
+		keymap_init(&m, n);
+		for (size_t i = 0; i < n; i++)
+			(*keymap_slot(&m, cand[i][level[i]]))++;
+		for (size_t i = 0; i < n; i++) {
+			unsigned next = level[i] + 1;
+
+			if (*keymap_slot(&m, cand[i][level[i]]) < 2)
+				continue;
+			while (next < _KEY_MAX && !cand[i][next])
+				next++;
+			if (next < _KEY_MAX) {
+				level[i] = next;
+				is_moved = true;
+			}
+		}
+		keymap_free(&m);
+	}
+
+	keymap_init(&m, n);
+	for (size_t i = 0; i < n; i++) {
+		size_t *seen = keymap_slot(&m, cand[i][level[i]]);
+
+		if ((*seen)++ == 0)
+			keys[i] = steal_ptr(cand[i][level[i]]);
+	}
+	keymap_free(&m);
+
+	for (size_t i = 0; i < n; i++)
+		for (unsigned k = 0; k < _KEY_MAX; k++)
+			free(cand[i][k]);
+	free(cand);
+	free(level);
+	return (struct doc_keys){ .v = keys, .n = n };
+}
+
 static int item_match(const struct ruleset *rules, const struct feed *f, const char *feed_url,
 		      const struct feed_item *it, struct match_result **ret)
 {
@@ -149,9 +274,8 @@ int ingest_status(const struct ingest *ig, struct feed_state *st, const char *er
 
 /* One item: recognised, matched when new or changed, recorded, announced. */
 static int ingest_item(const struct ingest *ig, const struct feed *f, const char *feed_url,
-		       const struct feed_item *it, struct ingest_stats *stats)
+		       const struct feed_item *it, const char *key, struct ingest_stats *stats)
 {
-	_cleanup_free_ char *key = store_item_key(it->id, it->link, it->title, item_date(it));
 	_cleanup_match_result_ struct match_result *m = NULL;
 	_cleanup_free_ const char **rules = NULL;
 	uint64_t hash = store_content_hash(it->title, it->summary), old_hash = 0;
@@ -223,7 +347,8 @@ static int ingest_item(const struct ingest *ig, const struct feed *f, const char
 static char *parse_error_text(int r, const struct diag *d, size_t max_bytes)
 {
 	if (r == -EFBIG)
-		return xasprintf("feed larger than %zu bytes", max_bytes ? max_bytes : (size_t)PARSE_MAX_BYTES_DEFAULT);
+		return xasprintf("feed larger than %zu bytes",
+				 max_bytes ? max_bytes : (size_t)PARSE_MAX_BYTES_DEFAULT);
 	if (d->message && d->line)
 		return xasprintf("not a feed: line %u: %s", d->line, d->message);
 	if (d->message)
@@ -235,6 +360,7 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 		struct ingest_stats *ret_stats)
 {
 	_cleanup_feed_ struct feed *f = NULL;
+	_cleanup_(doc_keys_done) struct doc_keys keys = { 0 };
 	struct parse_options po = { .max_bytes = ig->max_body_bytes, .base_url = st->url };
 	struct ingest_stats stats = { 0 };
 	struct feed_state save;
@@ -256,6 +382,7 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 	diag_clear(&d);
 	stats.n_items = f->n_items;
 	stats.ttl_minutes = f->ttl_minutes;
+	keys = document_keys(f);
 
 	r = store_begin(ig->store);
 	if (r < 0)
@@ -267,7 +394,8 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 	r = ingest_health(ig, &save, NULL, &streak, &stats.n_events);
 
 	for (size_t i = 0; r >= 0 && i < f->n_items; i++)
-		r = ingest_item(ig, f, st->url, &f->items[i], &stats);
+		if (keys.v[i])
+			r = ingest_item(ig, f, st->url, &f->items[i], keys.v[i], &stats);
 
 	/* Prune only after reading a body: items of a feed that answers 304
 	 * for a month are still in it.  Old events are the loop's to prune,
@@ -298,21 +426,22 @@ int ingest_dry_run(const struct ruleset *rules, const char *feed_url, const void
 		   void *userdata, struct diag *diag)
 {
 	_cleanup_feed_ struct feed *f = NULL;
+	_cleanup_(doc_keys_done) struct doc_keys keys = { 0 };
 	struct parse_options po = { .max_bytes = max_body_bytes, .base_url = feed_url };
 	int r;
 
 	r = parse_feed(body, len, &po, &f, diag);
 	if (r < 0)
 		return r;
+	keys = document_keys(f);
 	for (size_t i = 0; i < f->n_items; i++) {
 		const struct feed_item *it = &f->items[i];
-		_cleanup_free_ char *key = store_item_key(it->id, it->link, it->title, item_date(it));
 		_cleanup_match_result_ struct match_result *m = NULL;
 
 		r = item_match(rules, f, feed_url, it, &m);
 		if (r < 0)
 			return r;
-		r = cb(f, it, key, m, userdata);
+		r = cb(f, it, keys.v[i], m, userdata);
 		if (r < 0)
 			return r;
 	}

@@ -40,7 +40,10 @@ struct ingest_stats {
 /* A 200 answer: body bytes of the feed at st->url.  Each item new to the
  * feed, or seen before with another normalised title or summary, is matched;
  * a relevant one (notify or log) queues a match event, or an update event
- * when the item had already been reported.  Items, feed state and events are
+ * when the item had already been reported.  A guid or link shared by several
+ * items of one document identifies none of them: they fall back to the next
+ * kind of identity, so that they do not pass for one item changing on every
+ * poll.  Items, feed state and events are
  * stored in one transaction; items gone from the feed for prune_after_usec
  * are forgotten.  st->title becomes the feed's own title.
  * Returns 0; or -EBADMSG / -EFBIG when the body is not a feed, which was
@@ -58,7 +61,8 @@ int ingest_status(const struct ingest *ig, struct feed_state *st, const char *er
 
 /* The matching half without a store, for `storywatch match FILE`: parses the
  * document and calls cb for each item in document order with its identity key
- * and match result (all borrowed for the call).  A negative return from cb
+ * (NULL for a later copy of an identical item, which ingest skips) and match
+ * result (all borrowed for the call).  A negative return from cb
  * stops and is returned.  Parse failures return -EBADMSG / -EFBIG with diag
  * filled.  rules may be NULL (every item then ignored). */
 int ingest_dry_run(const struct ruleset *rules, const char *feed_url, const void *body, size_t len,

@@ -12,6 +12,7 @@
  * amplification limits stay on (no XML_PARSE_HUGE). */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
 #include <string.h>
@@ -30,8 +31,9 @@
 #include "util.h"
 
 #define MAX_DEPTH 300
-#define MAX_CAPTURES 8
+#define MAX_CAPTURES 64
 #define MAX_DOC_ENTITIES 1024
+#define MAX_MADE_ENTITIES 4096
 
 enum ns {
 	NS_CORE,     /* RSS, RDF-RSS, Atom, or an unknown default namespace */
@@ -45,79 +47,107 @@ enum ns {
 	NS_OTHER,
 };
 
+/* What an element means to us; several names share one meaning. */
 enum el {
 	EL_OTHER,
-	EL_ITEM,
-	EL_TITLE,
+	EL_CHANNEL,         /* channel, feed */
+	EL_RSS,
+	EL_ITEM,            /* item, entry */
+	EL_IMAGE,
+	EL_TEXTINPUT,
+	EL_SOURCE,
+	EL_TITLE,           /* title, dc:title */
+	EL_MEDIA_TITLE,     /* a fallback title only */
 	EL_LINK,
-	EL_GUID,
-	EL_ID,
-	EL_DESCRIPTION,   /* RSS description: HTML, first wins */
-	EL_SUMMARY,       /* Atom summary, itunes:summary: text unless typed */
-	EL_CONTENT,       /* Atom content */
+	EL_GUID,            /* guid, Atom id */
+	EL_DESCRIPTION,     /* description, dc:description, media:description */
+	EL_ABSTRACT,        /* CDF */
+	EL_SUMMARY,         /* Atom summary, itunes:summary */
+	EL_CONTENT,         /* Atom content */
 	EL_CONTENT_ENCODED,
+	EL_BODY,            /* XHTML body: content */
 	EL_PUBLISHED,
 	EL_UPDATED,
 	EL_AUTHOR,
+	EL_CONTRIBUTOR,
 	EL_NAME,
 	EL_EMAIL,
-	EL_URI,
-	EL_CONTRIBUTOR,
+	EL_URL,
 	EL_CATEGORY,
 	EL_ITUNES_CATEGORY,
 	EL_KEYWORDS,
-	EL_SKIP,          /* image, source, textinput: nothing inside leaks */
 	EL_TTL,
+	EL_MEDIA_GROUP,     /* no element of its own: its text is its parent's */
+	EL_PUSHER,          /* a known element with attributes that still holds its text */
 };
 
 enum ctype {
-	CTYPE_TEXT,
-	CTYPE_HTML,
-	CTYPE_XHTML,
-	CTYPE_OTHER,      /* base64 or some other MIME type */
+	CTYPE_TEXT,         /* text/plain */
+	CTYPE_HTML,         /* text/html */
+	CTYPE_XHTML,        /* application/xhtml+xml */
+	CTYPE_OTHER,        /* any other MIME type: shown as plain text */
 };
 
+/* One open element that holds text (feedparser's element stack). */
 struct capture {
 	int depth;
 	enum el el;
+	bool collect;       /* keep the text; sinks only stop it reaching a parent */
+	bool is_content;    /* a text construct: child elements are markup */
+	bool is_redirected; /* a second description, read as content */
 	enum ctype type;
-	bool is_content;  /* child elements are markup, not feed elements */
-	bool has_src;
+	bool is_base64;
 	bool is_guid_link;
 	struct buf text;
-	/* Atom author parts */
-	char *name;
-	char *email;
-	bool has_detail;
 };
 
 struct frame {
-	enum el el;
-	char *base;       /* owned when it differs from the parent's */
+	char *base;         /* owned when owns_base */
 	bool owns_base;
+	bool is_markup;     /* serialized into a text construct */
+};
+
+enum ctx {
+	CTX_FEED,
+	CTX_ENTRY,
+	CTX_IMAGE,
+	CTX_TEXTINPUT,
+	CTX_SOURCE,
 };
 
 struct item_build {
 	struct feed_item it;
-	int title_depth;
+	bool is_open;
 	bool has_link;
-	enum { SUMMARY_NONE, SUMMARY_FROM_CONTENT, SUMMARY_REAL } summary_src;
-	int id_depth;
-	struct buf cats;  /* NUL-separated category terms */
+	bool has_summary;
+	/* depth a field was taken from: a deeper element never overrides */
+	int title_pd, summary_pd, id_pd, author_pd;
+};
+
+struct elinfo {
+	const xmlChar *localname, *prefix, *uri;
+	enum ns ns;
+	enum el el;
+	bool is_feed, keeps_textinput, keeps_image;
 };
 
 struct state {
 	xmlParserCtxtPtr ctxt;
-	bool is_utf8;
-	bool is_atom;
+	struct elinfo el_cache[64];
+	enum { VER_NONE, VER_RSS, VER_ATOM } version;
 	bool seen_root;
 	int depth;
 	struct frame stack[MAX_DEPTH + 1];
-	int skip_depth;           /* depth of the outermost EL_SKIP, 0 = none */
-	int entry_depth;          /* depth of the current item, 0 = none */
 	int ncap;
 	struct capture cap[MAX_CAPTURES];
 	size_t max_text;
+
+	/* feedparser's flags */
+	bool in_feed, in_image, in_textinput, in_source, in_author, in_contributor;
+	bool has_content, feed_has_image, feed_has_summary;
+	int title_depth;
+	char *author_name, *author_email;
+	bool author_has_detail;
 
 	struct item_build cur;
 	struct feed_item *items;
@@ -127,12 +157,12 @@ struct state {
 	char *feed_link;
 	unsigned ttl;
 
-	/* entities: the document's plain-text ones, then HTML's */
 	size_t n_doc_entities;
 	struct { char *name; char *content; } doc_entities[MAX_DOC_ENTITIES];
 	xmlEntityPtr *made;
 	size_t n_made, cap_made;
 
+	bool is_well_formed;
 	int first_error_line, first_error_col;
 	char *first_error;
 };
@@ -294,7 +324,10 @@ static bool charset_is(const char *cs, const char *const *names)
 	return false;
 }
 
-char *parse_to_utf8(const void *data, size_t len, size_t *ret_len, enum parse_charset *ret_charset)
+/* Like parse_to_utf8(), but a valid UTF-8 document is not copied: *ret_doc
+ * points into data, or into *ret_owned when it had to be converted. */
+static int decode_doc(const void *data, size_t len, const char **ret_doc, size_t *ret_len,
+		      char **ret_owned, enum parse_charset *ret_charset)
 {
 	static const char *const utf8_names[] = { "utf-8", "utf8", "u8", NULL };
 	static const char *const latin1_names[] = {
@@ -346,11 +379,15 @@ char *parse_to_utf8(const void *data, size_t len, size_t *ret_len, enum parse_ch
 		}
 		if (!out) {
 			if (!charset_is(cs, latin1_names) && utf8_valid(p, n)) {
-				out = xmalloc(n + 1);
-				memcpy(out, p, n);
-				out[n] = '\0';
-				out_len = n;
-				charset = PARSE_CHARSET_UTF8;
+				const char *lt = memchr(p, '<', n);
+
+				if (!lt)
+					return -EBADMSG;
+				*ret_doc = lt;
+				*ret_len = n - (size_t)(lt - (const char *)p);
+				*ret_owned = NULL;
+				*ret_charset = PARSE_CHARSET_UTF8;
+				return 0;
 			} else {
 				out = latin1_to_utf8(p, n, &out_len);
 				charset = PARSE_CHARSET_LATIN1;
@@ -363,15 +400,139 @@ char *parse_to_utf8(const void *data, size_t len, size_t *ret_len, enum parse_ch
 		;
 	if (skip == out_len) {
 		free(out);
-		return NULL;
+		return -EBADMSG;
 	}
-	if (skip) {
-		memmove(out, out + skip, out_len - skip + 1);
-		out_len -= skip;
-	}
-	*ret_len = out_len;
+	*ret_doc = out + skip;
+	*ret_len = out_len - skip;
+	*ret_owned = out;
 	*ret_charset = charset;
-	return out;
+	return 0;
+}
+
+char *parse_to_utf8(const void *data, size_t len, size_t *ret_len, enum parse_charset *ret_charset)
+{
+	const char *doc;
+	char *owned, *r;
+	size_t n;
+
+	if (decode_doc(data, len, &doc, &n, &owned, ret_charset) < 0)
+		return NULL;
+	r = xmalloc(n + 1);
+	memcpy(r, doc, n);
+	r[n] = '\0';
+	free(owned);
+	*ret_len = n;
+	return r;
+}
+
+/* ---- repairs before parsing ---------------------------------------------- */
+
+static bool is_name_byte(unsigned char c)
+{
+	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == ':' || c == '.' || c == '-';
+}
+
+/* Whether s[i] == '&' starts a character or entity reference. */
+static bool is_reference(const char *s, size_t n, size_t i)
+{
+	size_t j = i + 1;
+
+	if (j < n && s[j] == '#') {
+		bool hex = j + 1 < n && (s[j + 1] == 'x' || s[j + 1] == 'X');
+		size_t start = j + (hex ? 2 : 1);
+
+		for (j = start; j < n && (hex ? isxdigit((unsigned char)s[j]) : isdigit((unsigned char)s[j])); j++)
+			;
+		return j > start && j < n && s[j] == ';';
+	}
+	if (j >= n || !(is_name_byte((unsigned char)s[j]) && !isdigit((unsigned char)s[j]) && s[j] != '.' && s[j] != '-'))
+		return false;
+	while (j < n && is_name_byte((unsigned char)s[j]))
+		j++;
+	return j < n && s[j] == ';';
+}
+
+static bool is_bad_control(unsigned char c)
+{
+	return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+}
+
+/* What lenient readers accept and libxml2 would stop at: a bare '&' becomes
+ * "&amp;", and control characters XML 1.0 section 2.2 forbids are dropped.
+ * CDATA sections, comments and processing instructions keep their '&'.
+ * Returns a new buffer, or NULL when the document needs nothing. */
+static char *doc_fixup(const char *s, size_t n, size_t *ret_len)
+{
+	struct buf out;
+	bool writing = false;
+	bool is_special[256] = { ['&'] = true, ['<'] = true };
+
+	for (int c = 0; c < 0x20; c++)
+		is_special[c] = is_bad_control((unsigned char)c);
+
+	for (int pass = 0; pass < 2; pass++) {
+		size_t i = 0, copied = 0;
+
+		if (pass == 1) {
+			buf_init(&out, 0);
+			writing = true;
+		}
+		while (i < n) {
+			unsigned char c;
+			const char *end_mark = NULL;
+
+			while (i < n && !is_special[(unsigned char)s[i]])
+				i++;
+			if (i >= n)
+				break;
+			c = (unsigned char)s[i];
+
+			if (c == '<' && i + 1 < n) {
+				if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0)
+					end_mark = "]]>";
+				else if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0)
+					end_mark = "-->";
+				else if (s[i + 1] == '?')
+					end_mark = "?>";
+			}
+			if (end_mark) {
+				const char *e = memmem(s + i + 2, n - i - 2, end_mark, strlen(end_mark));
+				size_t stop = e ? (size_t)(e - s) + strlen(end_mark) : n;
+
+				for (size_t k = i; k < stop; k++)
+					if (is_bad_control((unsigned char)s[k])) {
+						if (!writing)
+							goto need;
+						(void)buf_append(&out, s + copied, k - copied);
+						copied = k + 1;
+					}
+				i = stop;
+				continue;
+			}
+			if (c == '&' && !is_reference(s, n, i)) {
+				if (!writing)
+					goto need;
+				(void)buf_append(&out, s + copied, i + 1 - copied);
+				(void)buf_puts(&out, "amp;");
+				copied = i + 1;
+			} else if (is_bad_control(c)) {
+				if (!writing)
+					goto need;
+				(void)buf_append(&out, s + copied, i - copied);
+				copied = i + 1;
+			}
+			i++;
+		}
+		if (!writing)
+			return NULL;
+		(void)buf_append(&out, s + copied, n - copied);
+		*ret_len = out.len;
+		return buf_steal(&out);
+need:
+		continue;
+	}
+	return NULL;
 }
 
 /* ---- URLs ---------------------------------------------------------------- */
@@ -605,6 +766,7 @@ static char *resolve(const char *base, const char *ref)
 }
 
 /* ---- element table ------------------------------------------------------- */
+/* ---- element table ------------------------------------------------------- */
 
 static enum ns ns_of(const xmlChar *uri, const xmlChar *prefix)
 {
@@ -615,6 +777,7 @@ static enum ns ns_of(const xmlChar *uri, const xmlChar *prefix)
 		{ "http://search.yahoo.com/mrss/", NS_MEDIA },
 		{ "http://search.yahoo.com/mrss", NS_MEDIA },
 		{ "http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES },
+		{ "http://example.com/dtds/podcast-1.0.dtd", NS_ITUNES },
 		{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF },
 		{ "http://www.w3.org/1999/xhtml", NS_XHTML },
 		{ "http://backend.userland.com/rss", NS_CORE },
@@ -657,15 +820,25 @@ static enum ns ns_of(const xmlChar *uri, const xmlChar *prefix)
 static enum el el_of(enum ns ns, const char *name)
 {
 	static const struct { enum ns ns; const char *name; enum el el; } table[] = {
+		{ NS_CORE, "channel", EL_CHANNEL },
+		{ NS_CORE, "feed", EL_CHANNEL },
+		{ NS_CORE, "rss", EL_RSS },
 		{ NS_CORE, "item", EL_ITEM },
 		{ NS_CORE, "entry", EL_ITEM },
+		{ NS_CORE, "image", EL_IMAGE },
+		{ NS_CORE, "textinput", EL_TEXTINPUT },
+		{ NS_CORE, "source", EL_SOURCE },
 		{ NS_CORE, "title", EL_TITLE },
 		{ NS_CORE, "link", EL_LINK },
 		{ NS_CORE, "guid", EL_GUID },
-		{ NS_CORE, "id", EL_ID },
+		{ NS_CORE, "id", EL_GUID },
 		{ NS_CORE, "description", EL_DESCRIPTION },
+		{ NS_CORE, "abstract", EL_ABSTRACT },
 		{ NS_CORE, "summary", EL_SUMMARY },
 		{ NS_CORE, "content", EL_CONTENT },
+		{ NS_CORE, "fullitem", EL_CONTENT_ENCODED },
+		{ NS_CORE, "body", EL_BODY },
+		{ NS_XHTML, "body", EL_BODY },
 		{ NS_CORE, "pubdate", EL_PUBLISHED },
 		{ NS_CORE, "published", EL_PUBLISHED },
 		{ NS_CORE, "issued", EL_PUBLISHED },
@@ -673,16 +846,18 @@ static enum el el_of(enum ns ns, const char *name)
 		{ NS_CORE, "modified", EL_UPDATED },
 		{ NS_CORE, "lastbuilddate", EL_UPDATED },
 		{ NS_CORE, "author", EL_AUTHOR },
+		{ NS_CORE, "managingeditor", EL_AUTHOR },
+		{ NS_CORE, "contributor", EL_CONTRIBUTOR },
 		{ NS_CORE, "name", EL_NAME },
 		{ NS_CORE, "email", EL_EMAIL },
-		{ NS_CORE, "uri", EL_URI },
-		{ NS_CORE, "url", EL_URI },
-		{ NS_CORE, "contributor", EL_CONTRIBUTOR },
+		{ NS_CORE, "url", EL_URL },
+		{ NS_CORE, "uri", EL_URL },
+		{ NS_CORE, "homepage", EL_URL },
 		{ NS_CORE, "category", EL_CATEGORY },
-		{ NS_CORE, "image", EL_SKIP },
-		{ NS_CORE, "source", EL_SKIP },
-		{ NS_CORE, "textinput", EL_SKIP },
+		{ NS_CORE, "keywords", EL_CATEGORY },
+		{ NS_CORE, "tags", EL_KEYWORDS },
 		{ NS_CORE, "ttl", EL_TTL },
+		{ NS_CORE, "generator", EL_PUSHER },
 		{ NS_DC, "title", EL_TITLE },
 		{ NS_DC, "description", EL_DESCRIPTION },
 		{ NS_DC, "date", EL_UPDATED },
@@ -693,14 +868,26 @@ static enum el el_of(enum ns ns, const char *name)
 		{ NS_DCTERMS, "issued", EL_PUBLISHED },
 		{ NS_DCTERMS, "modified", EL_UPDATED },
 		{ NS_CONTENT, "encoded", EL_CONTENT_ENCODED },
-		{ NS_MEDIA, "title", EL_TITLE },
+		{ NS_MEDIA, "title", EL_MEDIA_TITLE },
 		{ NS_MEDIA, "description", EL_DESCRIPTION },
 		{ NS_MEDIA, "category", EL_CATEGORY },
 		{ NS_MEDIA, "keywords", EL_KEYWORDS },
+		{ NS_MEDIA, "group", EL_MEDIA_GROUP },
+		{ NS_MEDIA, "content", EL_MEDIA_GROUP },
+		{ NS_MEDIA, "thumbnail", EL_PUSHER },
+		{ NS_MEDIA, "rating", EL_PUSHER },
+		{ NS_MEDIA, "credit", EL_PUSHER },
+		{ NS_MEDIA, "restriction", EL_PUSHER },
+		{ NS_MEDIA, "license", EL_PUSHER },
+		{ NS_MEDIA, "player", EL_PUSHER },
 		{ NS_ITUNES, "summary", EL_SUMMARY },
 		{ NS_ITUNES, "author", EL_AUTHOR },
+		{ NS_ITUNES, "name", EL_NAME },
+		{ NS_ITUNES, "email", EL_EMAIL },
 		{ NS_ITUNES, "category", EL_ITUNES_CATEGORY },
 		{ NS_ITUNES, "keywords", EL_KEYWORDS },
+		{ NS_ITUNES, "image", EL_PUSHER },
+		{ NS_ITUNES, "link", EL_PUSHER },
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(table); i++)
@@ -709,7 +896,51 @@ static enum el el_of(enum ns ns, const char *name)
 	return EL_OTHER;
 }
 
+/* libxml2 interns names in its dictionary, so within one document the
+ * pointers identify an element kind; a small cache spares the table walks. */
+static const struct elinfo *classify(struct state *st, const xmlChar *localname, const xmlChar *prefix,
+				     const xmlChar *uri, const char *lname)
+{
+	size_t h = (((uintptr_t)localname >> 3) ^ ((uintptr_t)uri >> 5) ^ ((uintptr_t)prefix >> 7)) %
+		   ELEMENTSOF(st->el_cache);
+	struct elinfo *e = &st->el_cache[h];
+
+	if (e->localname == localname && e->uri == uri && e->prefix == prefix)
+		return e;
+	e->localname = localname;
+	e->uri = uri;
+	e->prefix = prefix;
+	e->ns = ns_of(uri, prefix);
+	e->el = el_of(e->ns, lname);
+	e->is_feed = streq(lname, "feed");
+	e->keeps_textinput = streq(lname, "title") || streq(lname, "link") ||
+			     streq(lname, "description") || streq(lname, "name");
+	e->keeps_image = streq(lname, "title") || streq(lname, "link") || streq(lname, "description") ||
+			 streq(lname, "url") || streq(lname, "href") || streq(lname, "width") ||
+			 streq(lname, "height");
+	return e;
+}
+
 /* ---- attributes ---------------------------------------------------------- */
+
+/* Without entity substitution libxml2 hands "&amp;" in attribute values over
+ * as "&#38;"; a bare '&' cannot reach us there, so every "&#38;" is one. */
+static char *attr_unescape(char *s)
+{
+	char *r = s, *w = s;
+
+	if (!strstr(s, "&#38;"))
+		return s;
+	while (*r) {
+		if (strncmp(r, "&#38;", 5) == 0) {
+			*w++ = '&';
+			r += 5;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+	return s;
+}
 
 /* Finds attribute localname (case-insensitive) in libxml2's 5-tuples; with
  * want_ns NULL only an attribute without namespace matches. */
@@ -722,7 +953,7 @@ static char *attr_get(const xmlChar **attrs, int n, const char *name, const char
 			continue;
 		if (want_ns ? !(a[2] && strcmp((const char *)a[2], want_ns) == 0) : a[2] != NULL)
 			continue;
-		return xstrndup((const char *)a[3], (size_t)(a[4] - a[3]));
+		return attr_unescape(xstrndup((const char *)a[3], (size_t)(a[4] - a[3])));
 	}
 	return NULL;
 }
@@ -734,6 +965,7 @@ static void str_lower(char *s)
 			*s |= 0x20;
 }
 
+/* type="..." after feedparser's short-name mapping (text, html, xhtml) */
 static enum ctype ctype_of(const char *type, enum ctype dflt)
 {
 	if (!type)
@@ -744,9 +976,76 @@ static enum ctype ctype_of(const char *type, enum ctype dflt)
 		return CTYPE_HTML;
 	if (streq(type, "xhtml") || streq(type, "application/xhtml+xml"))
 		return CTYPE_XHTML;
-	if (strncmp(type, "text/", 5) == 0)
-		return CTYPE_TEXT;
 	return CTYPE_OTHER;
+}
+
+/* feedparser's _is_base64(): mode="base64", or a type that is neither text
+ * nor XML. */
+static bool type_is_base64(const char *type, const char *mode, enum ctype dflt)
+{
+	size_t n;
+
+	if (streq(mode, "base64"))
+		return true;
+	if (!type)
+		return false;
+	if (ctype_of(type, dflt) != CTYPE_OTHER || strncmp(type, "text/", 5) == 0)
+		return false;
+	n = strlen(type);
+	return !(n >= 4 && (strcmp(type + n - 4, "+xml") == 0 || strcmp(type + n - 4, "/xml") == 0));
+}
+
+/* RFC 4648 base64, skipping characters outside the alphabet as Python's
+ * decodebytes() does.  Returns NULL when it is not base64 or not UTF-8. */
+static char *base64_decode(const char *s, size_t n)
+{
+	char *out = xmalloc(n / 4 * 3 + 4);
+	size_t w = 0, k = 0;
+	uint32_t acc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		int v;
+
+		if (c >= 'A' && c <= 'Z')
+			v = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			v = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			v = c - '0' + 52;
+		else if (c == '+')
+			v = 62;
+		else if (c == '/')
+			v = 63;
+		else if (c == '=')
+			break;
+		else
+			continue;
+		acc = acc << 6 | (uint32_t)v;
+		if (++k == 4) {
+			out[w++] = (char)(acc >> 16);
+			out[w++] = (char)(acc >> 8);
+			out[w++] = (char)acc;
+			acc = 0;
+			k = 0;
+		}
+	}
+	if (k == 1) {
+		free(out);
+		return NULL;
+	}
+	if (k == 2)
+		out[w++] = (char)(acc >> 4);
+	else if (k == 3) {
+		out[w++] = (char)(acc >> 10);
+		out[w++] = (char)(acc >> 2);
+	}
+	out[w] = '\0';
+	if (!utf8_valid((const unsigned char *)out, w) || memchr(out, '\0', w)) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 /* ---- items --------------------------------------------------------------- */
@@ -797,37 +1096,62 @@ static void item_add_category(struct item_build *b, char *term)
 	it->categories[it->n_categories++] = term;
 }
 
-static void item_begin(struct state *st, const xmlChar **attrs, int nattrs)
-{
-	item_clear(&st->cur.it);
-	st->cur.title_depth = -1;
-	st->cur.has_link = false;
-	st->cur.summary_src = SUMMARY_NONE;
-	st->cur.id_depth = -1;
-	st->entry_depth = st->depth;
-	{
-		_cleanup_free_ char *about = attr_get(attrs, nattrs, "about",
-						     "http://www.w3.org/1999/02/22-rdf-syntax-ns#");
-
-		if (about)
-			st->cur.it.id = text_normalize(about, strlen(about), TEXT_PLAIN, st->is_utf8);
-	}
-}
-
 static void item_end(struct state *st)
 {
+	if (!st->cur.is_open)
+		return;
 	if (st->n_items == st->cap_items) {
 		st->cap_items = st->cap_items ? st->cap_items * 2 : 16;
 		st->items = xreallocarray(st->items, st->cap_items, sizeof(*st->items));
 	}
 	st->items[st->n_items++] = st->cur.it;
-	st->cur.it = (struct feed_item){ .published = PARSE_NO_DATE, .updated = PARSE_NO_DATE };
-	st->entry_depth = 0;
+	st->cur = (struct item_build){ .it = { .published = PARSE_NO_DATE, .updated = PARSE_NO_DATE } };
+}
+
+/* ---- contexts: where a value lands (feedparser's _get_context) ----------- */
+
+static enum ctx get_context(const struct state *st)
+{
+	if (st->in_source)
+		return CTX_SOURCE;
+	if (st->in_image && st->feed_has_image)
+		return CTX_IMAGE;
+	if (st->in_textinput)
+		return CTX_TEXTINPUT;
+	if (st->cur.is_open)
+		return CTX_ENTRY;
+	return CTX_FEED;
+}
+
+/* Text elements of an entry land in it unless inside <source>. */
+static bool stores_in_entry(const struct state *st)
+{
+	return st->cur.is_open && !st->in_source;
+}
+
+static bool stores_in_feed(const struct state *st)
+{
+	return !stores_in_entry(st) && st->in_feed && get_context(st) == CTX_FEED;
+}
+
+static bool ctx_has_summary(const struct state *st)
+{
+	switch (get_context(st)) {
+	case CTX_ENTRY:
+		return st->cur.has_summary;
+	case CTX_FEED:
+		return st->feed_has_summary;
+	case CTX_IMAGE:
+	case CTX_TEXTINPUT:
+	case CTX_SOURCE:
+		break;
+	}
+	return false;
 }
 
 /* ---- captures ------------------------------------------------------------ */
 
-static const char *current_base(struct state *st)
+static const char *current_base(const struct state *st)
 {
 	return st->depth > 0 && st->depth <= MAX_DEPTH ? st->stack[st->depth].base : NULL;
 }
@@ -839,19 +1163,21 @@ static struct capture *capture_push(struct state *st, enum el el, enum ctype typ
 	if (st->ncap == MAX_CAPTURES)
 		return NULL;
 	c = &st->cap[st->ncap++];
-	*c = (struct capture){ .depth = st->depth, .el = el, .type = type, .is_content = is_content };
+	*c = (struct capture){ .depth = st->depth, .el = el, .type = type, .is_content = is_content,
+			       .collect = true };
 	buf_init(&c->text, st->max_text);
 	return c;
 }
 
-static void capture_free(struct capture *c)
+static void capture_sink(struct state *st, enum el el)
 {
-	buf_free(&c->text);
-	free(c->name);
-	free(c->email);
+	struct capture *c = capture_push(st, el, CTYPE_TEXT, false);
+
+	if (c)
+		c->collect = false;
 }
 
-static char *capture_text(struct state *st, struct capture *c)
+static char *capture_text(struct state *st, struct capture *c, const char *s, size_t n)
 {
 	enum text_kind kind = TEXT_PLAIN;
 
@@ -861,24 +1187,19 @@ static char *capture_text(struct state *st, struct capture *c)
 		kind = TEXT_HTML;
 		break;
 	case CTYPE_TEXT:
-		kind = !st->is_atom && text_looks_like_html(c->text.data ? c->text.data : "", c->text.len)
-			? TEXT_HTML : TEXT_PLAIN;
+		/* RSS text of no declared type may really be HTML */
+		if (st->version != VER_ATOM && text_looks_like_html(s, n))
+			kind = TEXT_HTML;
 		break;
 	case CTYPE_OTHER:
-		kind = TEXT_PLAIN;
 		break;
 	}
-	return text_normalize(c->text.data, c->text.len, kind, st->is_utf8);
-}
-
-static char *capture_plain(struct state *st, struct capture *c)
-{
-	return text_normalize(c->text.data, c->text.len, TEXT_PLAIN, st->is_utf8);
+	return text_normalize(s, n, kind, true);
 }
 
 /* Entry links: "&amp;" left over from double escaping is decoded, and
  * "&name;" loses its ';' (feedparser repairs query strings so). */
-static char *fix_link(char *s)
+static char *fix_link(char *s, bool is_entry)
 {
 	char *r, *w;
 
@@ -886,7 +1207,7 @@ static char *fix_link(char *s)
 		return s;
 	w = r = s;
 	while (*r) {
-		if (strncmp(r, "&amp;", 5) == 0) {
+		if (is_entry && strncmp(r, "&amp;", 5) == 0) {
 			*w++ = '&';
 			r += 5;
 			continue;
@@ -911,40 +1232,86 @@ static char *fix_link(char *s)
 	return s;
 }
 
-static bool in_entry(struct state *st)
+/* Whether a property found at depth may replace one found at *pd. */
+static bool depth_wins(int *pd, int depth)
 {
-	return st->entry_depth > 0 && st->skip_depth == 0;
+	if (*pd >= 0 && depth > *pd)
+		return false;
+	*pd = depth;
+	return true;
 }
 
-static bool in_feed(struct state *st)
+static bool has_nonspace(const char *s, size_t n)
 {
-	return st->entry_depth == 0 && st->skip_depth == 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
+			return true;
+	return false;
+}
+
+static void end_content(struct state *st, struct capture *c, const char *s, size_t n)
+{
+	/* copied to the summary when there is none yet (feedparser's _save) */
+	if (c->type == CTYPE_OTHER)
+		return;
+	switch (get_context(st)) {
+	case CTX_ENTRY:
+		if (!st->cur.has_summary) {
+			st->cur.it.summary = capture_text(st, c, s, n);
+			st->cur.has_summary = true;
+		}
+		break;
+	case CTX_FEED:
+		st->feed_has_summary = true;
+		break;
+	case CTX_IMAGE:
+	case CTX_TEXTINPUT:
+	case CTX_SOURCE:
+		break;
+	}
+}
+
+static void add_category(struct state *st, char *term)
+{
+	if (get_context(st) == CTX_ENTRY)
+		item_add_category(&st->cur, term);
+	else
+		free(term);
 }
 
 static void capture_end(struct state *st, struct capture *c)
 {
 	struct item_build *b = &st->cur;
 	int depth = c->depth;
+	_cleanup_free_ char *decoded = NULL;
+	const char *s = c->text.data ? c->text.data : "";
+	size_t n = c->text.len;
+
+	if (c->is_base64 && n && (decoded = base64_decode(s, n))) {
+		s = decoded;
+		n = strlen(decoded);
+	}
 
 	switch (c->el) {
-	case EL_TITLE: {
-		char *v;
+	case EL_TITLE:
+	case EL_MEDIA_TITLE: {
+		int saved = st->title_depth;
 
-		if (in_entry(st)) {
-			if (b->title_depth > -1 && b->title_depth <= depth)
-				break;
-			v = capture_text(st, c);
-			if (!v && c->text.len == 0)
-				break;
-			set_str(&b->it.title, v);
-			if (c->text.len)
-				b->title_depth = depth;
-		} else if (in_feed(st) && !st->feed_title)
-			st->feed_title = capture_text(st, c);
+		if (!(st->title_depth > -1 && st->title_depth <= depth)) {
+			if (stores_in_entry(st)) {
+				if (depth_wins(&b->title_pd, depth))
+					set_str(&b->it.title, capture_text(st, c, s, n));
+			} else if (stores_in_feed(st))
+				set_str(&st->feed_title, capture_text(st, c, s, n));
+		}
+		if (has_nonspace(s, n))
+			st->title_depth = depth;
+		if (c->el == EL_MEDIA_TITLE)
+			st->title_depth = saved;
 		break;
 	}
 	case EL_LINK: {
-		char *v = capture_plain(st, c);
+		char *v = text_normalize(s, n, TEXT_PLAIN, true);
 
 		if (v) {
 			char *r = resolve(current_base(st), v);
@@ -952,59 +1319,62 @@ static void capture_end(struct state *st, struct capture *c)
 			free(v);
 			v = r;
 		}
-		if (in_entry(st)) {
-			set_str(&b->it.link, fix_link(v));
-			b->has_link = true;
-		} else if (in_feed(st))
-			set_str(&st->feed_link, v);
+		if (stores_in_entry(st)) {
+			if (st->in_image)
+				free(v);
+			else {
+				set_str(&b->it.link, fix_link(v, true));
+				b->has_link = true;
+			}
+		} else if (stores_in_feed(st))
+			set_str(&st->feed_link, fix_link(v, false));
 		else
 			free(v);
 		break;
 	}
-	case EL_GUID:
-	case EL_ID: {
-		char *v;
+	case EL_GUID: {
+		char *v = text_normalize(s, n, TEXT_PLAIN, true);
 
-		if (!in_entry(st))
-			break;
-		if (b->id_depth > -1 && depth > b->id_depth)
-			break;
-		v = capture_plain(st, c);
 		if (v && c->is_guid_link) {
 			char *r = resolve(current_base(st), v);
 
 			free(v);
 			v = r;
 		}
-		b->id_depth = depth;
-		if (c->is_guid_link && !b->has_link) {
+		if (c->is_guid_link && get_context(st) == CTX_ENTRY && !b->has_link) {
 			b->it.link = xstrdup_or_null(v);
 			b->has_link = true;
 		}
-		set_str(&b->it.id, v);
+		if (stores_in_entry(st) && depth_wins(&b->id_pd, depth))
+			set_str(&b->it.id, v);
+		else
+			free(v);
 		break;
 	}
 	case EL_DESCRIPTION:
+	case EL_ABSTRACT:
 	case EL_SUMMARY:
-		if (!in_entry(st) || b->summary_src == SUMMARY_REAL)
-			break;
-		set_str(&b->it.summary, capture_text(st, c));
-		b->summary_src = SUMMARY_REAL;
-		break;
 	case EL_CONTENT:
 	case EL_CONTENT_ENCODED:
-		if (!in_entry(st) || b->summary_src != SUMMARY_NONE || c->type == CTYPE_OTHER)
+	case EL_BODY:
+		if (c->el == EL_CONTENT || c->el == EL_CONTENT_ENCODED || c->el == EL_BODY || c->is_redirected) {
+			end_content(st, c, s, n);
 			break;
-		set_str(&b->it.summary, c->has_src ? NULL : capture_text(st, c));
-		b->summary_src = SUMMARY_FROM_CONTENT;
+		}
+		if (stores_in_entry(st)) {
+			if (depth_wins(&b->summary_pd, depth))
+				set_str(&b->it.summary, capture_text(st, c, s, n));
+			b->has_summary = true;
+		} else if (stores_in_feed(st) && c->el == EL_SUMMARY)
+			st->feed_has_summary = true;
 		break;
 	case EL_PUBLISHED:
 	case EL_UPDATED: {
 		int64_t t = PARSE_NO_DATE;
 
-		if (!in_entry(st))
+		if (get_context(st) != CTX_ENTRY)
 			break;
-		if (c->text.len && timefmt_parse(c->text.data, c->text.len, &t) < 0)
+		if (n && timefmt_parse(s, n, &t) < 0)
 			t = PARSE_NO_DATE;
 		if (c->el == EL_PUBLISHED)
 			b->it.published = t;
@@ -1015,68 +1385,71 @@ static void capture_end(struct state *st, struct capture *c)
 	case EL_AUTHOR: {
 		char *v;
 
-		if (!in_entry(st))
+		st->in_author = false;
+		if (!stores_in_entry(st))
 			break;
-		if (c->name && c->email)
-			v = xasprintf("%s (%s)", c->name, c->email);
-		else if (c->name)
-			v = xstrdup(c->name);
-		else if (c->email)
-			v = xstrdup(c->email);
-		else if (c->has_detail)
-			break;
-		else
-			v = capture_plain(st, c);
+		if (st->author_name && st->author_email)
+			v = xasprintf("%s (%s)", st->author_name, st->author_email);
+		else if (st->author_name)
+			v = xstrdup(st->author_name);
+		else if (st->author_email)
+			v = xstrdup(st->author_email);
+		else {
+			if (!depth_wins(&b->author_pd, depth))
+				break;
+			v = text_normalize(s, n, TEXT_PLAIN, true);
+		}
 		set_str(&b->it.author, v);
 		break;
 	}
 	case EL_NAME:
 	case EL_EMAIL:
-		/* the enclosing author takes it */
-		if (st->ncap >= 2 && st->cap[st->ncap - 2].el == EL_AUTHOR) {
-			struct capture *a = &st->cap[st->ncap - 2];
-			char *v = capture_plain(st, c);
+		if (st->in_author) {
+			char *v = text_normalize(s, n, TEXT_PLAIN, true);
 
-			a->has_detail = true;
-			if (c->el == EL_NAME)
-				set_str(&a->name, v);
-			else
-				set_str(&a->email, v);
+			set_str(c->el == EL_NAME ? &st->author_name : &st->author_email, v);
 		}
-		break;
-	case EL_URI:
-		if (st->ncap >= 2 && st->cap[st->ncap - 2].el == EL_AUTHOR)
-			st->cap[st->ncap - 2].has_detail = true;
 		break;
 	case EL_CATEGORY:
 	case EL_ITUNES_CATEGORY:
-		if (in_entry(st))
-			item_add_category(b, capture_plain(st, c));
+		add_category(st, text_normalize(s, n, TEXT_PLAIN, true));
 		break;
 	case EL_KEYWORDS:
-		if (in_entry(st) && c->text.len) {
-			char *s = c->text.data, *comma;
+		if (n) {
+			const char *p = s, *end = s + n;
 
-			do {
-				comma = strchr(s, ',');
-				item_add_category(b, text_normalize(s, comma ? (size_t)(comma - s) : strlen(s),
-								    TEXT_PLAIN, st->is_utf8));
-				s = comma + 1;
-			} while (comma);
+			while (p <= end) {
+				const char *comma = memchr(p, ',', (size_t)(end - p));
+				size_t len = comma ? (size_t)(comma - p) : (size_t)(end - p);
+
+				add_category(st, text_normalize(p, len, TEXT_PLAIN, true));
+				if (!comma)
+					break;
+				p = comma + 1;
+			}
 		}
 		break;
 	case EL_TTL:
-		if (in_feed(st) && c->text.len) {
-			long v = strtol(c->text.data, NULL, 10);
+		if (stores_in_feed(st) && n) {
+			long v = strtol(s, NULL, 10);
 
 			if (v > 0 && v < 1000000)
 				st->ttl = (unsigned)v;
 		}
 		break;
-	case EL_OTHER:
-	case EL_ITEM:
 	case EL_CONTRIBUTOR:
-	case EL_SKIP:
+		st->in_contributor = false;
+		break;
+	case EL_OTHER:
+	case EL_CHANNEL:
+	case EL_RSS:
+	case EL_ITEM:
+	case EL_IMAGE:
+	case EL_TEXTINPUT:
+	case EL_SOURCE:
+	case EL_URL:
+	case EL_MEDIA_GROUP:
+	case EL_PUSHER:
 		break;
 	}
 }
@@ -1107,6 +1480,8 @@ static void on_characters(void *ctx, const xmlChar *ch, int len)
 	if (st->ncap == 0 || len <= 0)
 		return;
 	c = &st->cap[st->ncap - 1];
+	if (!c->collect)
+		return;
 	if (c->is_content && c->type == CTYPE_XHTML)
 		append_escaped(&c->text, (const char *)ch, (size_t)len);
 	else
@@ -1118,6 +1493,9 @@ static void update_base(struct state *st, const xmlChar **attrs, int nattrs)
 	struct frame *f = &st->stack[st->depth], *parent = &st->stack[st->depth - 1];
 	_cleanup_free_ char *xb = attr_get(attrs, nattrs, "base", "http://www.w3.org/XML/1998/namespace");
 
+	/* feedparser also honours a plain base attribute (CDF) */
+	if (!xb)
+		xb = attr_get(attrs, nattrs, "base", NULL);
 	f->base = parent->base;
 	f->owns_base = false;
 	if (!xb)
@@ -1140,6 +1518,150 @@ static void update_base(struct state *st, const xmlChar **attrs, int nattrs)
 	}
 }
 
+static void track_version(struct state *st, int nb_namespaces, const xmlChar **namespaces)
+{
+	for (int i = 0; i < nb_namespaces && st->version == VER_NONE; i++) {
+		const char *prefix = (const char *)namespaces[2 * i];
+		const char *uri = (const char *)namespaces[2 * i + 1];
+
+		if (!uri)
+			continue;
+		if ((!prefix && strcasecmp(uri, "http://my.netscape.com/rdf/simple/0.9/") == 0) ||
+		    strcasecmp(uri, "http://purl.org/rss/1.0/") == 0)
+			st->version = VER_RSS;
+		else if (strcasecmp(uri, "http://www.w3.org/2005/atom") == 0)
+			st->version = VER_ATOM;
+	}
+}
+
+static void item_begin(struct state *st, const xmlChar **attrs, int nattrs)
+{
+	item_end(st);  /* an item inside an item starts a new one */
+	st->cur = (struct item_build){
+		.it = { .published = PARSE_NO_DATE, .updated = PARSE_NO_DATE },
+		.is_open = true,
+		.title_pd = -1, .summary_pd = -1, .id_pd = -1, .author_pd = -1,
+	};
+	st->title_depth = -1;
+	{
+		_cleanup_free_ char *about = attr_get(attrs, nattrs, "about",
+						     "http://www.w3.org/1999/02/22-rdf-syntax-ns#");
+
+		if (about)
+			st->cur.it.id = text_normalize(about, strlen(about), TEXT_PLAIN, true);
+	}
+	/* CDF: <ITEM HREF=... LASTMOD=...> */
+	{
+		_cleanup_free_ char *lastmod = attr_get(attrs, nattrs, "lastmod", NULL);
+		_cleanup_free_ char *href = attr_get(attrs, nattrs, "href", NULL);
+		int64_t t;
+
+		if (lastmod)
+			st->cur.it.updated = timefmt_parse(lastmod, strlen(lastmod), &t) == 0 ? t : PARSE_NO_DATE;
+		if (href) {
+			char *v = text_normalize(href, strlen(href), TEXT_PLAIN, true);
+
+			set_str(&st->cur.it.link, v ? resolve(current_base(st), v) : NULL);
+			free(v);
+			st->cur.has_link = true;
+		}
+	}
+}
+
+static void start_link(struct state *st, const xmlChar **attrs, int nattrs)
+{
+	_cleanup_free_ char *rel = attr_get(attrs, nattrs, "rel", NULL);
+	_cleanup_free_ char *type = attr_get(attrs, nattrs, "type", NULL);
+	_cleanup_free_ char *href = attr_get(attrs, nattrs, "url", NULL);
+	char *v, *r;
+
+	if (!href)
+		href = attr_get(attrs, nattrs, "uri", NULL);
+	if (!href)
+		href = attr_get(attrs, nattrs, "href", NULL);
+	if (!href) {
+		capture_push(st, EL_LINK, CTYPE_TEXT, false);
+		return;
+	}
+	str_lower(rel);
+	str_lower(type);
+	/* RFC 4287 section 4.2.7.2: no rel means alternate */
+	if (rel && !streq(rel, "alternate"))
+		return;
+	/* feedparser's html_types, after its short-name mapping */
+	if (type && !streq(type, "text/html") && !streq(type, "html") &&
+	    !streq(type, "application/xhtml+xml") && !streq(type, "xhtml"))
+		return;
+	v = text_normalize(href, strlen(href), TEXT_PLAIN, true);
+	r = v ? resolve(current_base(st), v) : NULL;
+	free(v);
+	switch (get_context(st)) {
+	case CTX_ENTRY:
+		set_str(&st->cur.it.link, r);
+		st->cur.has_link = true;
+		break;
+	case CTX_FEED:
+		if (st->in_feed) {
+			set_str(&st->feed_link, r);
+			break;
+		}
+		free(r);
+		break;
+	case CTX_IMAGE:
+	case CTX_TEXTINPUT:
+	case CTX_SOURCE:
+		free(r);
+		break;
+	}
+}
+
+static void start_text_construct(struct state *st, enum el el, const xmlChar **attrs, int nattrs)
+{
+	_cleanup_free_ char *type = attr_get(attrs, nattrs, "type", NULL);
+	_cleanup_free_ char *mode = attr_get(attrs, nattrs, "mode", NULL);
+	enum ctype dflt = CTYPE_TEXT;
+	bool redirect = false;
+	struct capture *c;
+
+	switch (el) {
+	case EL_DESCRIPTION:
+		/* a second description is content (feedparser's _start_description) */
+		redirect = ctx_has_summary(st) && !st->has_content;
+		dflt = redirect ? CTYPE_TEXT : CTYPE_HTML;
+		break;
+	case EL_SUMMARY:
+		redirect = ctx_has_summary(st) && !st->has_content;
+		break;
+	case EL_CONTENT_ENCODED:
+		dflt = CTYPE_HTML;
+		st->has_content = true;
+		break;
+	case EL_BODY:
+		dflt = CTYPE_XHTML;
+		break;
+	case EL_CONTENT:
+		st->has_content = true;
+		break;
+	default:
+		break;
+	}
+	if (redirect)
+		st->has_content = true;
+	str_lower(type);
+	c = capture_push(st, el, ctype_of(type, dflt), true);
+	if (!c)
+		return;
+	c->is_redirected = redirect;
+	c->is_base64 = type_is_base64(type, mode, dflt);
+	if (el == EL_CONTENT) {
+		_cleanup_free_ char *src = attr_get(attrs, nattrs, "src", NULL);
+
+		/* content by reference has no text to summarise */
+		if (src)
+			c->collect = false;
+	}
+}
+
 static void start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			  const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
 			  int nattrs, int nb_defaulted, const xmlChar **attrs)
@@ -1147,119 +1669,105 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 	struct state *st = ctx;
 	char name[32];
 	size_t ln = strlen((const char *)localname);
-	enum ns ns;
+	const struct elinfo *info;
 	enum el el;
 	struct capture *top = st->ncap ? &st->cap[st->ncap - 1] : NULL;
 
 	st->depth++;
 	if (st->depth > MAX_DEPTH)
 		return;
-	st->stack[st->depth] = (struct frame){ .el = EL_OTHER };
+	st->stack[st->depth] = (struct frame){};
 	update_base(st, attrs, nattrs);
-
-	if (!st->seen_root) {
-		st->seen_root = true;
-		st->is_atom = strcasecmp((const char *)localname, "feed") == 0;
-	}
+	st->seen_root = true;
+	track_version(st, nb_namespaces, namespaces);
 
 	/* inside text constructs, child elements are markup */
 	if (top && top->is_content) {
 		bool is_div = strcasecmp((const char *)localname, "div") == 0;
 
-		if (top->type != CTYPE_XHTML && is_div)
+		if (top->type != CTYPE_XHTML && top->type != CTYPE_OTHER && is_div)
 			return;  /* typepad wraps escaped HTML in a <div> */
-		top->type = CTYPE_XHTML;
-		(void)buf_putc(&top->text, '<');
-		(void)buf_puts(&top->text, (const char *)localname);
-		(void)buf_putc(&top->text, '>');
+		if (top->type != CTYPE_OTHER)
+			top->type = CTYPE_XHTML;
+		st->stack[st->depth].is_markup = true;
+		if (top->collect && top->type == CTYPE_XHTML) {
+			(void)buf_putc(&top->text, '<');
+			(void)buf_puts(&top->text, (const char *)localname);
+			(void)buf_putc(&top->text, '>');
+		}
 		return;
 	}
 
-	if (ln >= sizeof(name))
+	if (ln >= sizeof(name)) {
+		if (nattrs == 0)
+			capture_sink(st, EL_OTHER);
 		return;
+	}
 	for (size_t i = 0; i <= ln; i++)
 		name[i] = (char)((localname[i] >= 'A' && localname[i] <= 'Z') ? localname[i] | 0x20 : localname[i]);
-	ns = ns_of(uri, prefix);
-	el = el_of(ns, name);
-	st->stack[st->depth].el = el;
-	if (st->skip_depth)
-		return;
+	info = classify(st, localname, prefix, uri, name);
+	el = info->el;
+
+	/* feedparser's "special hack" for ill-formed image/textinput blocks */
+	if (info->ns == NS_CORE) {
+		if (!info->keeps_textinput)
+			st->in_textinput = false;
+		if (!info->keeps_image)
+			st->in_image = false;
+	}
 
 	switch (el) {
+	case EL_RSS:
+		st->version = VER_RSS;
+		break;
+	case EL_CHANNEL:
+		if (info->is_feed && st->version == VER_NONE)
+			st->version = VER_ATOM;
+		st->in_feed = true;
+		break;
 	case EL_ITEM:
-		if (st->entry_depth == 0)
-			item_begin(st, attrs, nattrs);
+		item_begin(st, attrs, nattrs);
+		capture_sink(st, el);
 		break;
-	case EL_SKIP:
-		st->skip_depth = st->depth;
+	case EL_IMAGE:
+		if (!st->cur.is_open)
+			st->feed_has_image = true;
+		st->in_image = true;
+		st->title_depth = -1;
+		capture_sink(st, el);
 		break;
-	case EL_TITLE: {
-		_cleanup_free_ char *type = attr_get(attrs, nattrs, "type", NULL);
-
-		str_lower(type);
-		capture_push(st, el, ctype_of(type, CTYPE_TEXT), true);
+	case EL_TEXTINPUT:
+		st->in_textinput = true;
+		st->title_depth = -1;
+		capture_sink(st, el);
 		break;
-	}
+	case EL_SOURCE:
+		st->in_source = true;
+		st->title_depth = -1;
+		capture_sink(st, el);
+		break;
+	case EL_TITLE:
+	case EL_MEDIA_TITLE:
 	case EL_DESCRIPTION:
 	case EL_SUMMARY:
 	case EL_CONTENT:
-	case EL_CONTENT_ENCODED: {
-		_cleanup_free_ char *type = attr_get(attrs, nattrs, "type", NULL);
-		_cleanup_free_ char *mode = attr_get(attrs, nattrs, "mode", NULL);
-		_cleanup_free_ char *src = attr_get(attrs, nattrs, "src", NULL);
-		enum ctype dflt = el == EL_DESCRIPTION || el == EL_CONTENT_ENCODED ? CTYPE_HTML : CTYPE_TEXT;
-		struct capture *c;
-
-		str_lower(type);
-		c = capture_push(st, el, ctype_of(type, dflt), true);
-		if (c) {
-			c->has_src = src != NULL;
-			if (streq(mode, "base64"))
-				c->type = CTYPE_OTHER;
-		}
+	case EL_CONTENT_ENCODED:
+		start_text_construct(st, el, attrs, nattrs);
 		break;
-	}
-	case EL_LINK: {
-		_cleanup_free_ char *rel = attr_get(attrs, nattrs, "rel", NULL);
-		_cleanup_free_ char *type = attr_get(attrs, nattrs, "type", NULL);
-		_cleanup_free_ char *href = attr_get(attrs, nattrs, "href", NULL);
-
-		if (!href)
-			href = attr_get(attrs, nattrs, "url", NULL);
-		if (!href)
-			href = attr_get(attrs, nattrs, "uri", NULL);
-		if (!href || !*href) {
-			if (!href)
-				capture_push(st, el, CTYPE_TEXT, false);
-			break;
-		}
-		str_lower(rel);
-		str_lower(type);
-		if (rel && !streq(rel, "alternate"))
-			break;
-		/* feedparser's html_types, after its short-name mapping */
-		if (type && !streq(type, "text/html") && !streq(type, "html") &&
-		    !streq(type, "application/xhtml+xml") && !streq(type, "xhtml"))
-			break;
-		{
-			char *v = text_normalize(href, strlen(href), TEXT_PLAIN, st->is_utf8), *r;
-
-			if (!v)
-				break;
-			r = resolve(current_base(st), v);
-			free(v);
-			if (in_entry(st)) {
-				set_str(&st->cur.it.link, r);
-				st->cur.has_link = true;
-			} else if (in_feed(st))
-				set_str(&st->feed_link, r);
-			else
-				free(r);
-		}
+	case EL_BODY:
+		/* an XHTML body is an item's content; a whole XHTML page is not */
+		if (st->cur.is_open)
+			start_text_construct(st, el, attrs, nattrs);
+		else
+			capture_sink(st, EL_OTHER);
 		break;
-	}
-	case EL_GUID:
-	case EL_ID: {
+	case EL_ABSTRACT:
+		capture_push(st, el, CTYPE_TEXT, true);
+		break;
+	case EL_LINK:
+		start_link(st, attrs, nattrs);
+		break;
+	case EL_GUID: {
 		struct capture *c = capture_push(st, el, CTYPE_TEXT, false);
 
 		if (c) {
@@ -1272,36 +1780,47 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 	case EL_CATEGORY: {
 		_cleanup_free_ char *term = attr_get(attrs, nattrs, "term", NULL);
 
-		if (term && in_entry(st))
-			item_add_category(&st->cur, text_normalize(term, strlen(term), TEXT_PLAIN, st->is_utf8));
+		if (term)
+			add_category(st, text_normalize(term, strlen(term), TEXT_PLAIN, true));
 		capture_push(st, el, CTYPE_TEXT, false);
 		break;
 	}
 	case EL_ITUNES_CATEGORY: {
 		_cleanup_free_ char *text = attr_get(attrs, nattrs, "text", NULL);
 
-		if (text && in_entry(st))
-			item_add_category(&st->cur, text_normalize(text, strlen(text), TEXT_PLAIN, st->is_utf8));
+		if (text)
+			add_category(st, text_normalize(text, strlen(text), TEXT_PLAIN, true));
+		capture_push(st, el, CTYPE_TEXT, false);
 		break;
 	}
+	case EL_AUTHOR:
+		st->in_author = true;
+		set_str(&st->author_name, NULL);
+		set_str(&st->author_email, NULL);
+		capture_push(st, el, CTYPE_TEXT, false);
+		break;
+	case EL_CONTRIBUTOR:
+		st->in_contributor = true;
+		capture_sink(st, el);
+		break;
 	case EL_NAME:
 	case EL_EMAIL:
-	case EL_URI:
-		if (top && top->el == EL_AUTHOR)
-			capture_push(st, el, CTYPE_TEXT, false);
-		break;
 	case EL_PUBLISHED:
 	case EL_UPDATED:
-	case EL_AUTHOR:
 	case EL_KEYWORDS:
 	case EL_TTL:
 		capture_push(st, el, CTYPE_TEXT, false);
 		break;
-	case EL_CONTRIBUTOR:
-		/* a sink, so its name does not reach an author */
-		capture_push(st, el, CTYPE_TEXT, false);
+	case EL_URL:
+	case EL_PUSHER:
+		capture_sink(st, el);
+		break;
+	case EL_MEDIA_GROUP:
 		break;
 	case EL_OTHER:
+		/* unknown elements hold their text unless they have attributes */
+		if (nattrs == 0)
+			capture_sink(st, el);
 		break;
 	}
 }
@@ -1314,21 +1833,47 @@ static void end_element(void *ctx, const xmlChar *localname, const xmlChar *pref
 		struct capture *top = st->ncap ? &st->cap[st->ncap - 1] : NULL;
 		struct frame *f = &st->stack[st->depth];
 
-		if (top && top->depth == st->depth) {
-			capture_end(st, top);
-			capture_free(top);
-			st->ncap--;
-		} else if (top && top->is_content && top->depth < st->depth) {
-			if (!(top->type != CTYPE_XHTML && strcasecmp((const char *)localname, "div") == 0)) {
+		if (f->is_markup) {
+			if (top && top->collect && top->type == CTYPE_XHTML) {
 				(void)buf_puts(&top->text, "</");
 				(void)buf_puts(&top->text, (const char *)localname);
 				(void)buf_putc(&top->text, '>');
 			}
+		} else if (top && top->depth == st->depth) {
+			enum el el = top->el;
+
+			capture_end(st, top);
+			buf_free(&top->text);
+			st->ncap--;
+			switch (el) {
+			case EL_ITEM:
+				item_end(st);
+				st->has_content = false;
+				break;
+			case EL_IMAGE:
+				st->in_image = false;
+				break;
+			case EL_TEXTINPUT:
+				st->in_textinput = false;
+				break;
+			case EL_SOURCE:
+				st->in_source = false;
+				break;
+			default:
+				break;
+			}
+		} else {
+			/* elements that hold no text of their own */
+			char name[32];
+			size_t ln = strlen((const char *)localname);
+
+			if (ln < sizeof(name)) {
+				for (size_t i = 0; i <= ln; i++)
+					name[i] = (char)((localname[i] >= 'A' && localname[i] <= 'Z') ? localname[i] | 0x20 : localname[i]);
+				if (classify(st, localname, prefix, uri, name)->el == EL_CHANNEL)
+					st->in_feed = false;
+			}
 		}
-		if (st->skip_depth == st->depth)
-			st->skip_depth = 0;
-		if (f->el == EL_ITEM && st->entry_depth == st->depth)
-			item_end(st);
 		if (f->owns_base)
 			free(f->base);
 		*f = (struct frame){};
@@ -1336,8 +1881,6 @@ static void end_element(void *ctx, const xmlChar *localname, const xmlChar *pref
 	st->depth--;
 }
 
-/* Entities the document may use without declaring them: HTML's (feeds
- * routinely use &nbsp; in XML), and the document's own plain-text ones. */
 static xmlEntityPtr make_entity(struct state *st, const char *name, const char *content)
 {
 	xmlEntityPtr e = xcalloc(1, sizeof(*e));
@@ -1388,7 +1931,7 @@ static xmlEntityPtr on_get_entity(void *ctx, const xmlChar *xname)
 			literal = xasprintf("&%s;", name);
 			content = literal;
 		}
-		if (st->n_made >= 4096)
+		if (st->n_made >= MAX_MADE_ENTITIES)
 			return NULL;
 		e = make_entity(st, name, content);
 	}
@@ -1440,7 +1983,9 @@ static void on_error(void *ctx, xmlErrorPtr err)
 static void state_free(struct state *st)
 {
 	for (int i = 0; i < st->ncap; i++)
-		capture_free(&st->cap[i]);
+		buf_free(&st->cap[i].text);
+	free(st->author_name);
+	free(st->author_email);
 	for (int d = 0; d <= MIN(st->depth, MAX_DEPTH); d++)
 		if (st->stack[d].owns_base)
 			free(st->stack[d].base);
@@ -1470,43 +2015,27 @@ static void state_freep(struct state **st)
 		state_free(*st);
 }
 
-int parse_feed(const void *data, size_t len, const struct parse_options *opts,
-	       struct feed **ret, struct diag *diag)
+/* One SAX pass over a UTF-8 document. */
+static int run_sax(const char *doc, size_t doc_len, size_t max, struct state **ret)
 {
-	size_t max = opts && opts->max_bytes ? opts->max_bytes : PARSE_MAX_BYTES_DEFAULT;
-	_cleanup_(state_freep) struct state *st = NULL;
-	_cleanup_free_ char *doc = NULL;
-	size_t doc_len;
-	enum parse_charset charset;
-	xmlSAXHandler sax = {};
+	_cleanup_(state_freep) struct state *st = xcalloc(1, sizeof(*st));
+	xmlSAXHandler sax = {
+		.initialized = XML_SAX2_MAGIC,
+		.startElementNs = start_element,
+		.endElementNs = end_element,
+		.characters = on_characters,
+		.cdataBlock = on_characters,
+		.getEntity = on_get_entity,
+		.entityDecl = on_entity_decl,
+		.serror = on_error,
+	};
 	xmlParserCtxtPtr ctxt;
-	struct feed *f;
 
-	if (len > max) {
-		diag_set(diag, NULL, 0, 0, "document larger than %zu bytes", max);
-		return -EFBIG;
-	}
-	doc = parse_to_utf8(data, len, &doc_len, &charset);
-	if (!doc) {
-		diag_set(diag, NULL, 0, 0, len ? "not an XML document" : "empty document");
-		return -EBADMSG;
-	}
 	if (doc_len > INT32_MAX)
 		return -EFBIG;
-
-	st = xcalloc(1, sizeof(*st));
-	st->is_utf8 = charset == PARSE_CHARSET_UTF8;
 	st->max_text = max * 2;
 	st->cur.it = (struct feed_item){ .published = PARSE_NO_DATE, .updated = PARSE_NO_DATE };
-
-	sax.initialized = XML_SAX2_MAGIC;
-	sax.startElementNs = start_element;
-	sax.endElementNs = end_element;
-	sax.characters = on_characters;
-	sax.cdataBlock = on_characters;
-	sax.getEntity = on_get_entity;
-	sax.entityDecl = on_entity_decl;
-	sax.serror = on_error;
+	st->title_depth = -1;
 
 	ctxt = xmlCreatePushParserCtxt(&sax, st, NULL, 0, NULL);
 	if (!ctxt)
@@ -1517,10 +2046,53 @@ int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 	(void)xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
 	(void)xmlParseChunk(ctxt, doc, (int)doc_len, 1);
 	st->ctxt = NULL;
+	st->is_well_formed = ctxt->wellFormed;
 	/* libxml2 keeps declared entities in a document of its own in SAX mode */
 	if (ctxt->myDoc)
 		xmlFreeDoc(ctxt->myDoc);
 	xmlFreeParserCtxt(ctxt);
+	*ret = steal_ptr(st);
+	return 0;
+}
+
+int parse_feed(const void *data, size_t len, const struct parse_options *opts,
+	       struct feed **ret, struct diag *diag)
+{
+	size_t max = opts && opts->max_bytes ? opts->max_bytes : PARSE_MAX_BYTES_DEFAULT;
+	_cleanup_(state_freep) struct state *st = NULL;
+	_cleanup_free_ char *owned = NULL;
+	const char *doc;
+	size_t doc_len;
+	enum parse_charset charset;
+	struct feed *f;
+	int r;
+
+	if (len > max) {
+		diag_set(diag, NULL, 0, 0, "document larger than %zu bytes", max);
+		return -EFBIG;
+	}
+	if (decode_doc(data, len, &doc, &doc_len, &owned, &charset) < 0) {
+		diag_set(diag, NULL, 0, 0, len ? "not an XML document" : "empty document");
+		return -EBADMSG;
+	}
+	r = run_sax(doc, doc_len, max, &st);
+	if (r < 0)
+		return r;
+	if (!st->is_well_formed) {
+		/* ill-formed: read it again the lenient way when that helps */
+		size_t fixed_len;
+		char *fixed = doc_fixup(doc, doc_len, &fixed_len);
+
+		if (fixed) {
+			free(owned);
+			doc = owned = fixed;
+			doc_len = fixed_len;
+			state_free(steal_ptr(st));
+			r = run_sax(doc, doc_len, max, &st);
+			if (r < 0)
+				return r;
+		}
+	}
 
 	if (!st->seen_root) {
 		diag_set(diag, NULL, (unsigned)MAX(st->first_error_line, 0), (unsigned)MAX(st->first_error_col, 0),
@@ -1529,8 +2101,7 @@ int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 	}
 
 	/* an item left open by a truncated document still counts */
-	if (st->entry_depth > 0)
-		item_end(st);
+	item_end(st);
 
 	f = xcalloc(1, sizeof(*f));
 	f->title = steal_ptr(st->feed_title);

@@ -269,6 +269,21 @@ static bool starts_statement(const struct lexer *x)
 	return false;
 }
 
+/* A line that starts with AND, OR or NEAR/n continues the expression above. */
+static bool starts_operator(const struct lexer *x)
+{
+	size_t i = x->i, start;
+
+	while (i < x->len && (x->s[i] == ' ' || x->s[i] == '\t' || x->s[i] == '\r'))
+		i++;
+	start = i;
+	while (i < x->len && !is_special((unsigned char)x->s[i]))
+		i++;
+	return (i - start == 3 && memcmp(x->s + start, "AND", 3) == 0) ||
+	       (i - start == 2 && memcmp(x->s + start, "OR", 2) == 0) ||
+	       (i - start > 5 && memcmp(x->s + start, "NEAR/", 5) == 0);
+}
+
 static struct loc lex_loc(const struct lexer *x, size_t off)
 {
 	return (struct loc){ .file = x->file, .line = x->line, .line_off = x->line_off,
@@ -298,7 +313,7 @@ static void lex_next(struct lexer *x)
 			x->i++;
 			x->line++;
 			x->line_off = (uint32_t)x->i;
-			if (x->depth > 0 && !starts_statement(x))
+			if (x->depth > 0 ? !starts_statement(x) : starts_operator(x))
 				continue;
 			x->depth = 0;
 			x->t.kind = T_NEWLINE;
@@ -487,7 +502,7 @@ static struct ast *parse_primary(struct lexer *x, unsigned depth)
 	char b[160];
 	struct tok *t = &x->t;
 
-	if (depth > RULES_MAX_DEPTH) {
+	if (depth >= RULES_MAX_DEPTH) {
 		add_error(x->c, &t->loc, "expression nested deeper than %u levels", RULES_MAX_DEPTH);
 		return NULL;
 	}
@@ -601,7 +616,7 @@ static struct ast *parse_not(struct lexer *x, unsigned depth)
 {
 	if (is_keyword(&x->t, "NOT")) {
 		struct loc l = x->t.loc;
-		if (depth > RULES_MAX_DEPTH) {
+		if (depth >= RULES_MAX_DEPTH) {
 			add_error(x->c, &l, "expression nested deeper than %u levels", RULES_MAX_DEPTH);
 			return NULL;
 		}
@@ -800,10 +815,10 @@ static int read_file_bounded(const char *path, char **ret, size_t *ret_len)
 	int fd;
 	ssize_t n;
 
+	buf_init(&b, RULES_MAX_FILE_BYTES);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	buf_init(&b, RULES_MAX_FILE_BYTES);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0) {
@@ -1063,11 +1078,18 @@ static void stmt_storyline(struct ctx *c, struct lexer *x, unsigned include_dept
 			add_error(c, &x->t.loc,
 				  "unknown storyline setting %s: use title, notify at, log at, profile or fact",
 				  tok_describe(&x->t, b, sizeof(b)));
+			skip_statement(x);
+			continue;
 		}
 		(void)expect_end(x);
 		skip_statement(x);
 	}
 	struct pending_storyline *sl = &c->sls[idx];
+	/* A threshold left out follows the one given. */
+	if (sl->has_notify && !sl->has_log)
+		sl->log_at = MIN(sl->log_at, sl->notify_at);
+	if (sl->has_log && !sl->has_notify)
+		sl->notify_at = MAX(sl->notify_at, sl->log_at);
 	if (sl->log_at > sl->notify_at)
 		add_error(c, &l, "storyline '%s': 'log at' (%g) is above 'notify at' (%g)", name,
 			  sl->log_at, sl->notify_at);
@@ -1204,6 +1226,8 @@ static void stmt_rule(struct ctx *c, struct lexer *x)
 			add_error(c, &x->t.loc,
 				  "unknown rule setting %s: use storyline, weight, action, urgency, match, exec or timeout",
 				  tok_describe(&x->t, b, sizeof(b)));
+			skip_statement(x);
+			continue;
 		}
 		(void)expect_end(x);
 		skip_statement(x);
@@ -1414,6 +1438,7 @@ struct compile {
 	bool is_quiet;       /* expanding a term list whose errors are already out */
 	bool has_failed;
 	bool is_over_budget; /* RULES_MAX_RULE_TERMS: reported once, by the caller */
+	const struct define *checking; /* the term list whose body is being checked */
 };
 
 static void cerror(struct compile *k, const struct loc *l, const char *fmt, ...) _printf_(3, 4);
@@ -1534,7 +1559,10 @@ static struct node *compile_ast(struct compile *k, const struct ast *a, unsigned
 			return NULL;
 		}
 		if (d->is_expanding) {
-			cerror(k, &a->loc, "term list '$%s' refers to itself", a->text);
+			/* Reported once per list in the loop, where the loop closes. */
+			k->has_failed = true;
+			if (k->checking == d)
+				add_error(k->c, &a->loc, "term list '$%s' refers to itself", a->text);
 			return NULL;
 		}
 		if (d->is_bad) {
@@ -1665,7 +1693,7 @@ void ruleset_free(struct ruleset *rs)
  * at most RULES_MAX_ERRORS). */
 static void sort_errors(struct ctx *c)
 {
-	if (!c->errors)
+	if (!c->errors || c->errors->n <= c->first_error)
 		return;
 	struct rules_error *v = c->errors->v + c->first_error;
 	size_t n = c->errors->n - c->first_error;
@@ -1725,7 +1753,7 @@ static int compile_all(struct ctx *c, struct ruleset **ret)
 	/* Term list bodies are checked once, so a broken list is one error, not
 	 * one per rule that uses it. */
 	for (size_t i = 0; i < c->n_defines; i++) {
-		struct compile k = { .c = c };
+		struct compile k = { .c = c, .checking = &c->defines[i] };
 		c->rule_budget = RULES_MAX_RULE_TERMS;
 		c->defines[i].is_expanding = true;
 		node_free(compile_ast(&k, c->defines[i].body, FIELD_DEFAULT_MASK, 0));
@@ -1758,11 +1786,10 @@ static int compile_all(struct ctx *c, struct ruleset **ret)
 			for (size_t j = 0; j < rs->n_storylines; j++)
 				if (streq(rs->storylines[j].name, p->storyline))
 					s = (ssize_t)j;
-			if (s < 0) {
+			if (s < 0)
 				add_error(c, &p->storyline_loc, "unknown storyline '%s'", p->storyline);
-				continue;
-			}
-			sl = (size_t)s;
+			else
+				sl = (size_t)s;
 		}
 		if (!p->expr)
 			continue;
@@ -1771,8 +1798,13 @@ static int compile_all(struct ctx *c, struct ruleset **ret)
 		if (k.is_over_budget)
 			add_error(c, &p->loc, "%s has more than %u terms once its term lists are expanded",
 				  p->is_fact ? "this fact" : "this rule", RULES_MAX_RULE_TERMS);
-		if (!n)
+		if (!n) {
+			/* Its errors are out, unless they belong to a term list
+			 * reported once; never fail without a word. */
+			if (!c->n_errors)
+				add_error(c, &p->expr->loc, "this expression uses a term list with errors");
 			continue;
+		}
 		if (matches_without_terms(n)) {
 			add_error(c, &p->expr->loc,
 				  "this expression also matches items without any of its words: add a word the item must contain");

@@ -214,7 +214,9 @@ static enum urgency urgency_from_name(const char *s)
 
 static int event_type_from_name(const char *s, enum event_type *ret)
 {
-	static const enum event_type all[] = { EVENT_MATCH, EVENT_UPDATE, EVENT_FEED_ERROR, EVENT_FEED_OK };
+	static const enum event_type all[] = {
+		EVENT_MATCH, EVENT_UPDATE, EVENT_FEED_ERROR, EVENT_FEED_OK,
+	};
 
 	for (size_t i = 0; i < ELEMENTSOF(all); i++)
 		if (streq(s, event_type_to_string(all[i]))) {
@@ -306,7 +308,7 @@ static int pragma_int(sqlite3 *db, const char *sql, int64_t *ret)
 /* Without a WAL file the main file is complete: read it as immutable, which
  * creates no -shm or -wal file next to it.  With one, a plain read-only
  * connection reads both and can neither write nor roll back anything. */
-static int store_open_readonly(const char *path, sqlite3 **ret)
+static int sqlite_open_untouched(const char *path, sqlite3 **ret)
 {
 	_cleanup_free_ char *wal = xasprintf("%s-wal", path);
 	_cleanup_buf_ struct buf uri = { 0 };
@@ -354,7 +356,7 @@ static int store_check_existing(const char *path, struct diag *diag)
 		return -EBADMSG;
 	}
 
-	rc = store_open_readonly(path, &db);
+	rc = sqlite_open_untouched(path, &db);
 	if (rc != SQLITE_OK) {
 		diag_set(diag, path, 0, 0, "cannot open state file: %s", sqlite3_errstr(rc));
 		r = errno_from_sqlite(rc);
@@ -421,6 +423,12 @@ int store_get_version(struct store *s, unsigned *ret)
 
 static int store_migrate(struct store *s, unsigned target, const char *path, struct diag *diag)
 {
+	unsigned current;
+
+	/* Up to date: no write lock, so that opening never waits for a writer. */
+	if (store_get_version(s, &current) >= 0 && current >= target)
+		return 0;
+
 	for (;;) {
 		unsigned v = 0;
 		char *sql;
@@ -461,11 +469,13 @@ static int store_migrate(struct store *s, unsigned target, const char *path, str
 	}
 }
 
-int store_open_version(const char *path, unsigned version, struct store **ret, struct diag *diag)
+static int store_open_full(const char *path, unsigned version, bool is_readonly,
+			   struct store **ret, struct diag *diag)
 {
 	_cleanup_(store_closep) struct store *s = NULL;
 	struct stat stbuf;
 	sqlite3_stmt *st = NULL;
+	unsigned v;
 	int rc, r;
 
 	if (version > store_schema_version)
@@ -475,14 +485,17 @@ int store_open_version(const char *path, unsigned version, struct store **ret, s
 		r = store_check_existing(path, diag);
 		if (r < 0)
 			return r;
-	} else if (errno != ENOENT) {
+	} else {
 		r = -errno;
-		diag_set(diag, path, 0, 0, "cannot open state file: %s", strerror(errno));
-		return r;
+		if (r != -ENOENT || is_readonly) {
+			diag_set(diag, path, 0, 0, "cannot open state file: %s", strerror(-r));
+			return r;
+		}
 	}
 
 	s = xcalloc(1, sizeof(*s));
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	rc = sqlite3_open_v2(path, &s->db, is_readonly ? SQLITE_OPEN_READONLY :
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		diag_set(diag, path, 0, 0, "cannot open state file: %s",
 			 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
@@ -490,6 +503,22 @@ int store_open_version(const char *path, unsigned version, struct store **ret, s
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 5000);
+
+	if (is_readonly) {
+		r = store_get_version(s, &v);
+		if (r < 0) {
+			diag_set(diag, path, 0, 0, "cannot read state file: %s", sqlite3_errmsg(s->db));
+			return r;
+		}
+		if (v != store_schema_version) {
+			diag_set(diag, path, 0, 0, "state file has schema version %u, this storywatch"
+				 " reads %u; storywatchd migrates it when it next starts", v,
+				 store_schema_version);
+			return -EPROTO;
+		}
+		*ret = steal_ptr(s);
+		return 0;
+	}
 
 	/* synchronous=FULL: in WAL mode NORMAL may lose the last commits on
 	 * power loss; an event already written to the log whose transaction is
@@ -523,9 +552,19 @@ int store_open_version(const char *path, unsigned version, struct store **ret, s
 	return 0;
 }
 
+int store_open_version(const char *path, unsigned version, struct store **ret, struct diag *diag)
+{
+	return store_open_full(path, version, false, ret, diag);
+}
+
 int store_open(const char *path, struct store **ret, struct diag *diag)
 {
-	return store_open_version(path, store_schema_version, ret, diag);
+	return store_open_full(path, store_schema_version, false, ret, diag);
+}
+
+int store_open_readonly(const char *path, struct store **ret, struct diag *diag)
+{
+	return store_open_full(path, store_schema_version, true, ret, diag);
 }
 
 void store_close(struct store *s)

@@ -37,6 +37,12 @@ void feed_state_free_array(struct feed_state *v, size_t n);
  * from a newer schema with -EPROTO.  diag->message says why; a refused file is
  * left untouched, byte for byte. */
 int store_open(const char *path, struct store **ret, struct diag *diag);
+
+/* For readers such as `storywatch status` while the daemon runs: never
+ * creates, migrates or writes; -ENOENT when there is no file yet, -EPROTO
+ * when its schema is not exactly this build's. */
+int store_open_readonly(const char *path, struct store **ret, struct diag *diag);
+
 void store_close(struct store *s);
 static inline void store_closep(struct store **s) { store_close(*s); }
 #define _cleanup_store_ __attribute__((cleanup(store_closep)))

@@ -109,9 +109,42 @@ static void out_text(struct out *o, const char *s, size_t n)
 		uint32_t cp;
 		int l;
 
+		if (*p > 0x20 && *p < 0x7f) {
+			/* a run of visible ASCII is copied as it is */
+			const unsigned char *q = p + 1;
+
+			while (q < end && *q > 0x20 && *q < 0x7f)
+				q++;
+			if (o->pending_space) {
+				o->p[o->len++] = ' ';
+				o->pending_space = false;
+			}
+			memcpy(o->p + o->len, p, (size_t)(q - p));
+			o->len += (size_t)(q - p);
+			p = q;
+			continue;
+		}
 		if (*p < 0x80) {
 			out_cp(o, *p++);
 			continue;
+		}
+		if (*p >= 0xc3 && *p != 0xe1 && *p != 0xe2 && *p != 0xe3 && *p <= 0xf4) {
+			/* no space or C1 control starts with these: copy the sequence */
+			size_t len = *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+			size_t k;
+
+			for (k = 1; k < len && p + k < end && (p[k] & 0xc0) == 0x80; k++)
+				;
+			if (k == len) {
+				if (o->pending_space) {
+					o->p[o->len++] = ' ';
+					o->pending_space = false;
+				}
+				memcpy(o->p + o->len, p, len);
+				o->len += len;
+				p += len;
+				continue;
+			}
 		}
 		l = utf8_decode(p, (size_t)(end - p), &cp);
 		if (l < 0) {
@@ -189,6 +222,32 @@ static bool is_alpha(char c)
 	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 }
 
+/* An HTML 4 entity name (Python's name2codepoint, plus apos). */
+static const char *html4_lookup(const char *name, size_t n)
+{
+	char key[40];
+	size_t lo = 0, hi = html_entities_count;
+
+	if (n == 4 && memcmp(name, "apos", 4) == 0)
+		return "'";
+	if (n + 2 > sizeof(key))
+		return NULL;
+	memcpy(key, name, n);
+	key[n++] = ';';
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = entity_cmp(key, n, html_entities[mid].name);
+
+		if (r == 0)
+			return html_entities[mid].is_html4 ? html_entities[mid].utf8 : NULL;
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
 /* Code points html.unescape() drops from numeric references. */
 static bool is_invalid_codepoint(uint32_t c)
 {
@@ -231,6 +290,23 @@ static size_t decode_ref(struct out *o, const char *s, size_t n)
 		else if (!is_invalid_codepoint((uint32_t)v))
 			out_cp(o, (uint32_t)v);
 		return i;
+	}
+
+	/* feedparser's sanitizer (sgmllib) reads &name followed by any other
+	 * character: HTML 4 names are decoded, others stay as "&name" and lose
+	 * their ';'.  At the very end html.unescape()'s rules apply. */
+	for (i = 1; i < n && (is_alpha(s[i]) || (i > 1 && (is_digit(s[i]) || s[i] == '.' || s[i] == '-'))); i++)
+		;
+	if (i > 1 && i < n) {
+		const char *v = html4_lookup(s + 1, i - 1);
+
+		if (v) {
+			out_utf8(o, v);
+			return s[i] == ';' ? i + 1 : i;
+		}
+		for (size_t k = 0; k < i; k++)
+			out_cp(o, (unsigned char)s[k]);
+		return s[i] == ';' ? i + 1 : i;
 	}
 
 	/* [^\t\n\f <&#;]{1,32};? */
@@ -292,7 +368,7 @@ static void out_text_refs(struct out *o, const char *s, size_t n)
 static bool name_in(const char *name, size_t n, const char *const *list)
 {
 	for (; *list; list++)
-		if (strlen(*list) == n && strncmp(*list, name, n) == 0)
+		if ((*list)[0] == name[0] && strncmp(*list, name, n) == 0 && (*list)[n] == '\0')
 			return true;
 	return false;
 }
@@ -378,17 +454,16 @@ static void html_to_text(struct out *o, const char *s, size_t n)
 			char name[16];
 			size_t name_end, nl, close;
 
-			out_text_refs(o, s + text_start, i - text_start);
 			if (is_end)
 				j++;
 			nl = tag_name(s + j, n - j, name, sizeof(name), &name_end);
 			close = tag_end(s, n, j + name_end);
 			if (close >= n) {
-				/* an unterminated tag: html.parser keeps it as text */
-				text_start = i;
-				i = n;
-				break;
+				/* unterminated: html.parser keeps the '<' as text */
+				i = i + 1;
+				continue;
 			}
+			out_text_refs(o, s + text_start, i - text_start);
 			if (nl && name_in(name, nl, block_tags))
 				out_space(o);
 			i = close + 1;
@@ -406,12 +481,11 @@ static void html_to_text(struct out *o, const char *s, size_t n)
 		if (s[j] == '!' && n - j >= 3 && s[j + 1] == '-' && s[j + 2] == '-') {
 			const char *e = memmem(s + j + 3, n - j - 3, "-->", 3);
 
-			out_text_refs(o, s + text_start, i - text_start);
 			if (!e) {
-				/* unterminated comment: the rest is dropped */
-				text_start = i = n;
-				break;
+				i = j;
+				continue;
 			}
+			out_text_refs(o, s + text_start, i - text_start);
 			i = (size_t)(e - s) + 3;
 			text_start = i;
 			continue;
@@ -419,11 +493,11 @@ static void html_to_text(struct out *o, const char *s, size_t n)
 		if (s[j] == '!' || s[j] == '?' || (s[j] == '/' && j + 1 < n && s[j + 1] == '>')) {
 			const char *gt = memchr(s + j, '>', n - j);
 
-			out_text_refs(o, s + text_start, i - text_start);
 			if (!gt) {
-				text_start = i = n;
-				break;
+				i = j;
+				continue;
 			}
+			out_text_refs(o, s + text_start, i - text_start);
 			i = (size_t)(gt - s) + 1;
 			text_start = i;
 			continue;
@@ -466,45 +540,58 @@ static void py_strip(const char **s, size_t *n)
 static char *latin1_repair(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	char *r, *w;
+	unsigned need = 0;      /* continuation bytes the Latin-1 stream still owes */
+	unsigned char lead = 0;
 	bool has_high = false;
+	char *r, *w;
 
-	for (const unsigned char *q = p; q < end; q++)
-		if (*q >= 0x80) {
-			if (*q != 0xc2 && *q != 0xc3)
+	/* check first, without allocating: most text is not mojibake */
+	for (const unsigned char *q = p; q < end; q++) {
+		unsigned char b;
+
+		if (*q < 0x80) {
+			if (need)
 				return NULL;
-			has_high = true;
+			continue;
 		}
-	if (!has_high)
+		/* a lead byte above 0xc3 is a code point above U+00FF */
+		if (*q > 0xc3 || *q < 0xc2 || q + 1 >= end || (q[1] & 0xc0) != 0x80)
+			return NULL;
+		b = (unsigned char)(((*q & 0x03) << 6) | (q[1] & 0x3f));
+		q++;
+		has_high = true;
+		if (need) {
+			if ((b & 0xc0) != 0x80)
+				return NULL;
+			/* overlong and surrogate forms (RFC 3629 section 4) */
+			if ((lead == 0xe0 && b < 0xa0) || (lead == 0xed && b > 0x9f) ||
+			    (lead == 0xf0 && b < 0x90) || (lead == 0xf4 && b > 0x8f))
+				return NULL;
+			lead = 0;
+			need--;
+		} else if (b >= 0xc2 && b <= 0xdf)
+			need = 1;
+		else if (b >= 0xe0 && b <= 0xef) {
+			need = 2;
+			lead = b;
+		} else if (b >= 0xf0 && b <= 0xf4) {
+			need = 3;
+			lead = b;
+		} else
+			return NULL;
+	}
+	if (need || !has_high)
 		return NULL;
 	w = r = xmalloc(n + 1);
 	while (p < end) {
-		uint32_t cp;
-		int l = utf8_decode(p, (size_t)(end - p), &cp);
-
-		if (l < 0) {
-			free(r);
-			return NULL;
+		if (*p < 0x80)
+			*w++ = (char)*p++;
+		else {
+			*w++ = (char)(((p[0] & 0x03) << 6) | (p[1] & 0x3f));
+			p += 2;
 		}
-		*w++ = (char)cp;
-		p += l;
 	}
 	*w = '\0';
-	{
-		size_t len = (size_t)(w - r);
-		const unsigned char *u = (const unsigned char *)r;
-
-		for (size_t i = 0; i < len;) {
-			uint32_t cp;
-			int l = utf8_decode(u + i, len - i, &cp);
-
-			if (l < 0) {
-				free(r);
-				return NULL;
-			}
-			i += (size_t)l;
-		}
-	}
 	return r;
 }
 

@@ -64,11 +64,21 @@ int timefmt_rfc3339(int64_t sec, char out[TIMEFMT_RFC3339_MAX])
 	rem = sec - days * 86400;
 	civil_from_days(days, &y, &m, &d);
 	{
-		char tmp[64];
+		/* by hand: this runs for every date of every item */
+		int v[6] = { (int)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60) };
+		static const char sep[6] = { '-', '-', 'T', ':', ':', 'Z' };
+		char *w = out;
 
-		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d,
-			 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
-		memcpy(out, tmp, TIMEFMT_RFC3339_MAX);
+		for (int i = 0; i < 6; i++) {
+			if (i == 0) {
+				*w++ = (char)('0' + v[0] / 1000);
+				*w++ = (char)('0' + v[0] / 100 % 10);
+			}
+			*w++ = (char)('0' + v[i] / 10 % 10);
+			*w++ = (char)('0' + v[i] % 10);
+			*w++ = sep[i];
+		}
+		*w = '\0';
 	}
 	return 0;
 }
@@ -438,26 +448,96 @@ static size_t digits_at(const char *s, size_t n, size_t i, size_t want, int64_t 
 	return want;
 }
 
-/* ISO 8601 YYYY-?MM-?DD[T?hh:mm[:ss][.f][zone]] as a prefix, normalised like
- * mktime(): 2025-02-29 is 2025-03-01. */
-static int parse_iso8601(const char *s, size_t n, int64_t *ret_sec)
+/* The reference reader's ISO 8601 templates, tried in order, each matched
+ * as a prefix: Y = year digit, M month, D day, O ordinal day, '-' a literal,
+ * '?' makes the preceding '-' optional.  Templates that need today's date
+ * (--MM, -YY ...) are left out: a feed date should not depend on the clock. */
+static const char *const iso_templates[] = {
+	"YYYY-?MM-?DD", "YYYY-MM", "YYYY-?OOO", "YY-?MM-?DD", "YY-?OOO", "YYYY",
+};
+
+struct iso_fields {
+	int64_t year, month, day, ordinal;
+	int year_digits;
+	bool has_month, has_day, has_ordinal;
+};
+
+/* Matches one template; returns the length matched or 0. */
+static size_t iso_match(const char *t, const char *s, size_t n, struct iso_fields *f)
 {
-	int64_t y, mo, d, h = 0, mi = 0, sec = 0, tzh = 0, tzm = 0, t;
 	size_t i = 0;
 
-	if (!digits_at(s, n, i, 4, &y))
+	*f = (struct iso_fields){};
+	while (*t) {
+		char c = *t;
+		size_t run = 0;
+
+		if (c == '-') {
+			bool optional = t[1] == '?';
+
+			if (i < n && s[i] == '-')
+				i++;
+			else if (!optional)
+				return 0;
+			t += optional ? 2 : 1;
+			continue;
+		}
+		while (t[run] == c)
+			run++;
+		{
+			int64_t v = 0;
+
+			for (size_t k = 0; k < run; k++) {
+				if (i + k >= n || !is_digit(s[i + k]))
+					return 0;
+				v = v * 10 + (s[i + k] - '0');
+			}
+			/* [01]\d months, [0123]\d days, [0123]\d\d ordinals */
+			if ((c == 'M' && s[i] > '1') || ((c == 'D' || c == 'O') && s[i] > '3'))
+				return 0;
+			switch (c) {
+			case 'Y':
+				f->year = v;
+				f->year_digits = (int)run;
+				break;
+			case 'M':
+				f->month = v;
+				f->has_month = true;
+				break;
+			case 'D':
+				f->day = v;
+				f->has_day = true;
+				break;
+			case 'O':
+				f->ordinal = v;
+				f->has_ordinal = true;
+				break;
+			}
+			i += run;
+			t += run;
+		}
+	}
+	return i;
+}
+
+static int parse_iso8601(const char *s, size_t n, int64_t *ret_sec)
+{
+	struct iso_fields f;
+	int64_t h = 0, mi = 0, sec = 0, tzh = 0, tzm = 0, t, y, mo, d;
+	size_t i = 0;
+	bool matched = false;
+
+	for (size_t k = 0; k < ELEMENTSOF(iso_templates) && !matched; k++)
+		if ((i = iso_match(iso_templates[k], s, n, &f)) > 0)
+			matched = true;
+	if (!matched)
 		return -EINVAL;
-	i += 4;
-	if (i < n && s[i] == '-')
-		i++;
-	if (!digits_at(s, n, i, 2, &mo) || s[i] > '1')
-		return -EINVAL;
-	i += 2;
-	if (i < n && s[i] == '-')
-		i++;
-	if (!digits_at(s, n, i, 2, &d) || s[i] > '3')
-		return -EINVAL;
-	i += 2;
+	/* two-digit years are this century's, as the reference reader does */
+	y = f.year_digits == 2 ? 2000 + f.year : f.year;
+	mo = f.has_month ? f.month : 1;
+	d = f.has_day ? f.day : f.has_ordinal ? f.ordinal : 1;
+	if (f.has_ordinal && !f.has_month)
+		mo = 1;
 	{
 		size_t j = i;
 
@@ -484,7 +564,7 @@ static int parse_iso8601(const char *s, size_t n, int64_t *ret_sec)
 				}
 			}
 		} else
-			h = 0;
+			h = mi = 0;
 	}
 	if (y < 1)
 		return -EINVAL;

@@ -930,6 +930,7 @@ static void test_load_feeds_next_to_config(void **state)
 	struct config *c = NULL;
 
 	assert_int_equal(config_load_all(&o, &c, NULL), 0);
+	assert_string_equal(c->feeds_file, feeds);
 	assert_int_equal(c->interval_usec, 20 * MIN_);
 	assert_int_equal(c->jitter_usec, 2 * MIN_);
 	assert_int_equal(c->n_feeds, 2);

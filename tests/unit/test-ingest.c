@@ -290,6 +290,47 @@ static void test_items_without_guid_use_link(void **state)
 	assert_non_null(strstr(log, "\"id\":\"https://wire.example/0\""));
 }
 
+static void test_shared_guid_is_not_an_identity(void **state)
+{
+	struct fixture *f = *state;
+	/* A feed that gives every item its home page as guid. */
+	static const char *const items[] = {
+		"https://wire.example/|Ceasefire talks open|Negotiators meet.",
+		"https://wire.example/|Ceasefire talks stall|Negotiators leave.",
+		"solo|Weather|Rain.",
+	};
+	struct ingest_stats stats;
+
+	assert_int_equal(ingest_items(f, items, 3, &stats), 0);
+	assert_int_equal(stats.n_new, 3);
+	assert_int_equal(stats.n_events, 2);
+	assert_int_equal(store_item_get(f->store, URL, "link:https://wire.example/0", NULL, NULL), 0);
+	assert_int_equal(store_item_get(f->store, URL, "link:https://wire.example/1", NULL, NULL), 0);
+	assert_int_equal(store_item_get(f->store, URL, "id:solo", NULL, NULL), 0);
+	assert_int_equal(store_item_get(f->store, URL, "id:https://wire.example/", NULL, NULL), -ENOENT);
+
+	/* And the next poll of the same document is quiet, not two updates. */
+	assert_int_equal(ingest_items(f, items, 3, &stats), 0);
+	assert_int_equal(stats.n_changed, 0);
+	assert_int_equal(stats.n_events, 0);
+}
+
+static void test_identical_items_count_once(void **state)
+{
+	struct fixture *f = *state;
+	static const char doc[] =
+		"<rss version=\"2.0\"><channel><title>Twice</title>"
+		"<item><title>Ceasefire talks open</title><link>https://wire.example/a</link></item>"
+		"<item><title>Ceasefire talks open</title><link>https://wire.example/a</link></item>"
+		"</channel></rss>";
+	struct ingest_stats stats;
+
+	assert_int_equal(ingest_body(&f->ig, &f->st, doc, sizeof(doc) - 1, &stats), 0);
+	assert_int_equal(stats.n_items, 2);
+	assert_int_equal(stats.n_new, 1);
+	assert_int_equal(stats.n_events, 1);
+}
+
 static void test_feed_error_once_then_ok_once(void **state)
 {
 	struct fixture *f = *state;
@@ -350,23 +391,35 @@ static void test_body_recovers_failing_feed(void **state)
 static void test_not_a_feed_is_a_feed_error(void **state)
 {
 	struct fixture *f = *state;
-	static const char html[] = "<!DOCTYPE html><html><body><p>Maintenance</p></body></html>";
+	static const char body[] = "Service temporarily unavailable, back soon.\n";
 	struct ingest_stats stats = { .n_items = 99 };
 	_cleanup_free_ char *log = NULL;
 
-	assert_int_equal(ingest_body(&f->ig, &f->st, html, sizeof(html) - 1, &stats), -EBADMSG);
+	assert_int_equal(ingest_body(&f->ig, &f->st, body, sizeof(body) - 1, &stats), -EBADMSG);
 	assert_int_equal(stats.n_items, 99);  /* untouched on failure */
 	assert_int_equal(f->st.error_streak, 1);
 	assert_non_null(f->st.last_error);
 	assert_memory_equal(f->st.last_error, "not a feed", 10);
-	assert_int_equal(ingest_body(&f->ig, &f->st, html, sizeof(html) - 1, &stats), -EBADMSG);
+	assert_int_equal(ingest_body(&f->ig, &f->st, body, sizeof(body) - 1, &stats), -EBADMSG);
 	assert_int_equal(f->st.error_streak, 2);
 
 	log = deliver(f);
 	assert_non_null(strstr(log, "\"event\":\"feed_error\""));
-	assert_non_null(strstr(log, "\"error\":\"not a feed"));
+	assert_non_null(strstr(log, "\"error\":\"not a feed: not an XML document\""));
 	/* One event for two failed polls. */
 	assert_int_equal(strchr(log, '\n') - log + 1, (ptrdiff_t)strlen(log));
+}
+
+static void test_oversized_body_is_a_feed_error(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const items[] = { "w-1|Ceasefire talks open|Negotiators meet." };
+	_cleanup_free_ char *doc = rss(items, 1);
+
+	f->ig.max_body_bytes = 100;
+	assert_int_equal(ingest_body(&f->ig, &f->st, doc, strlen(doc), NULL), -EFBIG);
+	assert_string_equal(f->st.last_error, "feed larger than 100 bytes");
+	assert_int_equal(store_item_get(f->store, URL, "id:w-1", NULL, NULL), -ENOENT);
 }
 
 static void test_gone_items_are_pruned(void **state)
@@ -445,10 +498,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_irrelevant_item_is_silent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_item_becoming_relevant_is_a_match, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items_without_guid_use_link, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_guid_is_not_an_identity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identical_items_count_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feed_error_once_then_ok_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health_is_saved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_body_recovers_failing_feed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_feed_is_a_feed_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oversized_body_is_a_feed_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_items_are_pruned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_matches_without_store, setup, teardown),
 	};

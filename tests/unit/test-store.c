@@ -280,6 +280,39 @@ static void test_refuse_newer_schema(void **state)
 	assert_refused(f->dir, f->path, -EPROTO, "schema version 99");
 }
 
+static void test_readonly_reads_and_never_writes(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_store_ struct store *s = NULL;
+	struct feed_state st = { 0 };
+	struct diag d = { 0 };
+
+	assert_int_equal(store_open_readonly(f->path, &s, &d), -ENOENT);
+	assert_int_equal(testdir_count(f->dir), 0);
+	diag_clear(&d);
+
+	make_store_with_data(f->path);
+	assert_int_equal(chmod(f->path, 0400), 0);
+	assert_int_equal(store_open_readonly(f->path, &s, NULL), 0);
+	assert_int_equal(store_feed_load(s, "https://example.org/a.xml", &st), 0);
+	assert_int_equal(st.n_items, 1);
+	feed_state_done(&st);
+	assert_int_equal(store_feed_save(s, &(struct feed_state){ .url = "https://b.example/" }), -EACCES);
+}
+
+static void test_readonly_refuses_older_schema(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_store_ struct store *s = NULL;
+	struct diag d = { 0 };
+
+	assert_int_equal(store_open_version(f->path, 1, &s, NULL), 0);
+	store_close(steal_ptr(s));
+	assert_int_equal(store_open_readonly(f->path, &s, &d), -EPROTO);
+	assert_non_null(strstr(d.message, "schema version 1"));
+	diag_clear(&d);
+}
+
 static void test_feed_round_trip(void **state)
 {
 	struct fixture *f = *state;
@@ -520,6 +553,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_application_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_newer_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_reads_and_never_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_refuses_older_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feed_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feed_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feed_list_by_url, setup, teardown),

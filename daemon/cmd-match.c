@@ -1,0 +1,310 @@
+/* cmd-match.c - storywatch match: run the rules over feed files and explain
+ * each item's score. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "diag.h"
+#include "json.h"
+#include "match.h"
+#include "parse.h"
+#include "rules.h"
+#include "timefmt.h"
+#include "util.h"
+
+struct tally {
+	unsigned n[3];       /* by enum action */
+};
+
+static void match_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: storywatch match [--rules DIR] [--json] FILE...|-\n"
+		"\n"
+		"Run the rules of DIR (default %s) over every entry of each feed\n"
+		"document and explain, per entry, which rules and facts matched, which\n"
+		"terms were found where (field and word position), the score and the\n"
+		"action.  --json prints one object per entry: the keys of 'storywatch parse'\n"
+		"plus storyline, rules, facts, score, action, urgency, hits and evidence.\n",
+		PKGDATADIR "/rules");
+}
+
+/* Reads at most max bytes; -EFBIG when there is more. */
+static int read_fd(int fd, struct buf *ret)
+{
+	for (;;) {
+		char chunk[65536];
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return 0;
+		if (buf_append(ret, chunk, (size_t)n) < 0)
+			return -EFBIG;
+	}
+}
+
+static int write_date(struct buf *b, int64_t t)
+{
+	char s[TIMEFMT_RFC3339_MAX];
+
+	if (t == PARSE_NO_DATE || timefmt_rfc3339(t, s) < 0)
+		return json_null(b);
+	return json_string(b, s);
+}
+
+static int write_json(struct buf *b, const struct feed *f, const struct feed_item *it,
+		      const struct match_result *m)
+{
+	int r = 0;
+
+	/* The keys of storywatch parse, in its order. */
+	r |= json_begin_object(b);
+	r |= json_key(b, "feed_title");
+	r |= json_string(b, f->title);
+	r |= json_key(b, "title");
+	r |= json_string(b, it->title);
+	r |= json_key(b, "link");
+	r |= json_string(b, it->link);
+	r |= json_key(b, "id");
+	r |= json_string(b, it->id);
+	r |= json_key(b, "published");
+	r |= write_date(b, it->published);
+	r |= json_key(b, "updated");
+	r |= write_date(b, it->updated);
+	r |= json_key(b, "author");
+	r |= json_string(b, it->author);
+	r |= json_key(b, "summary");
+	r |= json_string(b, it->summary);
+	r |= json_key(b, "categories");
+	r |= json_begin_array(b);
+	for (size_t i = 0; i < it->n_categories; i++)
+		r |= json_string(b, it->categories[i]);
+	r |= json_end_array(b);
+
+	r |= json_key(b, "storyline");
+	r |= json_string(b, m->storyline);
+	r |= json_key(b, "rules");
+	r |= json_begin_array(b);
+	for (size_t i = 0; i < m->n_hits; i++)
+		if (!m->hits[i].is_fact)
+			r |= json_string(b, m->hits[i].rule);
+	r |= json_end_array(b);
+	r |= json_key(b, "facts");
+	r |= json_begin_array(b);
+	for (size_t i = 0; i < m->n_hits; i++)
+		if (m->hits[i].is_fact)
+			r |= json_string(b, m->hits[i].rule);
+	r |= json_end_array(b);
+	r |= json_key(b, "score");
+	r |= json_double(b, m->score);
+	r |= json_key(b, "action");
+	r |= json_string(b, action_to_string(m->action));
+	r |= json_key(b, "urgency");
+	r |= json_string(b, urgency_to_string(m->urgency));
+	r |= json_key(b, "hits");
+	r |= json_begin_array(b);
+	for (size_t i = 0; i < m->n_hits; i++) {
+		r |= json_begin_object(b);
+		r |= json_key(b, "name");
+		r |= json_string(b, m->hits[i].rule);
+		r |= json_key(b, "fact");
+		r |= json_bool(b, m->hits[i].is_fact);
+		r |= json_key(b, "contribution");
+		r |= json_double(b, m->hits[i].contribution);
+		r |= json_key(b, "action");
+		r |= json_string(b, action_to_string(m->hits[i].action));
+		r |= json_end_object(b);
+	}
+	r |= json_end_array(b);
+	r |= json_key(b, "evidence");
+	r |= json_begin_array(b);
+	for (size_t i = 0; i < m->n_evidence; i++) {
+		r |= json_begin_object(b);
+		r |= json_key(b, "rule");
+		r |= json_string(b, m->evidence[i].rule);
+		r |= json_key(b, "term");
+		r |= json_string(b, m->evidence[i].term);
+		r |= json_key(b, "field");
+		r |= json_string(b, m->evidence[i].field);
+		r |= json_key(b, "position");
+		r |= json_int(b, (int64_t)m->evidence[i].position);
+		r |= json_end_object(b);
+	}
+	r |= json_end_array(b);
+	r |= json_end_object(b);
+	r |= buf_putc(b, '\n');
+	return r < 0 ? -E2BIG : 0;
+}
+
+static void write_text(struct buf *b, const char *name, size_t idx, const struct feed_item *it,
+		       const struct match_result *m)
+{
+	(void)buf_printf(b, "%s: item %zu: %s\n", name, idx + 1, it->title ? it->title : "(no title)");
+	if (it->link)
+		(void)buf_printf(b, "  link: %s\n", it->link);
+	if (!m->storyline) {
+		(void)buf_puts(b, "  no rule or fact matched: ignore\n\n");
+		return;
+	}
+	(void)buf_printf(b, "  storyline %s%s%s%s: score %g, %s", m->storyline,
+			 m->storyline_title ? " (" : "", m->storyline_title ? m->storyline_title : "",
+			 m->storyline_title ? ")" : "", m->score, action_to_string(m->action));
+	if (m->action == ACTION_NOTIFY)
+		(void)buf_printf(b, " (urgency %s)", urgency_to_string(m->urgency));
+	(void)buf_putc(b, '\n');
+	for (size_t i = 0; i < m->n_hits; i++) {
+		const struct match_hit *h = &m->hits[i];
+		(void)buf_printf(b, "  %+g %s %s", h->contribution, h->is_fact ? "fact" : "rule", h->rule);
+		if (!h->is_fact)
+			(void)buf_printf(b, " [%s]", action_to_string(h->action));
+		(void)buf_putc(b, '\n');
+		for (size_t j = 0; j < m->n_evidence; j++) {
+			const struct match_evidence *e = &m->evidence[j];
+			if (e->rule != h->rule)
+				continue;
+			(void)buf_printf(b, "      %s: %s, word %zu\n", e->term, e->field, e->position + 1);
+		}
+	}
+	(void)buf_putc(b, '\n');
+}
+
+static int match_file(const struct ruleset *rs, const char *path, bool is_json, struct buf *out,
+		      struct tally *t)
+{
+	_cleanup_buf_ struct buf in;
+	_cleanup_feed_ struct feed *f = NULL;
+	struct diag d = { 0 };
+	const char *name = streq(path, "-") ? "<stdin>" : path;
+	int fd, r;
+
+	buf_init(&in, PARSE_MAX_BYTES_DEFAULT);
+	if (streq(path, "-"))
+		fd = STDIN_FILENO;
+	else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			r = -errno;
+			fprintf(stderr, "storywatch: %s: %s\n", name, strerror(-r));
+			return r;
+		}
+	}
+	r = read_fd(fd, &in);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (r < 0) {
+		fprintf(stderr, "storywatch: %s: %s\n", name,
+			r == -EFBIG ? "larger than the parser's ceiling, not read" : strerror(-r));
+		return r;
+	}
+	r = parse_feed(in.data ? in.data : "", in.len, NULL, &f, &d);
+	if (r < 0) {
+		fprintf(stderr, "storywatch: %s: %s\n", name, d.message ? d.message : strerror(-r));
+		diag_clear(&d);
+		return r;
+	}
+	diag_clear(&d);
+
+	for (size_t i = 0; i < f->n_items; i++) {
+		const struct feed_item *it = &f->items[i];
+		_cleanup_match_result_ struct match_result *m = NULL;
+		struct match_input mi = {
+			.title = it->title,
+			.summary = it->summary,
+			.feed_title = f->title,
+			.feed_url = f->link,
+			.author = it->author,
+			.link = it->link,
+			.categories = (const char *const *)it->categories,
+			.n_categories = it->n_categories,
+		};
+
+		r = match_item(rs, &mi, &m);
+		if (r < 0) {
+			fprintf(stderr, "storywatch: %s: item %zu: cannot match: %s\n", name, i + 1,
+				strerror(-r));
+			continue;
+		}
+		t->n[m->action]++;
+		buf_reset(out);
+		if (is_json)
+			(void)write_json(out, f, it, m);
+		else
+			write_text(out, name, i, it, m);
+		if (fwrite(buf_str(out), 1, out->len, stdout) != out->len)
+			return -EIO;
+	}
+	return 0;
+}
+
+int cmd_match(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *dir = PKGDATADIR "/rules";
+	struct rules_errors errors = { 0 };
+	_cleanup_ruleset_ struct ruleset *rs = NULL;
+	_cleanup_buf_ struct buf out;
+	struct tally t = { 0 };
+	bool is_json = false;
+	int c, r, status = 0;
+
+	while ((c = getopt_long(argc, argv, "+r:jh", opts, NULL)) >= 0)
+		switch (c) {
+		case 'r':
+			dir = optarg;
+			break;
+		case 'j':
+			is_json = true;
+			break;
+		case 'h':
+			match_help(stdout);
+			return 0;
+		default:
+			match_help(stderr);
+			return 2;
+		}
+	if (optind >= argc) {
+		fprintf(stderr, "storywatch: match: no FILE given (see 'storywatch match --help')\n");
+		return 2;
+	}
+
+	r = rules_compile_dir(dir, &rs, &errors);
+	if (r < 0) {
+		rules_errors_print(&errors, stderr);
+		fprintf(stderr, "storywatch: match: %s: %zu error%s in the rules\n", dir, errors.n,
+			errors.n == 1 ? "" : "s");
+		rules_errors_clear(&errors);
+		return 1;
+	}
+
+	buf_init(&out, 0);
+	for (int i = optind; i < argc; i++)
+		if (match_file(rs, argv[i], is_json, &out, &t) < 0)
+			status = 1;
+	if (!is_json)
+		printf("%u item%s: %u notify, %u log, %u ignore\n",
+		       t.n[ACTION_NOTIFY] + t.n[ACTION_LOG] + t.n[ACTION_IGNORE],
+		       t.n[ACTION_NOTIFY] + t.n[ACTION_LOG] + t.n[ACTION_IGNORE] == 1 ? "" : "s",
+		       t.n[ACTION_NOTIFY], t.n[ACTION_LOG], t.n[ACTION_IGNORE]);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "storywatch: match: cannot write output: %s\n", strerror(errno));
+		return 1;
+	}
+	return status;
+}

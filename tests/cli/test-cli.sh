@@ -1,0 +1,41 @@
+#!/bin/sh
+# test-cli.sh - storywatch check and storywatch match, output compared with
+# the expected files under tests/data.
+set -u
+sw="${top_builddir:-.}/daemon/storywatch"
+data="${top_srcdir:-.}/tests/data"
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+check() { # name, expected file, actual file
+	if ! cmp -s "$2" "$3"; then
+		echo "FAIL: $1"; diff -u "$2" "$3" | head -40; fail=1
+	else
+		echo "ok: $1"
+	fi
+}
+
+"$sw" check --rules "$data/rules" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 0 ] || { echo "FAIL: check on good rules exited $rc"; fail=1; }
+echo "$data/rules: 1 storyline, 3 rules, 4 facts, 32 terms: OK" >"$tmp/want"
+check "check, good rules" "$tmp/want" "$tmp/out"
+
+# The path in messages is the one given: run from the data dir.
+(cd "$data" && "$sw" check --rules rules-broken) >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] || { echo "FAIL: check on broken rules exited $rc"; fail=1; }
+check "check, broken rules: stdout empty" /dev/null "$tmp/out"
+check "check, broken rules: every error" "$data/rules-broken/expected-errors" "$tmp/err"
+
+"$sw" match --json --rules "$data/rules" "$data/match/talks.xml" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 0 ] || { echo "FAIL: match --json exited $rc"; fail=1; }
+check "match --json" "$data/match/talks.jsonl" "$tmp/out"
+
+(cd "$data" && "$sw" match --rules rules match/talks.xml) >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 0 ] || { echo "FAIL: match exited $rc"; fail=1; }
+check "match, explained" "$data/match/talks.txt" "$tmp/out"
+
+"$sw" match --rules "$data/rules" "$data/match/no-such.xml" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 1 ] || { echo "FAIL: match on a missing file exited $rc"; fail=1; }
+
+exit $fail

@@ -1,0 +1,170 @@
+/* test-fold.c - tokenising and folding Unicode text. */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fold.h"
+#include "util.h"
+
+static void check(const char *in, const char *want)
+{
+	_cleanup_free_ char *got = fold_string(in, strlen(in));
+	assert_string_equal(got, want);
+}
+
+static void test_ascii_case(void **state)
+{
+	check("Ceasefire TALKS in Riyadh", "ceasefire talks in riyadh");
+}
+
+static void test_punctuation_splits(void **state)
+{
+	check("energy-infrastructure, (truce)... 30-day", "energy infrastructure truce 30 day");
+}
+
+static void test_apostrophe_splits(void **state)
+{
+	check("Putin's envoy", "putin s envoy");
+}
+
+static void test_latin_accents_stripped(void **state)
+{
+	check("Élysée Zelénskyy naïve Kraków", "elysee zelenskyy naive krakow");
+}
+
+static void test_combining_equals_precomposed(void **state)
+{
+	/* "é" as U+00E9 and as "e" + U+0301 */
+	_cleanup_free_ char *a = fold_string("caf\xc3\xa9", 6);
+	_cleanup_free_ char *b = fold_string("cafe\xcc\x81", 6);
+	assert_string_equal(a, "cafe");
+	assert_string_equal(b, "cafe");
+}
+
+static void test_german_sharp_s(void **state)
+{
+	check("Straße STRASSE Strasse", "strasse strasse strasse");
+	check("Fußball", "fussball");
+}
+
+static void test_russian(void **state)
+{
+	check("ПУТИН Путин путин", "путин путин путин");
+	check("перемирие", "перемирие");
+}
+
+static void test_russian_yo_and_short_i(void **state)
+{
+	/* ё and й lose their marks: ё = е + diaeresis, й = и + breve. */
+	check("Ёлка Йемен", "елка иемен");
+}
+
+static void test_ukrainian_letters(void **state)
+{
+	/* і stays і; ї loses its diaeresis to і; є and ґ have no decomposition
+	 * and only change case. */
+	check("Київ", "киів");
+	check("ЄВРОПА Європа", "європа європа");
+	check("Ґанок ґанок", "ґанок ґанок");
+	check("Зеленський", "зеленськии");
+	check("ІЗЮМ", "ізюм");
+}
+
+static void test_ukrainian_apostrophe_splits(void **state)
+{
+	check("об\xca\xbc\xd1\x94кт м'ясо п\xe2\x80\x99ять", "об єкт м ясо п ять");
+}
+
+static void test_turkish_dotted_capital_i(void **state)
+{
+	/* İ (U+0130) case-folds to i + combining dot above; the dot is a mark. */
+	check("\xc4\xb0stanbul", "istanbul");
+}
+
+static void test_turkish_dotless_i(void **state)
+{
+	/* ı (U+0131) has no case folding of its own; we fold it to i. */
+	check("Diyarbak\xc4\xb1r", "diyarbakir");
+	check("DIYARBAKIR", "diyarbakir");
+}
+
+static void test_compatibility_forms(void **state)
+{
+	/* ﬁ ligature, fullwidth letters, superscript two */
+	check("\xef\xac\x81nal \xef\xbc\xa1\xef\xbc\xa2 x\xc2\xb2", "final ab x2");
+}
+
+static void test_soft_hyphen_joins(void **state)
+{
+	check("cease\xc2\xad" "fire", "ceasefire");
+}
+
+static void test_invalid_utf8_separates(void **state)
+{
+	check("abc\xff" "def\xc3", "abc def");
+}
+
+static void test_positions_and_hashes(void **state)
+{
+	_cleanup_fold_text_ struct fold_text t = { 0 };
+
+	assert_int_equal(fold_append(&t, "One, two", 8), 2);
+	assert_int_equal(fold_append(&t, "three", 5), 1);
+	assert_int_equal(t.n_tokens, 3);
+	assert_string_equal(fold_token_str(&t, 0), "one");
+	assert_int_equal(t.tokens[0].pos, 0);
+	assert_int_equal(t.tokens[1].pos, 1);
+	/* each fold_append() numbers from 0 */
+	assert_int_equal(t.tokens[2].pos, 0);
+	assert_int_equal(t.tokens[1].len, 3);
+	assert_true(t.tokens[2].hash == fold_hash("three", 5));
+	fold_reset(&t);
+	assert_int_equal(t.n_tokens, 0);
+}
+
+static void test_empty_and_no_letters(void **state)
+{
+	check("", "");
+	check(" — … !!", "");
+}
+
+static void test_long_ascii_token(void **state)
+{
+	char in[201], want[201];
+
+	memset(in, 'A', 200);
+	in[200] = '\0';
+	memset(want, 'a', 200);
+	want[200] = '\0';
+	check(in, want);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ascii_case),
+		cmocka_unit_test(test_punctuation_splits),
+		cmocka_unit_test(test_apostrophe_splits),
+		cmocka_unit_test(test_latin_accents_stripped),
+		cmocka_unit_test(test_combining_equals_precomposed),
+		cmocka_unit_test(test_german_sharp_s),
+		cmocka_unit_test(test_russian),
+		cmocka_unit_test(test_russian_yo_and_short_i),
+		cmocka_unit_test(test_ukrainian_letters),
+		cmocka_unit_test(test_ukrainian_apostrophe_splits),
+		cmocka_unit_test(test_turkish_dotted_capital_i),
+		cmocka_unit_test(test_turkish_dotless_i),
+		cmocka_unit_test(test_compatibility_forms),
+		cmocka_unit_test(test_soft_hyphen_joins),
+		cmocka_unit_test(test_invalid_utf8_separates),
+		cmocka_unit_test(test_positions_and_hashes),
+		cmocka_unit_test(test_empty_and_no_letters),
+		cmocka_unit_test(test_long_ascii_token),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,554 @@
+/* test-match.c - the matcher: operators, fields, positions, scoring. */
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "match.h"
+#include "rules.h"
+#include "util.h"
+
+static struct ruleset *compile(const char *text)
+{
+	struct rules_errors errs = { 0 };
+	struct ruleset *rs = NULL;
+	int r = rules_compile_text("t.rules", text, strlen(text), NULL, &rs, &errs);
+
+	if (r < 0)
+		rules_errors_print(&errs, stderr);
+	assert_int_equal(r, 0);
+	return rs;
+}
+
+/* One storyline "s" (notify at 1, log at 0.5) and one rule "r" matching expr. */
+static struct ruleset *one_rule(const char *expr)
+{
+	_cleanup_free_ char *text = xasprintf(
+		"storyline s {\n notify at 1\n log at 0.5\n}\nrule r {\n storyline s\n match %s\n}\n", expr);
+	return compile(text);
+}
+
+static bool fires_in(const char *expr, const struct match_input *in)
+{
+	_cleanup_ruleset_ struct ruleset *rs = one_rule(expr);
+	_cleanup_match_result_ struct match_result *res = NULL;
+
+	assert_int_equal(match_item(rs, in, &res), 0);
+	return res->n_hits == 1;
+}
+
+/* Does expr fire on an item with this title? */
+static bool fires(const char *expr, const char *title)
+{
+	return fires_in(expr, &(struct match_input){ .title = title });
+}
+
+/* ---- words ---------------------------------------------------------------------- */
+
+static void test_word_whole(void **state)
+{
+	assert_true(fires("truce", "A truce, at last"));
+	assert_false(fires("truce", "Truces everywhere"));
+	assert_false(fires("truce", "reconstruce"));
+}
+
+static void test_word_case_and_accents(void **state)
+{
+	assert_true(fires("Zelenskyy", "ZELÉNSKYY speaks"));
+	assert_true(fires("élysée", "Talks at the Elysee"));
+	assert_true(fires("Strasse", "Straße closed"));
+	assert_true(fires("İstanbul", "istanbul talks"));
+}
+
+static void test_word_cyrillic(void **state)
+{
+	assert_true(fires("перемирие", "ПЕРЕМИРИЕ объявлено"));
+	assert_true(fires("Київ", "КИЇВ заявив"));
+	assert_false(fires("Київ", "у Києві"));
+	assert_true(fires("ґрунт", "Ґрунт"));
+}
+
+static void test_prefix(void **state)
+{
+	assert_true(fires("Zelensk*", "Zelensky said"));
+	assert_true(fires("Zelensk*", "Zelenskyy's office"));
+	assert_true(fires("Zelensk*", "zelensk"));
+	assert_false(fires("Zelensk*", "Zelen"));
+	/* a hyphen ends the token: "Zelensk-led" holds the token "zelensk" */
+	assert_true(fires("Zelensk*", "the Zelensk-led"));
+	assert_true(fires("Зеленськ*", "слова Зеленського"));
+	assert_false(fires("Zelensk*", "aZelensky"));
+}
+
+static void test_prefix_accented(void **state)
+{
+	/* the stem is folded like the text */
+	assert_true(fires("Zélensk*", "ZELENSKIY"));
+	assert_true(fires("Путі*", "ПУТІНА"));
+}
+
+static void test_phrase(void **state)
+{
+	assert_true(fires("\"energy infrastructure\"", "Strikes on energy infrastructure"));
+	assert_true(fires("\"energy infrastructure\"", "ENERGY-INFRASTRUCTURE"));
+	/* punctuation between the words does not break a phrase */
+	assert_true(fires("\"energy infrastructure\"", "energy, infrastructure"));
+	assert_true(fires("\"energy infrastructure\"", "energy (infrastructure)"));
+	assert_false(fires("\"energy infrastructure\"", "energy and infrastructure"));
+	assert_false(fires("\"energy infrastructure\"", "infrastructure energy"));
+	assert_false(fires("\"energy infrastructure\"", "energy"));
+}
+
+static void test_phrase_from_punctuated_word(void **state)
+{
+	assert_true(fires("30-day", "a 30 day pause"));
+	assert_true(fires("30-day", "a 30-day pause"));
+	assert_false(fires("30-day", "30 long day"));
+}
+
+static void test_phrase_repeated_first_word(void **state)
+{
+	assert_true(fires("\"black sea\"", "black black sea"));
+}
+
+static void test_phrase_not_across_fields(void **state)
+{
+	assert_false(fires_in("\"energy infrastructure\"",
+			      &(struct match_input){ .title = "energy", .summary = "infrastructure" }));
+}
+
+static void test_phrase_not_across_categories(void **state)
+{
+	const char *cats[] = { "energy", "infrastructure" };
+
+	assert_false(fires_in("category:\"energy infrastructure\"",
+			      &(struct match_input){ .categories = cats, .n_categories = 2 }));
+	assert_true(fires_in("category:infrastructure",
+			     &(struct match_input){ .categories = cats, .n_categories = 2 }));
+}
+
+/* ---- operators ------------------------------------------------------------------ */
+
+static void test_and_or_not(void **state)
+{
+	assert_true(fires("truce AND energy", "energy truce"));
+	assert_false(fires("truce AND energy", "truce"));
+	assert_true(fires("truce OR ceasefire", "ceasefire"));
+	assert_false(fires("truce OR ceasefire", "peace"));
+	assert_true(fires("truce AND NOT olympic", "a truce"));
+	assert_false(fires("truce AND NOT olympic", "olympic truce"));
+	assert_true(fires("(truce OR ceasefire) AND (energy OR power)", "ceasefire on power"));
+	assert_false(fires("(truce OR ceasefire) AND (energy OR power)", "ceasefire on water"));
+	assert_true(fires("truce AND NOT (olympic OR football)", "truce"));
+	assert_false(fires("truce AND NOT (olympic OR football)", "football truce"));
+}
+
+static void test_not_not(void **state)
+{
+	assert_true(fires("truce AND NOT NOT energy", "energy truce"));
+	assert_false(fires("truce AND NOT NOT energy", "truce"));
+}
+
+static void test_near_distance_edges(void **state)
+{
+	/* NEAR/2: at most two words between */
+	assert_true(fires("ceasefire NEAR/2 energy", "ceasefire energy"));
+	assert_true(fires("ceasefire NEAR/2 energy", "ceasefire on the energy"));
+	assert_false(fires("ceasefire NEAR/2 energy", "ceasefire on all the energy"));
+	/* either order */
+	assert_true(fires("ceasefire NEAR/2 energy", "energy for a ceasefire"));
+	assert_false(fires("ceasefire NEAR/2 energy", "energy for the new ceasefire"));
+}
+
+static void test_near_zero_adjacent(void **state)
+{
+	assert_true(fires("ceasefire NEAR/0 energy", "energy ceasefire"));
+	assert_false(fires("ceasefire NEAR/0 energy", "energy, a ceasefire"));
+}
+
+static void test_near_needs_two_occurrences(void **state)
+{
+	assert_false(fires("truce NEAR/3 truce", "a truce"));
+	assert_true(fires("truce NEAR/3 truce", "truce after truce"));
+}
+
+static void test_near_any_pair(void **state)
+{
+	/* the first ceasefire is far, the second is near */
+	assert_true(fires("ceasefire NEAR/1 energy",
+			  "ceasefire a b c d e f g h ceasefire on energy"));
+}
+
+static void test_near_with_phrase_and_groups(void **state)
+{
+	/* words between count from the phrase's last word */
+	assert_true(fires("\"energy infrastructure\" NEAR/1 (truce OR ceasefire)",
+			  "energy infrastructure strike ceasefire"));
+	assert_false(fires("\"energy infrastructure\" NEAR/1 (truce OR ceasefire)",
+			   "energy infrastructure strike and ceasefire"));
+	assert_true(fires("ceasefire NEAR/1 \"energy infrastructure\"",
+			  "energy infrastructure, ceasefire"));
+	assert_true(fires("Zelensk* NEAR/3 Putin*", "Putin and Zelensky"));
+}
+
+static void test_near_chain(void **state)
+{
+	assert_true(fires("a1 NEAR/0 b1 NEAR/0 c1", "a1 b1 c1"));
+	assert_false(fires("a1 NEAR/0 b1 NEAR/0 c1", "a1 b1 x c1"));
+}
+
+static void test_near_same_field(void **state)
+{
+	assert_false(fires_in("ceasefire NEAR/5 energy",
+			      &(struct match_input){ .title = "ceasefire", .summary = "energy" }));
+	assert_true(fires_in("ceasefire NEAR/5 energy",
+			     &(struct match_input){ .title = "x", .summary = "energy and ceasefire" }));
+}
+
+/* ---- fields ------------------------------------------------------------------------ */
+
+static void test_fields(void **state)
+{
+	const char *cats[] = { "World news", "Sport" };
+	struct match_input in = {
+		.title = "Talks resume",
+		.summary = "Envoys met in Riyadh",
+		.feed_title = "Daily Planet",
+		.feed_url = "https://planet.example/rss",
+		.author = "Jane Doe",
+		.link = "https://news.example/world/talks-resume",
+		.categories = cats,
+		.n_categories = 2,
+	};
+
+	assert_true(fires_in("title:talks", &in));
+	assert_false(fires_in("title:riyadh", &in));
+	assert_true(fires_in("summary:riyadh", &in));
+	assert_false(fires_in("summary:talks", &in));
+	assert_true(fires_in("feed:planet", &in));
+	assert_true(fires_in("feed:\"planet example\"", &in));
+	assert_true(fires_in("feed:\"daily planet\"", &in));
+	assert_false(fires_in("feed:talks", &in));
+	assert_true(fires_in("author:doe", &in));
+	assert_false(fires_in("author:talks", &in));
+	assert_true(fires_in("category:sport", &in));
+	assert_true(fires_in("category:\"world news\"", &in));
+	assert_true(fires_in("link:world", &in));
+	assert_true(fires_in("link:news.example", &in));
+	assert_false(fires_in("link:riyadh", &in));
+}
+
+static void test_default_scope(void **state)
+{
+	const char *cats[] = { "Diplomacy" };
+	struct match_input in = {
+		.title = "Talks",
+		.summary = "Envoys",
+		.author = "Jane Doe",
+		.feed_title = "Planet",
+		.link = "https://x.example/world",
+		.categories = cats,
+		.n_categories = 1,
+	};
+
+	/* title, summary and category; not author, feed or link */
+	assert_true(fires_in("talks", &in));
+	assert_true(fires_in("envoys", &in));
+	assert_true(fires_in("diplomacy", &in));
+	assert_false(fires_in("doe", &in));
+	assert_false(fires_in("planet", &in));
+	assert_false(fires_in("world", &in));
+}
+
+static void test_field_scope_on_groups(void **state)
+{
+	struct match_input in = { .title = "ceasefire", .summary = "energy" };
+
+	assert_true(fires_in("title:(truce OR ceasefire) AND summary:energy", &in));
+	assert_false(fires_in("title:(truce OR energy)", &in));
+}
+
+static void test_null_fields(void **state)
+{
+	assert_false(fires_in("truce", &(struct match_input){ 0 }));
+}
+
+/* ---- scoring ------------------------------------------------------------------------- */
+
+static const char scoring_rules[] =
+	"storyline talks {\n"
+	" title \"Talks\"\n"
+	" notify at 5\n"
+	" log at 2\n"
+	" fact actor 1 = Putin\n"
+	" fact place 0.5 = Riyadh\n"
+	"}\n"
+	"rule big {\n storyline talks\n weight 4\n action notify\n urgency critical\n match ceasefire\n}\n"
+	"rule context {\n storyline talks\n weight 3\n action log\n match talks\n}\n"
+	"rule mild {\n storyline talks\n weight 1\n action notify\n urgency low\n match envoy\n}\n"
+	"rule minus {\n storyline talks\n weight -2\n action log\n match opinion\n}\n"
+	"rule veto {\n storyline talks\n weight 0\n action ignore\n match olympic\n}\n";
+
+static struct match_result *score(const char *title)
+{
+	_cleanup_ruleset_ struct ruleset *rs = compile(scoring_rules);
+	struct match_result *res = NULL;
+
+	assert_int_equal(match_item(rs, &(struct match_input){ .title = title }, &res), 0);
+	/* the result borrows from the ruleset: copy what the tests read */
+	if (res->storyline)
+		assert_string_equal(res->storyline, "talks");
+	for (size_t i = 0; i < res->n_hits; i++)
+		res->hits[i].rule = NULL;
+	for (size_t i = 0; i < res->n_evidence; i++)
+		res->evidence[i].rule = res->evidence[i].term = NULL;
+	res->storyline = res->storyline_title = NULL;
+	return res;
+}
+
+static void test_score_notify(void **state)
+{
+	_cleanup_match_result_ struct match_result *r = score("ceasefire with Putin");
+
+	assert_true(r->score == 5.0);
+	assert_int_equal(r->action, ACTION_NOTIFY);
+	assert_int_equal(r->urgency, URGENCY_CRITICAL);
+	assert_int_equal(r->n_hits, 2);
+	/* facts first: they were declared first */
+	assert_true(r->hits[0].is_fact);
+	assert_true(r->hits[0].contribution == 1.0);
+	assert_int_equal(r->hits[0].action, ACTION_LOG);
+	assert_false(r->hits[1].is_fact);
+	assert_true(r->hits[1].contribution == 4.0);
+	assert_int_equal(r->hits[1].action, ACTION_NOTIFY);
+}
+
+static void test_score_below_notify_logs(void **state)
+{
+	_cleanup_match_result_ struct match_result *r = score("ceasefire");
+
+	assert_true(r->score == 4.0);
+	assert_int_equal(r->action, ACTION_LOG);
+}
+
+static void test_score_below_log_ignores(void **state)
+{
+	_cleanup_match_result_ struct match_result *r = score("envoy");
+
+	assert_true(r->score == 1.0);
+	assert_int_equal(r->action, ACTION_IGNORE);
+	assert_int_equal(r->n_hits, 1);
+}
+
+static void test_notify_rule_lifts_cap(void **state)
+{
+	/* 3 + 1 + 0.5 + 1 = 5.5: the log rule "context" alone could not notify,
+	 * the notify rule "mild" lets the score decide */
+	_cleanup_match_result_ struct match_result *a = score("talks Putin Riyadh envoy");
+
+	assert_true(a->score == 5.5);
+	assert_int_equal(a->action, ACTION_NOTIFY);
+	assert_int_equal(a->urgency, URGENCY_LOW);
+}
+
+static const char cap_rules[] =
+	"storyline s {\n notify at 2\n log at 1\n fact actor 5 = Putin\n}\n"
+	"rule ctx {\n storyline s\n weight 5\n action log\n match talks\n}\n";
+
+static void test_log_rule_caps_action(void **state)
+{
+	_cleanup_ruleset_ struct ruleset *rs = compile(cap_rules);
+	_cleanup_match_result_ struct match_result *r = NULL;
+
+	assert_int_equal(match_item(rs, &(struct match_input){ .title = "talks" }, &r), 0);
+	assert_true(r->score == 5.0);
+	assert_int_equal(r->action, ACTION_LOG);
+	assert_int_equal(r->urgency, URGENCY_NORMAL);
+}
+
+static void test_facts_alone_only_log(void **state)
+{
+	_cleanup_ruleset_ struct ruleset *rs = compile(cap_rules);
+	_cleanup_match_result_ struct match_result *r = NULL;
+
+	assert_int_equal(match_item(rs, &(struct match_input){ .title = "Putin" }, &r), 0);
+	assert_true(r->score == 5.0);
+	assert_int_equal(r->action, ACTION_LOG);
+	assert_int_equal(r->n_hits, 1);
+	assert_true(r->hits[0].is_fact);
+	assert_string_equal(r->hits[0].rule, "actor Putin");
+}
+
+static void test_negative_weight(void **state)
+{
+	_cleanup_match_result_ struct match_result *r = score("opinion: ceasefire with Putin");
+
+	assert_true(r->score == 3.0);
+	assert_int_equal(r->action, ACTION_LOG);
+}
+
+static void test_ignore_veto(void **state)
+{
+	_cleanup_match_result_ struct match_result *r = score("olympic ceasefire with Putin");
+
+	assert_true(r->score == 5.0);
+	assert_int_equal(r->action, ACTION_IGNORE);
+	assert_int_equal(r->n_hits, 3);
+	assert_int_equal(r->hits[2].action, ACTION_IGNORE);
+}
+
+static void test_no_match(void **state)
+{
+	_cleanup_ruleset_ struct ruleset *rs = compile(scoring_rules);
+	_cleanup_match_result_ struct match_result *r = NULL;
+
+	assert_int_equal(match_item(rs, &(struct match_input){ .title = "weather today" }, &r), 0);
+	assert_null(r->storyline);
+	assert_true(r->score == 0.0);
+	assert_int_equal(r->action, ACTION_IGNORE);
+	assert_int_equal(r->n_hits, 0);
+	assert_int_equal(r->n_evidence, 0);
+}
+
+static void test_best_storyline(void **state)
+{
+	_cleanup_ruleset_ struct ruleset *rs = compile(
+		"storyline a {\n notify at 3\n log at 1\n}\n"
+		"storyline b {\n notify at 3\n log at 1\n}\n"
+		"rule ra {\n storyline a\n weight 2\n match truce\n}\n"
+		"rule rb {\n storyline b\n weight 3\n match truce OR talks\n}\n"
+		"rule rb2 {\n storyline b\n weight 1\n action log\n match energy\n}\n");
+	_cleanup_match_result_ struct match_result *r1 = NULL, *r2 = NULL, *r3 = NULL;
+
+	/* a: 2 (log), b: 3 (notify) */
+	assert_int_equal(match_item(rs, &(struct match_input){ .title = "truce" }, &r1), 0);
+	assert_string_equal(r1->storyline, "b");
+	assert_int_equal(r1->action, ACTION_NOTIFY);
+	assert_int_equal(r1->n_hits, 1);
+	assert_string_equal(r1->hits[0].rule, "rb");
+	/* a: 2 (log); b: 3 + 1 = 4 (notify) */
+	assert_int_equal(match_item(rs, &(struct match_input){ .title = "energy", .summary = "truce" }, &r2), 0);
+	assert_string_equal(r2->storyline, "b");
+	assert_true(r2->score == 4.0);
+	/* equal action and score: the first declared */
+	_cleanup_ruleset_ struct ruleset *rs2 = compile(
+		"storyline a {\n}\nstoryline b {\n}\n"
+		"rule ra {\n storyline a\n match truce\n}\nrule rb {\n storyline b\n match truce\n}\n");
+	assert_int_equal(match_item(rs2, &(struct match_input){ .title = "truce" }, &r3), 0);
+	assert_string_equal(r3->storyline, "a");
+	assert_int_equal(r3->action, ACTION_IGNORE);
+}
+
+/* ---- evidence ------------------------------------------------------------------------ */
+
+static void test_evidence_positions(void **state)
+{
+	_cleanup_ruleset_ struct ruleset *rs = compile(
+		"storyline s {\n title \"S\"\n}\n"
+		"rule r {\n storyline s\n match (Zelensk* OR \"energy infrastructure\") AND NOT sport\n}\n");
+	const char *cats[] = { "Europe", "Energy infrastructure" };
+	_cleanup_match_result_ struct match_result *res = NULL;
+
+	assert_int_equal(match_item(rs, &(struct match_input){
+		.title = "Zelensky on energy infrastructure",
+		.summary = "Mr. Zelenskyy's words",
+		.categories = cats, .n_categories = 2 }, &res), 0);
+	assert_string_equal(res->storyline, "s");
+	assert_string_equal(res->storyline_title, "S");
+	assert_int_equal(res->n_evidence, 4);
+	assert_string_equal(res->evidence[0].rule, "r");
+	assert_string_equal(res->evidence[0].term, "Zelensk*");
+	assert_string_equal(res->evidence[0].field, "title");
+	assert_int_equal(res->evidence[0].position, 0);
+	assert_string_equal(res->evidence[1].term, "Zelensk*");
+	assert_string_equal(res->evidence[1].field, "summary");
+	assert_int_equal(res->evidence[1].position, 1);
+	assert_string_equal(res->evidence[2].term, "\"energy infrastructure\"");
+	assert_string_equal(res->evidence[2].field, "title");
+	assert_int_equal(res->evidence[2].position, 2);
+	/* positions count within each category */
+	assert_string_equal(res->evidence[3].field, "category");
+	assert_int_equal(res->evidence[3].position, 0);
+}
+
+static void test_rules_only_from_their_terms(void **state)
+{
+	/* many rules; only the one whose word occurs fires */
+	_cleanup_free_ char *text = NULL;
+	_cleanup_ruleset_ struct ruleset *rs = NULL;
+	_cleanup_match_result_ struct match_result *res = NULL;
+	char *p;
+	size_t n = 0;
+
+	text = xmalloc(200 * 100);
+	p = text;
+	p += sprintf(p, "storyline s {\n notify at 1\n}\n");
+	for (int i = 0; i < 200; i++)
+		p += sprintf(p, "rule r%d {\n storyline s\n match w%d AND NOT x\n}\n", i, i);
+	rs = compile(text);
+	assert_int_equal(match_item(rs, &(struct match_input){ .title = "w17 w170" }, &res), 0);
+	n = res->n_hits;
+	assert_int_equal(n, 2);
+	assert_string_equal(res->hits[0].rule, "r17");
+	assert_string_equal(res->hits[1].rule, "r170");
+	assert_true(res->score == 2.0);
+}
+
+static void test_action_strings(void **state)
+{
+	assert_string_equal(action_to_string(ACTION_IGNORE), "ignore");
+	assert_string_equal(action_to_string(ACTION_LOG), "log");
+	assert_string_equal(action_to_string(ACTION_NOTIFY), "notify");
+	assert_string_equal(urgency_to_string(URGENCY_LOW), "low");
+	assert_string_equal(urgency_to_string(URGENCY_NORMAL), "normal");
+	assert_string_equal(urgency_to_string(URGENCY_CRITICAL), "critical");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_word_whole),
+		cmocka_unit_test(test_word_case_and_accents),
+		cmocka_unit_test(test_word_cyrillic),
+		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_prefix_accented),
+		cmocka_unit_test(test_phrase),
+		cmocka_unit_test(test_phrase_from_punctuated_word),
+		cmocka_unit_test(test_phrase_repeated_first_word),
+		cmocka_unit_test(test_phrase_not_across_fields),
+		cmocka_unit_test(test_phrase_not_across_categories),
+		cmocka_unit_test(test_and_or_not),
+		cmocka_unit_test(test_not_not),
+		cmocka_unit_test(test_near_distance_edges),
+		cmocka_unit_test(test_near_zero_adjacent),
+		cmocka_unit_test(test_near_needs_two_occurrences),
+		cmocka_unit_test(test_near_any_pair),
+		cmocka_unit_test(test_near_with_phrase_and_groups),
+		cmocka_unit_test(test_near_chain),
+		cmocka_unit_test(test_near_same_field),
+		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_default_scope),
+		cmocka_unit_test(test_field_scope_on_groups),
+		cmocka_unit_test(test_null_fields),
+		cmocka_unit_test(test_score_notify),
+		cmocka_unit_test(test_score_below_notify_logs),
+		cmocka_unit_test(test_score_below_log_ignores),
+		cmocka_unit_test(test_notify_rule_lifts_cap),
+		cmocka_unit_test(test_log_rule_caps_action),
+		cmocka_unit_test(test_facts_alone_only_log),
+		cmocka_unit_test(test_negative_weight),
+		cmocka_unit_test(test_ignore_veto),
+		cmocka_unit_test(test_no_match),
+		cmocka_unit_test(test_best_storyline),
+		cmocka_unit_test(test_evidence_positions),
+		cmocka_unit_test(test_rules_only_from_their_terms),
+		cmocka_unit_test(test_action_strings),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
