@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "fold.h"
+#include "fold-internal.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -52,13 +53,18 @@ static bool is_ascii_word(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+/* For one code point at a time: the composition step is left out. */
+#define FOLD_DECOMPOSE (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | \
+			UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE)
+
 /* Case folding keeps Turkish dotless ı apart from i; news spellings do not. */
 static utf8proc_int32_t fold_custom(utf8proc_int32_t cp, void *data)
 {
 	return cp == 0x131 ? 'i' : cp;
 }
 
-static void push_token(struct fold_text *t, const char *s, size_t n, uint32_t pos)
+/* Room for one more token of n bytes; returns where its bytes go. */
+static char *reserve(struct fold_text *t, size_t n)
 {
 	if (t->n_tokens == t->cap_tokens) {
 		t->cap_tokens = t->cap_tokens ? t->cap_tokens * 2 : 64;
@@ -68,47 +74,34 @@ static void push_token(struct fold_text *t, const char *s, size_t n, uint32_t po
 		t->buf_cap = MAX(t->buf_cap * 2, t->buf_len + n + 1 + 1024);
 		t->buf = xrealloc(t->buf, t->buf_cap);
 	}
-	memcpy(t->buf + t->buf_len, s, n);
+	return t->buf + t->buf_len;
+}
+
+/* Commits the n bytes written at reserve()'s pointer as a token. */
+static void commit(struct fold_text *t, size_t n, uint64_t hash, uint32_t pos)
+{
 	t->buf[t->buf_len + n] = '\0';
 	t->tokens[t->n_tokens++] = (struct fold_token){
-		.off = (uint32_t)t->buf_len, .len = (uint32_t)n, .pos = pos, .hash = fold_hash(s, n),
+		.off = (uint32_t)t->buf_len, .len = (uint32_t)n, .pos = pos, .hash = hash,
 	};
 	t->buf_len += n + 1;
 }
 
-/* Appends the folded form of one raw token; folding may split it (NFKC turns
- * "½" into "1⁄2") or empty it, so the result is tokenised again. */
-static uint32_t push_folded(struct fold_text *t, const char *s, size_t n, uint32_t pos)
+static void push_token(struct fold_text *t, const char *s, size_t n, uint32_t pos)
 {
-	bool is_ascii = true;
-	char small[64];
+	memcpy(reserve(t, n), s, n);
+	commit(t, n, fold_hash(s, n), pos);
+}
 
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80) {
-			is_ascii = false;
-			break;
-		}
-	if (is_ascii && n <= sizeof(small)) {
-		/* NFKC and case folding of ASCII letters and digits is tolower(). */
-		for (size_t i = 0; i < n; i++)
-			small[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
-		push_token(t, small, n, pos);
-		return pos + 1;
-	}
-
-	utf8proc_uint8_t *out = NULL;
-	utf8proc_ssize_t m = utf8proc_map_custom((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
-						 &out, FOLD_OPTIONS, fold_custom, NULL);
-	if (m < 0) {
-		/* Only ill-formed input fails, and the caller passes decoded runs. */
-		free(out);
-		return pos;
-	}
+/* Splits folded UTF-8 at the characters that are not word characters. */
+static uint32_t push_split(struct fold_text *t, const unsigned char *out, size_t m, uint32_t pos)
+{
 	size_t i = 0, start = 0;
 	bool in_word = false;
-	while (i < (size_t)m) {
+
+	while (i < m) {
 		uint32_t cp;
-		int l = utf8_decode(out + i, (size_t)m - i, &cp);
+		int l = utf8_decode(out + i, m - i, &cp);
 		if (l < 0)
 			l = 1, cp = 0;
 		bool w = cp && is_word_cp(cp);
@@ -121,12 +114,87 @@ static uint32_t push_folded(struct fold_text *t, const char *s, size_t n, uint32
 		i += (size_t)l;
 	}
 	if (in_word)
-		push_token(t, (const char *)out + start, (size_t)m - start, pos++);
+		push_token(t, (const char *)out + start, m - start, pos++);
+	return pos;
+}
+
+/* The reference: the whole token through utf8proc_map(), decomposition and
+ * recomposition included. */
+static uint32_t push_mapped(struct fold_text *t, const char *s, size_t n, uint32_t pos)
+{
+	utf8proc_uint8_t *out = NULL;
+	utf8proc_ssize_t m = utf8proc_map_custom((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
+						 &out, FOLD_OPTIONS, fold_custom, NULL);
+
+	/* Only ill-formed input fails, and the caller passes decoded runs. */
+	if (m >= 0)
+		pos = push_split(t, out, (size_t)m, pos);
 	free(out);
 	return pos;
 }
 
-size_t fold_append(struct fold_text *t, const char *s, size_t n)
+/* Hangul jamo compose with each other after decomposition: the only
+ * composition left once marks are stripped. */
+static bool is_hangul(uint32_t cp)
+{
+	return (cp >= 0x1100 && cp <= 0x11ff) || (cp >= 0x3130 && cp <= 0x318f) ||
+	       (cp >= 0xa960 && cp <= 0xa97f) || (cp >= 0xac00 && cp <= 0xd7ff);
+}
+
+/* The same result as push_mapped() without its allocations: each code point
+ * is decomposed, case-folded and stripped of marks on its own, which is
+ * exact as long as nothing is left to compose (test-fold checks every code
+ * point against push_mapped()). */
+static uint32_t push_decomposed(struct fold_text *t, const char *s, size_t n, uint32_t pos)
+{
+	unsigned char small[256];
+	size_t m = 0;
+
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		utf8proc_int32_t dst[16];
+		int bc = 0;
+		int l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+
+		if (l < 0 || is_hangul(cp))
+			return push_mapped(t, s, n, pos);
+		i += (size_t)l;
+		utf8proc_ssize_t k = utf8proc_decompose_char(fold_custom((utf8proc_int32_t)cp, NULL),
+							     dst, (utf8proc_ssize_t)ELEMENTSOF(dst),
+							     FOLD_DECOMPOSE, &bc);
+		if (k < 0 || k > (utf8proc_ssize_t)ELEMENTSOF(dst) || m + 4 * (size_t)k > sizeof(small))
+			return push_mapped(t, s, n, pos);
+		for (utf8proc_ssize_t j = 0; j < k; j++)
+			m += (size_t)utf8_encode((uint32_t)dst[j], (char *)small + m);
+	}
+	return push_split(t, small, m, pos);
+}
+
+/* Appends the folded form of one raw token; folding may split it (NFKC turns
+ * "½" into "1⁄2") or empty it, so the result is tokenised again. */
+static uint32_t push_folded(struct fold_text *t, const char *s, size_t n, uint32_t pos,
+			    bool is_reference)
+{
+	uint64_t h = FOLD_HASH_INIT;
+	char *d;
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return is_reference ? push_mapped(t, s, n, pos) : push_decomposed(t, s, n, pos);
+
+	/* NFKC and case folding of ASCII letters and digits is tolower(). */
+	d = reserve(t, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		c = (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+		d[i] = (char)c;
+		h = fold_hash_step(h, c);
+	}
+	commit(t, n, h, pos);
+	return pos + 1;
+}
+
+static size_t append(struct fold_text *t, const char *s, size_t n, bool is_reference)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t before = t->n_tokens, i = 0, start = 0;
@@ -139,7 +207,6 @@ size_t fold_append(struct fold_text *t, const char *s, size_t n)
 		bool w, inner = false;
 
 		if (p[i] < 0x80) {
-			cp = p[i];
 			l = 1;
 			w = is_ascii_word(p[i]);
 		} else {
@@ -156,14 +223,24 @@ size_t fold_append(struct fold_text *t, const char *s, size_t n)
 			start = i;
 			in_word = true;
 		} else if (!w && !inner && in_word) {
-			pos = push_folded(t, s + start, i - start, pos);
+			pos = push_folded(t, s + start, i - start, pos, is_reference);
 			in_word = false;
 		}
 		i += (size_t)l;
 	}
 	if (in_word)
-		(void)push_folded(t, s + start, n - start, pos);
+		(void)push_folded(t, s + start, n - start, pos, is_reference);
 	return t->n_tokens - before;
+}
+
+size_t fold_append(struct fold_text *t, const char *s, size_t n)
+{
+	return append(t, s, n, false);
+}
+
+size_t fold_append_reference(struct fold_text *t, const char *s, size_t n)
+{
+	return append(t, s, n, true);
 }
 
 void fold_reset(struct fold_text *t)
