@@ -18,11 +18,18 @@
 
 uint64_t fold_hash(const char *s, size_t n)
 {
-	uint64_t h = FOLD_HASH_INIT;
+	uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
 
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+		h ^= h >> 32;
+	}
+	w = 0;
 	for (size_t i = 0; i < n; i++)
-		h = fold_hash_step(h, (unsigned char)s[i]);
-	return h;
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
+	return h ^ (h >> 29);
 }
 
 static bool is_word_cp(uint32_t cp)
@@ -46,11 +53,6 @@ static bool is_word_cp(uint32_t cp)
 static bool is_inner_cp(uint32_t cp)
 {
 	return utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_CF;
-}
-
-static bool is_ascii_word(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
 /* For one code point at a time: the composition step is left out. */
@@ -175,7 +177,6 @@ static uint32_t push_decomposed(struct fold_text *t, const char *s, size_t n, ui
 static uint32_t push_folded(struct fold_text *t, const char *s, size_t n, uint32_t pos,
 			    bool is_reference)
 {
-	uint64_t h = FOLD_HASH_INIT;
 	char *d;
 
 	for (size_t i = 0; i < n; i++)
@@ -186,50 +187,87 @@ static uint32_t push_folded(struct fold_text *t, const char *s, size_t n, uint32
 	d = reserve(t, n);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		c = (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-		d[i] = (char)c;
-		h = fold_hash_step(h, c);
+		d[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
 	}
-	commit(t, n, h, pos);
+	commit(t, n, fold_hash(d, n), pos);
 	return pos + 1;
+}
+
+/* ASCII letters and digits to their folded byte; 0 for everything else. */
+static const unsigned char ascii_fold[128] = {
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+	['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f',
+	['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l',
+	['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r',
+	['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x',
+	['y'] = 'y', ['z'] = 'z',
+	['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
+	['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l',
+	['M'] = 'm', ['N'] = 'n', ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r',
+	['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
+	['Y'] = 'y', ['Z'] = 'z',
+};
+
+/* Where the token starting at i ends, by code point class. */
+static size_t token_end(const unsigned char *p, size_t n, size_t i)
+{
+	while (i < n) {
+		uint32_t cp;
+		int l;
+		if (p[i] < 0x80) {
+			if (!ascii_fold[p[i]])
+				break;
+			i++;
+			continue;
+		}
+		l = utf8_decode(p + i, n - i, &cp);
+		if (l < 0 || !(is_word_cp(cp) || is_inner_cp(cp)))
+			break;
+		i += (size_t)l;
+	}
+	return i;
 }
 
 static size_t append(struct fold_text *t, const char *s, size_t n, bool is_reference)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t before = t->n_tokens, i = 0, start = 0;
+	size_t before = t->n_tokens, i = 0;
 	uint32_t pos = 0;
-	bool in_word = false;
 
 	while (i < n) {
-		uint32_t cp;
-		int l;
-		bool w, inner = false;
+		size_t start = i;
 
 		if (p[i] < 0x80) {
-			l = 1;
-			w = is_ascii_word(p[i]);
-		} else {
-			l = utf8_decode(p + i, n - i, &cp);
-			if (l < 0) {
-				l = 1;
-				w = false;
-			} else {
-				w = is_word_cp(cp);
-				inner = !w && is_inner_cp(cp);
+			if (!ascii_fold[p[i]]) {
+				i++;
+				continue;
 			}
-		}
-		if (w && !in_word) {
-			start = i;
-			in_word = true;
-		} else if (!w && !inner && in_word) {
+			/* The common case, in one pass: an ASCII word is folded,
+			 * hashed and stored as it is read. */
+			char *d = reserve(t, n - i);
+			size_t len = 0;
+			while (i < n && p[i] < 0x80 && ascii_fold[p[i]])
+				d[len++] = (char)ascii_fold[p[i++]];
+			if (i >= n || p[i] < 0x80) {
+				commit(t, len, fold_hash(d, len), pos++);
+				continue;
+			}
+			/* Non-ASCII follows: the token may go on, fold it whole. */
+			i = token_end(p, n, i);
 			pos = push_folded(t, s + start, i - start, pos, is_reference);
-			in_word = false;
+			continue;
 		}
-		i += (size_t)l;
+
+		uint32_t cp;
+		int l = utf8_decode(p + i, n - i, &cp);
+		if (l < 0 || !is_word_cp(cp)) {
+			i += l < 0 ? 1 : (size_t)l;
+			continue;
+		}
+		i = token_end(p, n, i + (size_t)l);
+		pos = push_folded(t, s + start, i - start, pos, is_reference);
 	}
-	if (in_word)
-		(void)push_folded(t, s + start, n - start, pos, is_reference);
 	return t->n_tokens - before;
 }
 

@@ -41,11 +41,6 @@ const char *urgency_to_string(enum urgency u)
 	return NULL;
 }
 
-struct occ {
-	uint32_t term;
-	uint32_t idx;        /* token index in the item */
-};
-
 struct span {
 	uint32_t start, end; /* token indexes, inclusive */
 };
@@ -55,6 +50,8 @@ struct spans {
 	size_t n, cap;
 };
 
+/* Per item: its tokens, and for each rule term found, the chain of its
+ * occurrences in token order, reached through a small hash on the term id. */
 struct mctx {
 	const struct ruleset *rs;
 	struct fold_text ft;
@@ -62,9 +59,16 @@ struct mctx {
 	uint32_t *seg;       /* per token: which text it came from (a category, the feed URL...) */
 	uint32_t *word;      /* per token: its word term, or NO_TERM */
 	size_t cap;
-	struct occ *occ;
-	size_t n_occ, cap_occ;
 	uint32_t n_segs;
+
+	uint32_t *occ_term, *occ_idx, *occ_next;
+	size_t n_occ, cap_occ;
+
+	uint32_t *map_key;   /* term id + 1, 0 = empty */
+	uint32_t *map_head, *map_tail;
+	size_t map_mask;
+	uint32_t *terms;     /* the distinct terms found, in order of first occurrence */
+	size_t n_terms;
 };
 
 static void mctx_free(struct mctx *m)
@@ -73,14 +77,20 @@ static void mctx_free(struct mctx *m)
 	free(m->field);
 	free(m->seg);
 	free(m->word);
-	free(m->occ);
+	free(m->occ_term);
+	free(m->occ_idx);
+	free(m->occ_next);
+	free(m->map_key);
+	free(m->map_head);
+	free(m->map_tail);
+	free(m->terms);
 }
 
 static void add_text(struct mctx *m, enum field f, const char *s)
 {
 	size_t before = m->ft.n_tokens;
 
-	if (!s)
+	if (!s || !(m->rs->fields & FIELD_BIT(f)))
 		return;
 	fold_append(&m->ft, s, strlen(s));
 	if (m->ft.n_tokens > m->cap) {
@@ -99,19 +109,57 @@ static void add_text(struct mctx *m, enum field f, const char *s)
 static void push_occ(struct mctx *m, uint32_t term, uint32_t idx)
 {
 	if (m->n_occ == m->cap_occ) {
-		m->cap_occ = m->cap_occ ? m->cap_occ * 2 : 64;
-		m->occ = xreallocarray(m->occ, m->cap_occ, sizeof(*m->occ));
+		m->cap_occ = m->cap_occ ? m->cap_occ * 2 : 32;
+		m->occ_term = xreallocarray(m->occ_term, m->cap_occ, sizeof(*m->occ_term));
+		m->occ_idx = xreallocarray(m->occ_idx, m->cap_occ, sizeof(*m->occ_idx));
 	}
-	m->occ[m->n_occ++] = (struct occ){ .term = term, .idx = idx };
+	m->occ_term[m->n_occ] = term;
+	m->occ_idx[m->n_occ++] = idx;
 }
 
-static int occ_cmp(const void *a, const void *b)
+static size_t map_slot(const struct mctx *m, uint32_t term)
 {
-	const struct occ *x = a, *y = b;
+	size_t i = (term * UINT32_C(2654435761)) & m->map_mask;
 
-	if (x->term != y->term)
-		return x->term < y->term ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
+	while (m->map_key[i] && m->map_key[i] != term + 1)
+		i = (i + 1) & m->map_mask;
+	return i;
+}
+
+/* The first occurrence of term, or NO_TERM. */
+static uint32_t first_occ(const struct mctx *m, uint32_t term)
+{
+	size_t i;
+
+	if (!m->n_occ)
+		return NO_TERM;
+	i = map_slot(m, term);
+	return m->map_key[i] ? m->map_head[i] : NO_TERM;
+}
+
+static void build_map(struct mctx *m)
+{
+	size_t size = 16;
+
+	while (size < 2 * m->n_occ)
+		size *= 2;
+	m->map_mask = size - 1;
+	m->map_key = xcalloc(size, sizeof(*m->map_key));
+	m->map_head = xreallocarray(NULL, size, sizeof(*m->map_head));
+	m->map_tail = xreallocarray(NULL, size, sizeof(*m->map_tail));
+	m->occ_next = xreallocarray(NULL, MAX(m->n_occ, 1), sizeof(*m->occ_next));
+	m->terms = xreallocarray(NULL, MAX(m->n_occ, 1), sizeof(*m->terms));
+	for (size_t k = 0; k < m->n_occ; k++) {
+		size_t i = map_slot(m, m->occ_term[k]);
+		m->occ_next[k] = NO_TERM;
+		if (!m->map_key[i]) {
+			m->map_key[i] = m->occ_term[k] + 1;
+			m->map_head[i] = (uint32_t)k;
+			m->terms[m->n_terms++] = m->occ_term[k];
+		} else
+			m->occ_next[m->map_tail[i]] = (uint32_t)k;
+		m->map_tail[i] = (uint32_t)k;
+	}
 }
 
 static void find_occurrences(struct mctx *m)
@@ -120,43 +168,29 @@ static void find_occurrences(struct mctx *m)
 
 	for (size_t i = 0; i < m->ft.n_tokens; i++) {
 		const struct fold_token *t = &m->ft.tokens[i];
-		const char *s = fold_token_str(&m->ft, i);
-		int64_t id = ruleset_find_term(rs, TERM_WORD, s, t->len, t->hash);
+		const unsigned char *s = (const unsigned char *)fold_token_str(&m->ft, i);
+		int64_t id = ruleset_find_term(rs, TERM_WORD, (const char *)s, t->len, t->hash);
 
 		m->word[i] = id >= 0 ? (uint32_t)id : NO_TERM;
 		if (id >= 0)
 			push_occ(m, (uint32_t)id, (uint32_t)i);
-		if (!rs->max_prefix)
+		if (t->len < 2 || t->len < rs->min_prefix)
 			continue;
-		uint64_t h = FOLD_HASH_INIT;
+		unsigned pair = (unsigned)s[0] << 8 | s[1];
+		if (!(rs->prefix_start[pair / 64] & (UINT64_C(1) << (pair % 64))))
+			continue;
 		size_t top = MIN((size_t)t->len, rs->max_prefix);
-		for (size_t l = 1; l <= top; l++) {
-			h = fold_hash_step(h, (unsigned char)s[l - 1]);
+		for (size_t l = rs->min_prefix; l <= top; l++) {
 			/* Only whole characters: the next byte starts one. */
-			if (!rs->prefix_len[l] || ((unsigned char)s[l] & 0xc0) == 0x80)
+			if (!rs->prefix_len[l] || (s[l] & 0xc0) == 0x80)
 				continue;
-			id = ruleset_find_term(rs, TERM_PREFIX, s, l, h);
+			id = ruleset_find_term(rs, TERM_PREFIX, (const char *)s, l,
+					       fold_hash((const char *)s, l));
 			if (id >= 0)
 				push_occ(m, (uint32_t)id, (uint32_t)i);
 		}
 	}
-	if (m->n_occ > 1)
-		qsort(m->occ, m->n_occ, sizeof(*m->occ), occ_cmp);
-}
-
-/* The first occurrence of term, or n_occ. */
-static size_t occ_lower(const struct mctx *m, uint32_t term)
-{
-	size_t lo = 0, hi = m->n_occ;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (m->occ[mid].term < term)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	build_map(m);
 }
 
 static void spans_push(struct spans *s, uint32_t start, uint32_t end)
@@ -185,8 +219,8 @@ static void term_spans(const struct mctx *m, const struct node *n, struct spans 
 	const struct term *t = &m->rs->terms[n->term];
 	uint32_t first = t->kind == TERM_PHRASE ? t->parts[0] : n->term;
 
-	for (size_t i = occ_lower(m, first); i < m->n_occ && m->occ[i].term == first; i++) {
-		uint32_t idx = m->occ[i].idx;
+	for (uint32_t k = first_occ(m, first); k != NO_TERM; k = m->occ_next[k]) {
+		uint32_t idx = m->occ_idx[k];
 		if (!(n->fields & FIELD_BIT(m->field[idx])))
 			continue;
 		switch (t->kind) {
@@ -200,6 +234,21 @@ static void term_spans(const struct mctx *m, const struct node *n, struct spans 
 			break;
 		}
 	}
+}
+
+/* term_spans() without building the list: is there one? */
+static bool term_any(const struct mctx *m, const struct node *n)
+{
+	const struct term *t = &m->rs->terms[n->term];
+	uint32_t first = t->kind == TERM_PHRASE ? t->parts[0] : n->term;
+
+	for (uint32_t k = first_occ(m, first); k != NO_TERM; k = m->occ_next[k]) {
+		uint32_t idx = m->occ_idx[k];
+		if ((n->fields & FIELD_BIT(m->field[idx])) &&
+		    (t->kind != TERM_PHRASE || phrase_at(m, t, idx)))
+			return true;
+	}
+	return false;
 }
 
 static void node_spans(const struct mctx *m, const struct node *n, struct spans *out)
@@ -254,6 +303,7 @@ static bool node_eval(const struct mctx *m, const struct node *n)
 	case NODE_NOT:
 		return !node_eval(m, n->a);
 	case NODE_TERM:
+		return term_any(m, n);
 	case NODE_NEAR: {
 		struct spans s = { 0 };
 		node_spans(m, n, &s);
@@ -311,6 +361,29 @@ static int u32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Rules are evaluated and reported in the order they were read. */
+static void sort_unique(uint32_t *v, size_t *n)
+{
+	size_t k = 0;
+
+	if (*n > 24)
+		qsort(v, *n, sizeof(*v), u32_cmp);
+	else
+		for (size_t i = 1; i < *n; i++) {
+			uint32_t x = v[i];
+			size_t j = i;
+			while (j > 0 && v[j - 1] > x) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = x;
+		}
+	for (size_t i = 0; i < *n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	*n = k;
+}
+
 struct sl_score {
 	double score;
 	bool has_hit, has_veto;
@@ -350,10 +423,8 @@ int match_item(const struct ruleset *rs, const struct match_input *in, struct ma
 	find_occurrences(&m);
 
 	/* The candidates: rules that mention a term the item has. */
-	for (size_t i = 0; i < m.n_occ; i++) {
-		if (i && m.occ[i].term == m.occ[i - 1].term)
-			continue;
-		const struct term *t = &rs->terms[m.occ[i].term];
+	for (size_t i = 0; i < m.n_terms; i++) {
+		const struct term *t = &rs->terms[m.terms[i]];
 		for (size_t j = 0; j < t->n_rules; j++) {
 			if (n_cand == cap_cand) {
 				cap_cand = cap_cand ? cap_cand * 2 : 16;
@@ -362,8 +433,7 @@ int match_item(const struct ruleset *rs, const struct match_input *in, struct ma
 			cand[n_cand++] = t->rules[j];
 		}
 	}
-	if (n_cand > 1)
-		qsort(cand, n_cand, sizeof(*cand), u32_cmp);
+	sort_unique(cand, &n_cand);
 
 	res = xcalloc(1, sizeof(*res));
 	res->action = ACTION_IGNORE;
@@ -374,8 +444,6 @@ int match_item(const struct ruleset *rs, const struct match_input *in, struct ma
 	sc = xcalloc(rs->n_storylines, sizeof(*sc));
 	fired = xcalloc(n_cand, sizeof(*fired));
 	for (size_t i = 0; i < n_cand; i++) {
-		if (i && cand[i] == cand[i - 1])
-			continue;
 		const struct rule *r = &rs->rules[cand[i]];
 		if (!node_eval(&m, r->expr))
 			continue;
@@ -424,7 +492,8 @@ int match_item(const struct ruleset *rs, const struct match_input *in, struct ma
 		const struct rule *r = &rs->rules[cand[i]];
 		if (r->storyline != (size_t)best)
 			continue;
-		res->hits = xreallocarray(res->hits, res->n_hits + 1, sizeof(*res->hits));
+		if (!res->hits)
+			res->hits = xreallocarray(NULL, n_cand, sizeof(*res->hits));
 		res->hits[res->n_hits++] = (struct match_hit){
 			.rule = r->name,
 			.contribution = r->weight,

@@ -71,9 +71,15 @@ struct rule {
 	struct node *expr;
 };
 
-/* Open addressing over term ids + 1 (0 = empty slot). */
+/* Open addressing; a slot holds a term id + 1 (0 = empty) and the high half
+ * of the term's hash, so a probe rarely touches the term itself. */
+struct term_slot {
+	uint32_t id;
+	uint32_t tag;
+};
+
 struct term_table {
-	uint32_t *slots;
+	struct term_slot *slots;
 	size_t mask;
 	size_t n;
 };
@@ -88,6 +94,8 @@ struct ruleset {
 	struct term_table words, prefixes, phrases;
 	bool prefix_len[RULES_MAX_TERM_BYTES + 1];
 	size_t min_prefix, max_prefix;
+	uint64_t prefix_start[65536 / 64]; /* bit: some prefix starts with these two bytes */
+	unsigned fields;      /* FIELD_BIT mask of the fields any term looks in */
 };
 
 /* Returns the id of the term of this kind and folded text, or -1. */
