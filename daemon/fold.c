@@ -16,20 +16,54 @@
 #define FOLD_OPTIONS (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | \
 		      UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE)
 
+static inline uint64_t hash_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+	return h ^ (h >> 32);
+}
+
+static inline uint64_t hash_end(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
+	return h ^ (h >> 29);
+}
+
 uint64_t fold_hash(const char *s, size_t n)
 {
 	uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
 
 	for (; n >= 8; s += 8, n -= 8) {
 		memcpy(&w, s, 8);
-		h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
-		h ^= h >> 32;
+		h = hash_mix(h, w);
 	}
 	w = 0;
 	for (size_t i = 0; i < n; i++)
 		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-	h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
-	return h ^ (h >> 29);
+	return hash_end(h, w);
+}
+
+/* fold_hash() of d[0..n), where d has FOLD_SLACK readable bytes past n:
+ * the tail is one load, masked, on little-endian machines. */
+static inline uint64_t hash_slack(const char *d, size_t n)
+{
+	uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
+	size_t full = n & ~(size_t)7;
+
+	for (size_t i = 0; i < full; i += 8) {
+		memcpy(&w, d + i, 8);
+		h = hash_mix(h, w);
+	}
+	if (n == full)
+		return hash_end(h, 0);
+	memcpy(&w, d + full, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	w &= (UINT64_C(1) << (8 * (n - full))) - 1;
+#else
+	w = 0;
+	for (size_t i = full; i < n; i++)
+		w |= (uint64_t)(unsigned char)d[i] << (8 * (i - full));
+#endif
+	return hash_end(h, w);
 }
 
 static bool is_word_cp(uint32_t cp)
@@ -65,22 +99,39 @@ static utf8proc_int32_t fold_custom(utf8proc_int32_t cp, void *data)
 	return cp == 0x131 ? 'i' : cp;
 }
 
+/* Bytes readable past a token's end in buf, for hash_slack(). */
+#define FOLD_SLACK 8
+
 /* Room for one more token of n bytes; returns where its bytes go. */
-static char *reserve(struct fold_text *t, size_t n)
+static inline char *reserve(struct fold_text *t, size_t n)
 {
 	if (t->n_tokens == t->cap_tokens) {
 		t->cap_tokens = t->cap_tokens ? t->cap_tokens * 2 : 64;
 		t->tokens = xreallocarray(t->tokens, t->cap_tokens, sizeof(*t->tokens));
 	}
-	if (t->buf_len + n + 1 > t->buf_cap) {
-		t->buf_cap = MAX(t->buf_cap * 2, t->buf_len + n + 1 + 1024);
+	if (t->buf_len + n + 1 + FOLD_SLACK > t->buf_cap) {
+		t->buf_cap = MAX(t->buf_cap * 2, t->buf_len + n + 1 + FOLD_SLACK + 1024);
 		t->buf = xrealloc(t->buf, t->buf_cap);
 	}
 	return t->buf + t->buf_len;
 }
 
+void fold_reserve(struct fold_text *t, size_t bytes)
+{
+	size_t tokens = bytes / 4 + 16;
+
+	if (t->cap_tokens < t->n_tokens + tokens) {
+		t->cap_tokens = t->n_tokens + tokens;
+		t->tokens = xreallocarray(t->tokens, t->cap_tokens, sizeof(*t->tokens));
+	}
+	if (t->buf_cap < t->buf_len + bytes + bytes / 4 + FOLD_SLACK + 64) {
+		t->buf_cap = t->buf_len + bytes + bytes / 4 + FOLD_SLACK + 64;
+		t->buf = xrealloc(t->buf, t->buf_cap);
+	}
+}
+
 /* Commits the n bytes written at reserve()'s pointer as a token. */
-static void commit(struct fold_text *t, size_t n, uint64_t hash, uint32_t pos)
+static inline void commit(struct fold_text *t, size_t n, uint64_t hash, uint32_t pos)
 {
 	t->buf[t->buf_len + n] = '\0';
 	t->tokens[t->n_tokens++] = (struct fold_token){
@@ -189,12 +240,15 @@ static uint32_t push_folded(struct fold_text *t, const char *s, size_t n, uint32
 		unsigned char c = (unsigned char)s[i];
 		d[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
 	}
-	commit(t, n, fold_hash(d, n), pos);
+	commit(t, n, hash_slack(d, n), pos);
 	return pos + 1;
 }
 
-/* ASCII letters and digits to their folded byte; 0 for everything else. */
-static const unsigned char ascii_fold[128] = {
+/* ASCII letters and digits to their folded byte, 0 for other ASCII, and
+ * NON_ASCII for the bytes of longer UTF-8 sequences. */
+#define NON_ASCII 0xff
+static const unsigned char ascii_fold[256] = {
+	[0x80 ... 0xff] = NON_ASCII,
 	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
 	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
 	['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f',
@@ -208,6 +262,32 @@ static const unsigned char ascii_fold[128] = {
 	['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
 	['Y'] = 'y', ['Z'] = 'z',
 };
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* For eight ASCII bytes y (high bits clear): 0x80 in each byte within [lo, hi]. */
+static inline uint64_t bytes_between(uint64_t y, unsigned lo, unsigned hi)
+{
+	uint64_t ge_lo = y + ONES * (0x80 - lo);
+	uint64_t gt_hi = y + ONES * (0x7f - hi);
+	return ge_lo & ~gt_hi & HIGHS;
+}
+
+/* How many of the eight bytes w, from the first, are ASCII letters or
+ * digits; *ret_folded gets them lower-cased. */
+static inline unsigned alnum_prefix(uint64_t w, uint64_t *ret_folded)
+{
+	uint64_t y = w & ~HIGHS, lower = y | (ONES * 0x20);
+	uint64_t m = (bytes_between(lower, 'a', 'z') | bytes_between(y, '0', '9')) & ~w;
+
+	*ret_folded = lower;
+	if (m == HIGHS)
+		return 8;
+	return (unsigned)__builtin_ctzll(~m & HIGHS) / 8;
+}
+#endif
 
 /* Where the token starting at i ends, by code point class. */
 static size_t token_end(const unsigned char *p, size_t n, size_t i)
@@ -237,20 +317,45 @@ static size_t append(struct fold_text *t, const char *s, size_t n, bool is_refer
 
 	while (i < n) {
 		size_t start = i;
+		unsigned char c = ascii_fold[p[i]];
 
-		if (p[i] < 0x80) {
-			if (!ascii_fold[p[i]]) {
-				i++;
-				continue;
-			}
-			/* The common case, in one pass: an ASCII word is folded,
-			 * hashed and stored as it is read. */
+		if (c == 0) {
+			i++;
+			continue;
+		}
+		if (c != NON_ASCII) {
+			/* The common case, in one pass: an ASCII word is folded
+			 * and stored as it is read. */
 			char *d = reserve(t, n - i);
 			size_t len = 0;
-			while (i < n && p[i] < 0x80 && ascii_fold[p[i]])
-				d[len++] = (char)ascii_fold[p[i++]];
-			if (i >= n || p[i] < 0x80) {
-				commit(t, len, fold_hash(d, len), pos++);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* Eight bytes at a time while they last; d has FOLD_SLACK
+			 * bytes to spare for the whole word written. */
+			while (i + 8 <= n) {
+				uint64_t w, folded;
+				unsigned k;
+				memcpy(&w, p + i, 8);
+				k = alnum_prefix(w, &folded);
+				memcpy(d + len, &folded, 8);
+				len += k;
+				i += k;
+				if (k < 8)
+					break;
+			}
+			c = i < n ? ascii_fold[p[i]] : 0;
+			while (c != 0 && c != NON_ASCII) {
+				d[len++] = (char)c;
+				i++;
+				c = i < n ? ascii_fold[p[i]] : 0;
+			}
+#else
+			do {
+				d[len++] = (char)c;
+				i++;
+			} while (i < n && (c = ascii_fold[p[i]]) != 0 && c != NON_ASCII);
+#endif
+			if (i >= n || c == 0) {
+				commit(t, len, hash_slack(d, len), pos++);
 				continue;
 			}
 			/* Non-ASCII follows: the token may go on, fold it whole. */

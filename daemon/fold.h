@@ -29,6 +29,10 @@ struct fold_text {
  * numbering them from 0.  Returns the number of tokens appended. */
 size_t fold_append(struct fold_text *t, const char *s, size_t n);
 
+/* Makes room for the tokens of about bytes more bytes of text, so that
+ * fold_append() rarely has to grow its arrays. */
+void fold_reserve(struct fold_text *t, size_t bytes);
+
 void fold_reset(struct fold_text *t);
 void fold_text_free(struct fold_text *t);
 static inline void fold_text_freep(struct fold_text *t) { fold_text_free(t); }

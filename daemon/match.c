@@ -50,22 +50,38 @@ struct spans {
 	size_t n, cap;
 };
 
+struct tinfo {
+	uint32_t word;       /* its word term, or NO_TERM */
+	uint32_t seg;        /* which text it came from (a category, the feed URL...) */
+	uint8_t field;
+};
+
+struct occ {
+	uint32_t term;
+	uint32_t idx;        /* token index in the item */
+	uint32_t next;       /* the term's next occurrence, or NO_TERM */
+};
+
+struct map_slot {
+	uint32_t key;        /* term id + 1, 0 = empty */
+	uint32_t head, tail; /* its first and last occurrence */
+};
+
+struct text {
+	const char *s;
+	size_t len;
+	enum field field;
+};
+
 /* Per item: its tokens, and for each rule term found, the chain of its
  * occurrences in token order, reached through a small hash on the term id. */
 struct mctx {
 	const struct ruleset *rs;
 	struct fold_text ft;
-	uint8_t *field;      /* per token */
-	uint32_t *seg;       /* per token: which text it came from (a category, the feed URL...) */
-	uint32_t *word;      /* per token: its word term, or NO_TERM */
-	size_t cap;
-	uint32_t n_segs;
-
-	uint32_t *occ_term, *occ_idx, *occ_next;
+	struct tinfo *tok;
+	struct occ *occ;
 	size_t n_occ, cap_occ;
-
-	uint32_t *map_key;   /* term id + 1, 0 = empty */
-	uint32_t *map_head, *map_tail;
+	struct map_slot *map;
 	size_t map_mask;
 	uint32_t *terms;     /* the distinct terms found, in order of first occurrence */
 	size_t n_terms;
@@ -74,54 +90,62 @@ struct mctx {
 static void mctx_free(struct mctx *m)
 {
 	fold_text_free(&m->ft);
-	free(m->field);
-	free(m->seg);
-	free(m->word);
-	free(m->occ_term);
-	free(m->occ_idx);
-	free(m->occ_next);
-	free(m->map_key);
-	free(m->map_head);
-	free(m->map_tail);
+	free(m->tok);
+	free(m->occ);
+	free(m->map);
 	free(m->terms);
 }
 
-static void add_text(struct mctx *m, enum field f, const char *s)
+/* Folds every text the rules look at, once. */
+static void add_texts(struct mctx *m, const struct match_input *in)
 {
-	size_t before = m->ft.n_tokens;
+	struct text v[6 + 64];
+	size_t n = 0, bytes = 0, k = 0;
 
-	if (!s || !(m->rs->fields & FIELD_BIT(f)))
-		return;
-	fold_append(&m->ft, s, strlen(s));
-	if (m->ft.n_tokens > m->cap) {
-		m->cap = MAX(m->ft.n_tokens, m->cap * 2);
-		m->field = xreallocarray(m->field, m->cap, sizeof(*m->field));
-		m->seg = xreallocarray(m->seg, m->cap, sizeof(*m->seg));
-		m->word = xreallocarray(m->word, m->cap, sizeof(*m->word));
+#define ADD(str, f) do { \
+		if ((str) && (m->rs->fields & FIELD_BIT(f)) && n < ELEMENTSOF(v)) \
+			v[n++] = (struct text){ .s = (str), .field = (f) }; \
+	} while (0)
+	ADD(in->title, FIELD_TITLE);
+	ADD(in->summary, FIELD_SUMMARY);
+	ADD(in->feed_title, FIELD_FEED);
+	ADD(in->feed_url, FIELD_FEED);
+	ADD(in->author, FIELD_AUTHOR);
+	ADD(in->link, FIELD_LINK);
+	for (size_t i = 0; i < in->n_categories; i++)
+		ADD(in->categories[i], FIELD_CATEGORY);
+#undef ADD
+	for (size_t i = 0; i < n; i++)
+		bytes += v[i].len = strlen(v[i].s);
+	fold_reserve(&m->ft, bytes);
+
+	size_t *ends = xreallocarray(NULL, MAX(n, 1), sizeof(*ends));
+	for (size_t i = 0; i < n; i++) {
+		fold_append(&m->ft, v[i].s, v[i].len);
+		ends[i] = m->ft.n_tokens;
 	}
-	for (size_t i = before; i < m->ft.n_tokens; i++) {
-		m->field[i] = (uint8_t)f;
-		m->seg[i] = m->n_segs;
-	}
-	m->n_segs++;
+	m->tok = xreallocarray(NULL, MAX(m->ft.n_tokens, 1), sizeof(*m->tok));
+	for (size_t i = 0; i < n; i++)
+		for (; k < ends[i]; k++)
+			m->tok[k] = (struct tinfo){ .word = NO_TERM, .seg = (uint32_t)i,
+						    .field = (uint8_t)v[i].field };
+	free(ends);
 }
 
 static void push_occ(struct mctx *m, uint32_t term, uint32_t idx)
 {
 	if (m->n_occ == m->cap_occ) {
 		m->cap_occ = m->cap_occ ? m->cap_occ * 2 : 32;
-		m->occ_term = xreallocarray(m->occ_term, m->cap_occ, sizeof(*m->occ_term));
-		m->occ_idx = xreallocarray(m->occ_idx, m->cap_occ, sizeof(*m->occ_idx));
+		m->occ = xreallocarray(m->occ, m->cap_occ, sizeof(*m->occ));
 	}
-	m->occ_term[m->n_occ] = term;
-	m->occ_idx[m->n_occ++] = idx;
+	m->occ[m->n_occ++] = (struct occ){ .term = term, .idx = idx, .next = NO_TERM };
 }
 
-static size_t map_slot(const struct mctx *m, uint32_t term)
+static size_t map_find(const struct mctx *m, uint32_t term)
 {
 	size_t i = (term * UINT32_C(2654435761)) & m->map_mask;
 
-	while (m->map_key[i] && m->map_key[i] != term + 1)
+	while (m->map[i].key && m->map[i].key != term + 1)
 		i = (i + 1) & m->map_mask;
 	return i;
 }
@@ -133,32 +157,29 @@ static uint32_t first_occ(const struct mctx *m, uint32_t term)
 
 	if (!m->n_occ)
 		return NO_TERM;
-	i = map_slot(m, term);
-	return m->map_key[i] ? m->map_head[i] : NO_TERM;
+	i = map_find(m, term);
+	return m->map[i].key ? m->map[i].head : NO_TERM;
 }
 
 static void build_map(struct mctx *m)
 {
 	size_t size = 16;
 
+	if (!m->n_occ)
+		return;
 	while (size < 2 * m->n_occ)
 		size *= 2;
 	m->map_mask = size - 1;
-	m->map_key = xcalloc(size, sizeof(*m->map_key));
-	m->map_head = xreallocarray(NULL, size, sizeof(*m->map_head));
-	m->map_tail = xreallocarray(NULL, size, sizeof(*m->map_tail));
-	m->occ_next = xreallocarray(NULL, MAX(m->n_occ, 1), sizeof(*m->occ_next));
-	m->terms = xreallocarray(NULL, MAX(m->n_occ, 1), sizeof(*m->terms));
+	m->map = xcalloc(size, sizeof(*m->map));
+	m->terms = xreallocarray(NULL, m->n_occ, sizeof(*m->terms));
 	for (size_t k = 0; k < m->n_occ; k++) {
-		size_t i = map_slot(m, m->occ_term[k]);
-		m->occ_next[k] = NO_TERM;
-		if (!m->map_key[i]) {
-			m->map_key[i] = m->occ_term[k] + 1;
-			m->map_head[i] = (uint32_t)k;
-			m->terms[m->n_terms++] = m->occ_term[k];
+		size_t i = map_find(m, m->occ[k].term);
+		if (!m->map[i].key) {
+			m->map[i] = (struct map_slot){ .key = m->occ[k].term + 1, .head = (uint32_t)k };
+			m->terms[m->n_terms++] = m->occ[k].term;
 		} else
-			m->occ_next[m->map_tail[i]] = (uint32_t)k;
-		m->map_tail[i] = (uint32_t)k;
+			m->occ[m->map[i].tail].next = (uint32_t)k;
+		m->map[i].tail = (uint32_t)k;
 	}
 }
 
@@ -169,11 +190,12 @@ static void find_occurrences(struct mctx *m)
 	for (size_t i = 0; i < m->ft.n_tokens; i++) {
 		const struct fold_token *t = &m->ft.tokens[i];
 		const unsigned char *s = (const unsigned char *)fold_token_str(&m->ft, i);
-		int64_t id = ruleset_find_term(rs, TERM_WORD, (const char *)s, t->len, t->hash);
+		int64_t id = term_table_find(rs, &rs->words, (const char *)s, t->len, t->hash);
 
-		m->word[i] = id >= 0 ? (uint32_t)id : NO_TERM;
-		if (id >= 0)
+		if (id >= 0) {
+			m->tok[i].word = (uint32_t)id;
 			push_occ(m, (uint32_t)id, (uint32_t)i);
+		}
 		if (t->len < 2 || t->len < rs->min_prefix)
 			continue;
 		unsigned pair = (unsigned)s[0] << 8 | s[1];
@@ -184,8 +206,8 @@ static void find_occurrences(struct mctx *m)
 			/* Only whole characters: the next byte starts one. */
 			if (!rs->prefix_len[l] || (s[l] & 0xc0) == 0x80)
 				continue;
-			id = ruleset_find_term(rs, TERM_PREFIX, (const char *)s, l,
-					       fold_hash((const char *)s, l));
+			id = term_table_find(rs, &rs->prefixes, (const char *)s, l,
+					     fold_hash((const char *)s, l));
 			if (id >= 0)
 				push_occ(m, (uint32_t)id, (uint32_t)i);
 		}
@@ -208,7 +230,7 @@ static bool phrase_at(const struct mctx *m, const struct term *t, uint32_t idx)
 {
 	for (size_t k = 1; k < t->n_parts; k++) {
 		size_t j = idx + k;
-		if (j >= m->ft.n_tokens || m->seg[j] != m->seg[idx] || m->word[j] != t->parts[k])
+		if (j >= m->ft.n_tokens || m->tok[j].seg != m->tok[idx].seg || m->tok[j].word != t->parts[k])
 			return false;
 	}
 	return true;
@@ -219,9 +241,9 @@ static void term_spans(const struct mctx *m, const struct node *n, struct spans 
 	const struct term *t = &m->rs->terms[n->term];
 	uint32_t first = t->kind == TERM_PHRASE ? t->parts[0] : n->term;
 
-	for (uint32_t k = first_occ(m, first); k != NO_TERM; k = m->occ_next[k]) {
-		uint32_t idx = m->occ_idx[k];
-		if (!(n->fields & FIELD_BIT(m->field[idx])))
+	for (uint32_t k = first_occ(m, first); k != NO_TERM; k = m->occ[k].next) {
+		uint32_t idx = m->occ[k].idx;
+		if (!(n->fields & FIELD_BIT(m->tok[idx].field)))
 			continue;
 		switch (t->kind) {
 		case TERM_WORD:
@@ -242,9 +264,9 @@ static bool term_any(const struct mctx *m, const struct node *n)
 	const struct term *t = &m->rs->terms[n->term];
 	uint32_t first = t->kind == TERM_PHRASE ? t->parts[0] : n->term;
 
-	for (uint32_t k = first_occ(m, first); k != NO_TERM; k = m->occ_next[k]) {
-		uint32_t idx = m->occ_idx[k];
-		if ((n->fields & FIELD_BIT(m->field[idx])) &&
+	for (uint32_t k = first_occ(m, first); k != NO_TERM; k = m->occ[k].next) {
+		uint32_t idx = m->occ[k].idx;
+		if ((n->fields & FIELD_BIT(m->tok[idx].field)) &&
 		    (t->kind != TERM_PHRASE || phrase_at(m, t, idx)))
 			return true;
 	}
@@ -269,7 +291,7 @@ static void node_spans(const struct mctx *m, const struct node *n, struct spans 
 		for (size_t i = 0; i < a.n; i++)
 			for (size_t j = 0; j < b.n; j++) {
 				const struct span *x = &a.v[i], *y = &b.v[j];
-				if (m->seg[x->start] != m->seg[y->start])
+				if (m->tok[x->start].seg != m->tok[y->start].seg)
 					continue;
 				/* Words strictly between the two; overlapping spans do not count. */
 				size_t between;
@@ -344,7 +366,7 @@ static void collect_evidence(const struct mctx *m, const struct node *n, const c
 			ev->v[ev->n++] = (struct match_evidence){
 				.rule = rule,
 				.term = n->text,
-				.field = field_to_string(m->field[idx]),
+				.field = field_to_string(m->tok[idx].field),
 				.position = m->ft.tokens[idx].pos,
 			};
 		}
@@ -412,14 +434,7 @@ int match_item(const struct ruleset *rs, const struct match_input *in, struct ma
 	size_t n_cand = 0, cap_cand = 0;
 	struct match_result *res;
 
-	add_text(&m, FIELD_TITLE, in->title);
-	add_text(&m, FIELD_SUMMARY, in->summary);
-	add_text(&m, FIELD_FEED, in->feed_title);
-	add_text(&m, FIELD_FEED, in->feed_url);
-	add_text(&m, FIELD_AUTHOR, in->author);
-	add_text(&m, FIELD_LINK, in->link);
-	for (size_t i = 0; i < in->n_categories; i++)
-		add_text(&m, FIELD_CATEGORY, in->categories[i]);
+	add_texts(&m, in);
 	find_occurrences(&m);
 
 	/* The candidates: rules that mention a term the item has. */

@@ -1362,21 +1362,7 @@ static const struct term_table *ctable_of(const struct ruleset *rs, enum term_ki
 int64_t ruleset_find_term(const struct ruleset *rs, enum term_kind kind, const char *folded,
 			  size_t len, uint64_t hash)
 {
-	const struct term_table *t = ctable_of(rs, kind);
-	uint32_t tag = (uint32_t)(hash >> 32);
-
-	if (!t->slots)
-		return -1;
-	for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-		const struct term_slot *sl = &t->slots[i];
-		if (!sl->id)
-			return -1;
-		if (sl->tag != tag)
-			continue;
-		const struct term *term = &rs->terms[sl->id - 1];
-		if (term->hash == hash && term->len == len && memcmp(term->folded, folded, len) == 0)
-			return sl->id - 1;
-	}
+	return term_table_find(rs, ctable_of(rs, kind), folded, len, hash);
 }
 
 static void slot_put(struct term_table *t, uint32_t id, uint64_t hash)

@@ -183,6 +183,41 @@ static void test_fast_path_equals_reference_everywhere(void **state)
 	}
 }
 
+/* A plain reading of the ASCII rules: letters and digits, lower-cased. */
+static char *ascii_reference(const char *s)
+{
+	char *out = xmalloc(strlen(s) * 2 + 1), *o = out;
+	bool in_word = false;
+
+	for (; *s; s++) {
+		char c = *s;
+		bool w = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		if (w) {
+			if (!in_word && o != out)
+				*o++ = ' ';
+			*o++ = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+		}
+		in_word = w;
+	}
+	*o = '\0';
+	return out;
+}
+
+static void test_ascii_every_byte_every_offset(void **state)
+{
+	/* The eight-bytes-at-a-time scanner against the plain reading, for
+	 * every ASCII byte at every offset of words longer than eight bytes. */
+	for (int b = 1; b < 128; b++)
+		for (size_t at = 0; at < 20; at++) {
+			char in[] = "AbCdEfGhIjKlMnOpQrSt uV";
+			in[at] = (char)b;
+			_cleanup_free_ char *want = ascii_reference(in);
+			_cleanup_free_ char *got = fold_string(in, strlen(in));
+			if (strcmp(want, got) != 0)
+				fail_msg("byte 0x%02x at %zu: \"%s\" != \"%s\"", b, at, got, want);
+		}
+}
+
 static void test_fast_path_equals_reference_text(void **state)
 {
 	static const char *const texts[] = {
@@ -220,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_long_ascii_token),
 		cmocka_unit_test(test_fast_path_equals_reference_everywhere),
 		cmocka_unit_test(test_fast_path_equals_reference_text),
+		cmocka_unit_test(test_ascii_every_byte_every_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
