@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "fold.h"
+#include "fold-internal.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -15,13 +16,54 @@
 #define FOLD_OPTIONS (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | \
 		      UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE)
 
+static inline uint64_t hash_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+	return h ^ (h >> 32);
+}
+
+static inline uint64_t hash_end(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
+	return h ^ (h >> 29);
+}
+
 uint64_t fold_hash(const char *s, size_t n)
 {
-	uint64_t h = FOLD_HASH_INIT;
+	uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
 
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = hash_mix(h, w);
+	}
+	w = 0;
 	for (size_t i = 0; i < n; i++)
-		h = fold_hash_step(h, (unsigned char)s[i]);
-	return h;
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	return hash_end(h, w);
+}
+
+/* fold_hash() of d[0..n), where d has FOLD_SLACK readable bytes past n:
+ * the tail is one load, masked, on little-endian machines. */
+static inline uint64_t hash_slack(const char *d, size_t n)
+{
+	uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
+	size_t full = n & ~(size_t)7;
+
+	for (size_t i = 0; i < full; i += 8) {
+		memcpy(&w, d + i, 8);
+		h = hash_mix(h, w);
+	}
+	if (n == full)
+		return hash_end(h, 0);
+	memcpy(&w, d + full, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	w &= (UINT64_C(1) << (8 * (n - full))) - 1;
+#else
+	w = 0;
+	for (size_t i = full; i < n; i++)
+		w |= (uint64_t)(unsigned char)d[i] << (8 * (i - full));
+#endif
+	return hash_end(h, w);
 }
 
 static bool is_word_cp(uint32_t cp)
@@ -47,10 +89,9 @@ static bool is_inner_cp(uint32_t cp)
 	return utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_CF;
 }
 
-static bool is_ascii_word(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
+/* For one code point at a time: the composition step is left out. */
+#define FOLD_DECOMPOSE (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | \
+			UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE)
 
 /* Case folding keeps Turkish dotless ı apart from i; news spellings do not. */
 static utf8proc_int32_t fold_custom(utf8proc_int32_t cp, void *data)
@@ -58,57 +99,62 @@ static utf8proc_int32_t fold_custom(utf8proc_int32_t cp, void *data)
 	return cp == 0x131 ? 'i' : cp;
 }
 
-static void push_token(struct fold_text *t, const char *s, size_t n, uint32_t pos)
+/* Bytes readable past a token's end in buf, for hash_slack(). */
+#define FOLD_SLACK 8
+
+/* Room for one more token of n bytes; returns where its bytes go. */
+static inline char *reserve(struct fold_text *t, size_t n)
 {
 	if (t->n_tokens == t->cap_tokens) {
 		t->cap_tokens = t->cap_tokens ? t->cap_tokens * 2 : 64;
 		t->tokens = xreallocarray(t->tokens, t->cap_tokens, sizeof(*t->tokens));
 	}
-	if (t->buf_len + n + 1 > t->buf_cap) {
-		t->buf_cap = MAX(t->buf_cap * 2, t->buf_len + n + 1 + 1024);
+	if (t->buf_len + n + 1 + FOLD_SLACK > t->buf_cap) {
+		t->buf_cap = MAX(t->buf_cap * 2, t->buf_len + n + 1 + FOLD_SLACK + 1024);
 		t->buf = xrealloc(t->buf, t->buf_cap);
 	}
-	memcpy(t->buf + t->buf_len, s, n);
+	return t->buf + t->buf_len;
+}
+
+void fold_reserve(struct fold_text *t, size_t bytes)
+{
+	size_t tokens = bytes / 4 + 16;
+
+	if (t->cap_tokens < t->n_tokens + tokens) {
+		t->cap_tokens = t->n_tokens + tokens;
+		t->tokens = xreallocarray(t->tokens, t->cap_tokens, sizeof(*t->tokens));
+	}
+	if (t->buf_cap < t->buf_len + bytes + bytes / 4 + FOLD_SLACK + 64) {
+		t->buf_cap = t->buf_len + bytes + bytes / 4 + FOLD_SLACK + 64;
+		t->buf = xrealloc(t->buf, t->buf_cap);
+	}
+}
+
+/* Commits the n bytes written at reserve()'s pointer as a token. */
+static inline void commit(struct fold_text *t, size_t n, uint64_t hash, uint32_t pos)
+{
 	t->buf[t->buf_len + n] = '\0';
 	t->tokens[t->n_tokens++] = (struct fold_token){
-		.off = (uint32_t)t->buf_len, .len = (uint32_t)n, .pos = pos, .hash = fold_hash(s, n),
+		.off = (uint32_t)t->buf_len, .len = (uint32_t)n, .pos = pos, .hash = hash,
 	};
 	t->buf_len += n + 1;
 }
 
-/* Appends the folded form of one raw token; folding may split it (NFKC turns
- * "½" into "1⁄2") or empty it, so the result is tokenised again. */
-static uint32_t push_folded(struct fold_text *t, const char *s, size_t n, uint32_t pos)
+static void push_token(struct fold_text *t, const char *s, size_t n, uint32_t pos)
 {
-	bool is_ascii = true;
-	char small[64];
+	memcpy(reserve(t, n), s, n);
+	commit(t, n, fold_hash(s, n), pos);
+}
 
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80) {
-			is_ascii = false;
-			break;
-		}
-	if (is_ascii && n <= sizeof(small)) {
-		/* NFKC and case folding of ASCII letters and digits is tolower(). */
-		for (size_t i = 0; i < n; i++)
-			small[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
-		push_token(t, small, n, pos);
-		return pos + 1;
-	}
-
-	utf8proc_uint8_t *out = NULL;
-	utf8proc_ssize_t m = utf8proc_map_custom((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
-						 &out, FOLD_OPTIONS, fold_custom, NULL);
-	if (m < 0) {
-		/* Only ill-formed input fails, and the caller passes decoded runs. */
-		free(out);
-		return pos;
-	}
+/* Splits folded UTF-8 at the characters that are not word characters. */
+static uint32_t push_split(struct fold_text *t, const unsigned char *out, size_t m, uint32_t pos)
+{
 	size_t i = 0, start = 0;
 	bool in_word = false;
-	while (i < (size_t)m) {
+
+	while (i < m) {
 		uint32_t cp;
-		int l = utf8_decode(out + i, (size_t)m - i, &cp);
+		int l = utf8_decode(out + i, m - i, &cp);
 		if (l < 0)
 			l = 1, cp = 0;
 		bool w = cp && is_word_cp(cp);
@@ -121,49 +167,223 @@ static uint32_t push_folded(struct fold_text *t, const char *s, size_t n, uint32
 		i += (size_t)l;
 	}
 	if (in_word)
-		push_token(t, (const char *)out + start, (size_t)m - start, pos++);
+		push_token(t, (const char *)out + start, m - start, pos++);
+	return pos;
+}
+
+/* The reference: the whole token through utf8proc_map(), decomposition and
+ * recomposition included. */
+static uint32_t push_mapped(struct fold_text *t, const char *s, size_t n, uint32_t pos)
+{
+	utf8proc_uint8_t *out = NULL;
+	utf8proc_ssize_t m = utf8proc_map_custom((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
+						 &out, FOLD_OPTIONS, fold_custom, NULL);
+
+	/* Only ill-formed input fails, and the caller passes decoded runs. */
+	if (m >= 0)
+		pos = push_split(t, out, (size_t)m, pos);
 	free(out);
 	return pos;
 }
 
-size_t fold_append(struct fold_text *t, const char *s, size_t n)
+/* Hangul jamo compose with each other after decomposition: the only
+ * composition left once marks are stripped. */
+static bool is_hangul(uint32_t cp)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t before = t->n_tokens, i = 0, start = 0;
-	uint32_t pos = 0;
-	bool in_word = false;
+	return (cp >= 0x1100 && cp <= 0x11ff) || (cp >= 0x3130 && cp <= 0x318f) ||
+	       (cp >= 0xa960 && cp <= 0xa97f) || (cp >= 0xac00 && cp <= 0xd7ff);
+}
 
+/* The same result as push_mapped() without its allocations: each code point
+ * is decomposed, case-folded and stripped of marks on its own, which is
+ * exact as long as nothing is left to compose (test-fold checks every code
+ * point against push_mapped()). */
+static uint32_t push_decomposed(struct fold_text *t, const char *s, size_t n, uint32_t pos)
+{
+	unsigned char small[256];
+	size_t m = 0;
+
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		utf8proc_int32_t dst[16];
+		int bc = 0;
+		int l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+
+		if (l < 0 || is_hangul(cp))
+			return push_mapped(t, s, n, pos);
+		i += (size_t)l;
+		utf8proc_ssize_t k = utf8proc_decompose_char(fold_custom((utf8proc_int32_t)cp, NULL),
+							     dst, (utf8proc_ssize_t)ELEMENTSOF(dst),
+							     FOLD_DECOMPOSE, &bc);
+		if (k < 0 || k > (utf8proc_ssize_t)ELEMENTSOF(dst) || m + 4 * (size_t)k > sizeof(small))
+			return push_mapped(t, s, n, pos);
+		for (utf8proc_ssize_t j = 0; j < k; j++)
+			m += (size_t)utf8_encode((uint32_t)dst[j], (char *)small + m);
+	}
+	return push_split(t, small, m, pos);
+}
+
+/* Appends the folded form of one raw token; folding may split it (NFKC turns
+ * "½" into "1⁄2") or empty it, so the result is tokenised again. */
+static uint32_t push_folded(struct fold_text *t, const char *s, size_t n, uint32_t pos,
+			    bool is_reference)
+{
+	char *d;
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return is_reference ? push_mapped(t, s, n, pos) : push_decomposed(t, s, n, pos);
+
+	/* NFKC and case folding of ASCII letters and digits is tolower(). */
+	d = reserve(t, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		d[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+	}
+	commit(t, n, hash_slack(d, n), pos);
+	return pos + 1;
+}
+
+/* ASCII letters and digits to their folded byte, 0 for other ASCII, and
+ * NON_ASCII for the bytes of longer UTF-8 sequences. */
+#define NON_ASCII 0xff
+static const unsigned char ascii_fold[256] = {
+	[0x80 ... 0xff] = NON_ASCII,
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+	['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f',
+	['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l',
+	['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r',
+	['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x',
+	['y'] = 'y', ['z'] = 'z',
+	['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
+	['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l',
+	['M'] = 'm', ['N'] = 'n', ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r',
+	['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
+	['Y'] = 'y', ['Z'] = 'z',
+};
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* For eight ASCII bytes y (high bits clear): 0x80 in each byte within [lo, hi]. */
+static inline uint64_t bytes_between(uint64_t y, unsigned lo, unsigned hi)
+{
+	uint64_t ge_lo = y + ONES * (0x80 - lo);
+	uint64_t gt_hi = y + ONES * (0x7f - hi);
+	return ge_lo & ~gt_hi & HIGHS;
+}
+
+/* How many of the eight bytes w, from the first, are ASCII letters or
+ * digits; *ret_folded gets them lower-cased. */
+static inline unsigned alnum_prefix(uint64_t w, uint64_t *ret_folded)
+{
+	uint64_t y = w & ~HIGHS, lower = y | (ONES * 0x20);
+	uint64_t m = (bytes_between(lower, 'a', 'z') | bytes_between(y, '0', '9')) & ~w;
+
+	*ret_folded = lower;
+	if (m == HIGHS)
+		return 8;
+	return (unsigned)__builtin_ctzll(~m & HIGHS) / 8;
+}
+#endif
+
+/* Where the token starting at i ends, by code point class. */
+static size_t token_end(const unsigned char *p, size_t n, size_t i)
+{
 	while (i < n) {
 		uint32_t cp;
 		int l;
-		bool w, inner = false;
-
 		if (p[i] < 0x80) {
-			cp = p[i];
-			l = 1;
-			w = is_ascii_word(p[i]);
-		} else {
-			l = utf8_decode(p + i, n - i, &cp);
-			if (l < 0) {
-				l = 1;
-				w = false;
-			} else {
-				w = is_word_cp(cp);
-				inner = !w && is_inner_cp(cp);
-			}
+			if (!ascii_fold[p[i]])
+				break;
+			i++;
+			continue;
 		}
-		if (w && !in_word) {
-			start = i;
-			in_word = true;
-		} else if (!w && !inner && in_word) {
-			pos = push_folded(t, s + start, i - start, pos);
-			in_word = false;
-		}
+		l = utf8_decode(p + i, n - i, &cp);
+		if (l < 0 || !(is_word_cp(cp) || is_inner_cp(cp)))
+			break;
 		i += (size_t)l;
 	}
-	if (in_word)
-		(void)push_folded(t, s + start, n - start, pos);
+	return i;
+}
+
+static size_t append(struct fold_text *t, const char *s, size_t n, bool is_reference)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t before = t->n_tokens, i = 0;
+	uint32_t pos = 0;
+
+	while (i < n) {
+		size_t start = i;
+		unsigned char c = ascii_fold[p[i]];
+
+		if (c == 0) {
+			i++;
+			continue;
+		}
+		if (c != NON_ASCII) {
+			/* The common case, in one pass: an ASCII word is folded
+			 * and stored as it is read. */
+			char *d = reserve(t, n - i);
+			size_t len = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* Eight bytes at a time while they last; d has FOLD_SLACK
+			 * bytes to spare for the whole word written. */
+			while (i + 8 <= n) {
+				uint64_t w, folded;
+				unsigned k;
+				memcpy(&w, p + i, 8);
+				k = alnum_prefix(w, &folded);
+				memcpy(d + len, &folded, 8);
+				len += k;
+				i += k;
+				if (k < 8)
+					break;
+			}
+			c = i < n ? ascii_fold[p[i]] : 0;
+			while (c != 0 && c != NON_ASCII) {
+				d[len++] = (char)c;
+				i++;
+				c = i < n ? ascii_fold[p[i]] : 0;
+			}
+#else
+			do {
+				d[len++] = (char)c;
+				i++;
+			} while (i < n && (c = ascii_fold[p[i]]) != 0 && c != NON_ASCII);
+#endif
+			if (i >= n || c == 0) {
+				commit(t, len, hash_slack(d, len), pos++);
+				continue;
+			}
+			/* Non-ASCII follows: the token may go on, fold it whole. */
+			i = token_end(p, n, i);
+			pos = push_folded(t, s + start, i - start, pos, is_reference);
+			continue;
+		}
+
+		uint32_t cp;
+		int l = utf8_decode(p + i, n - i, &cp);
+		if (l < 0 || !is_word_cp(cp)) {
+			i += l < 0 ? 1 : (size_t)l;
+			continue;
+		}
+		i = token_end(p, n, i + (size_t)l);
+		pos = push_folded(t, s + start, i - start, pos, is_reference);
+	}
 	return t->n_tokens - before;
+}
+
+size_t fold_append(struct fold_text *t, const char *s, size_t n)
+{
+	return append(t, s, n, false);
+}
+
+size_t fold_append_reference(struct fold_text *t, const char *s, size_t n)
+{
+	return append(t, s, n, true);
 }
 
 void fold_reset(struct fold_text *t)

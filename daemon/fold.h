@@ -29,6 +29,10 @@ struct fold_text {
  * numbering them from 0.  Returns the number of tokens appended. */
 size_t fold_append(struct fold_text *t, const char *s, size_t n);
 
+/* Makes room for the tokens of about bytes more bytes of text, so that
+ * fold_append() rarely has to grow its arrays. */
+void fold_reserve(struct fold_text *t, size_t bytes);
+
 void fold_reset(struct fold_text *t);
 void fold_text_free(struct fold_text *t);
 static inline void fold_text_freep(struct fold_text *t) { fold_text_free(t); }
@@ -39,12 +43,8 @@ static inline const char *fold_token_str(const struct fold_text *t, size_t i)
 	return t->buf + t->tokens[i].off;
 }
 
-/* FNV-1a, 64 bits: the hash the matcher's term index is keyed on. */
-static inline uint64_t fold_hash_step(uint64_t h, unsigned char c)
-{
-	return (h ^ c) * UINT64_C(0x100000001b3);
-}
-#define FOLD_HASH_INIT UINT64_C(0xcbf29ce484222325)
+/* The hash the matcher's term index is keyed on: eight bytes at a time,
+ * for speed, not stable across machines (never store it). */
 uint64_t fold_hash(const char *s, size_t n);
 
 /* Folds s[0..n) and joins its tokens with single spaces: "Straße, Київ!" gives

@@ -41,11 +41,6 @@ const char *urgency_to_string(enum urgency u)
 	return NULL;
 }
 
-struct occ {
-	uint32_t term;
-	uint32_t idx;        /* token index in the item */
-};
-
 struct span {
 	uint32_t start, end; /* token indexes, inclusive */
 };
@@ -55,63 +50,137 @@ struct spans {
 	size_t n, cap;
 };
 
+struct tinfo {
+	uint32_t word;       /* its word term, or NO_TERM */
+	uint32_t seg;        /* which text it came from (a category, the feed URL...) */
+	uint8_t field;
+};
+
+struct occ {
+	uint32_t term;
+	uint32_t idx;        /* token index in the item */
+	uint32_t next;       /* the term's next occurrence, or NO_TERM */
+};
+
+struct map_slot {
+	uint32_t key;        /* term id + 1, 0 = empty */
+	uint32_t head, tail; /* its first and last occurrence */
+};
+
+struct text {
+	const char *s;
+	size_t len;
+	enum field field;
+};
+
+/* Per item: its tokens, and for each rule term found, the chain of its
+ * occurrences in token order, reached through a small hash on the term id. */
 struct mctx {
 	const struct ruleset *rs;
 	struct fold_text ft;
-	uint8_t *field;      /* per token */
-	uint32_t *seg;       /* per token: which text it came from (a category, the feed URL...) */
-	uint32_t *word;      /* per token: its word term, or NO_TERM */
-	size_t cap;
+	struct tinfo *tok;
 	struct occ *occ;
 	size_t n_occ, cap_occ;
-	uint32_t n_segs;
+	struct map_slot *map;
+	size_t map_mask;
+	uint32_t *terms;     /* the distinct terms found, in order of first occurrence */
+	size_t n_terms;
 };
 
 static void mctx_free(struct mctx *m)
 {
 	fold_text_free(&m->ft);
-	free(m->field);
-	free(m->seg);
-	free(m->word);
+	free(m->tok);
 	free(m->occ);
+	free(m->map);
+	free(m->terms);
 }
 
-static void add_text(struct mctx *m, enum field f, const char *s)
+/* Folds every text the rules look at, once. */
+static void add_texts(struct mctx *m, const struct match_input *in)
 {
-	size_t before = m->ft.n_tokens;
+	struct text v[6 + 64];
+	size_t n = 0, bytes = 0, k = 0;
 
-	if (!s)
-		return;
-	fold_append(&m->ft, s, strlen(s));
-	if (m->ft.n_tokens > m->cap) {
-		m->cap = MAX(m->ft.n_tokens, m->cap * 2);
-		m->field = xreallocarray(m->field, m->cap, sizeof(*m->field));
-		m->seg = xreallocarray(m->seg, m->cap, sizeof(*m->seg));
-		m->word = xreallocarray(m->word, m->cap, sizeof(*m->word));
+#define ADD(str, f) do { \
+		if ((str) && (m->rs->fields & FIELD_BIT(f)) && n < ELEMENTSOF(v)) \
+			v[n++] = (struct text){ .s = (str), .field = (f) }; \
+	} while (0)
+	ADD(in->title, FIELD_TITLE);
+	ADD(in->summary, FIELD_SUMMARY);
+	ADD(in->feed_title, FIELD_FEED);
+	ADD(in->feed_url, FIELD_FEED);
+	ADD(in->author, FIELD_AUTHOR);
+	ADD(in->link, FIELD_LINK);
+	for (size_t i = 0; i < in->n_categories; i++)
+		ADD(in->categories[i], FIELD_CATEGORY);
+#undef ADD
+	for (size_t i = 0; i < n; i++)
+		bytes += v[i].len = strlen(v[i].s);
+	fold_reserve(&m->ft, bytes);
+
+	size_t *ends = xreallocarray(NULL, MAX(n, 1), sizeof(*ends));
+	for (size_t i = 0; i < n; i++) {
+		fold_append(&m->ft, v[i].s, v[i].len);
+		ends[i] = m->ft.n_tokens;
 	}
-	for (size_t i = before; i < m->ft.n_tokens; i++) {
-		m->field[i] = (uint8_t)f;
-		m->seg[i] = m->n_segs;
-	}
-	m->n_segs++;
+	m->tok = xreallocarray(NULL, MAX(m->ft.n_tokens, 1), sizeof(*m->tok));
+	for (size_t i = 0; i < n; i++)
+		for (; k < ends[i]; k++)
+			m->tok[k] = (struct tinfo){ .word = NO_TERM, .seg = (uint32_t)i,
+						    .field = (uint8_t)v[i].field };
+	free(ends);
 }
 
 static void push_occ(struct mctx *m, uint32_t term, uint32_t idx)
 {
 	if (m->n_occ == m->cap_occ) {
-		m->cap_occ = m->cap_occ ? m->cap_occ * 2 : 64;
+		m->cap_occ = m->cap_occ ? m->cap_occ * 2 : 32;
 		m->occ = xreallocarray(m->occ, m->cap_occ, sizeof(*m->occ));
 	}
-	m->occ[m->n_occ++] = (struct occ){ .term = term, .idx = idx };
+	m->occ[m->n_occ++] = (struct occ){ .term = term, .idx = idx, .next = NO_TERM };
 }
 
-static int occ_cmp(const void *a, const void *b)
+static size_t map_find(const struct mctx *m, uint32_t term)
 {
-	const struct occ *x = a, *y = b;
+	size_t i = (term * UINT32_C(2654435761)) & m->map_mask;
 
-	if (x->term != y->term)
-		return x->term < y->term ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
+	while (m->map[i].key && m->map[i].key != term + 1)
+		i = (i + 1) & m->map_mask;
+	return i;
+}
+
+/* The first occurrence of term, or NO_TERM. */
+static uint32_t first_occ(const struct mctx *m, uint32_t term)
+{
+	size_t i;
+
+	if (!m->n_occ)
+		return NO_TERM;
+	i = map_find(m, term);
+	return m->map[i].key ? m->map[i].head : NO_TERM;
+}
+
+static void build_map(struct mctx *m)
+{
+	size_t size = 16;
+
+	if (!m->n_occ)
+		return;
+	while (size < 2 * m->n_occ)
+		size *= 2;
+	m->map_mask = size - 1;
+	m->map = xcalloc(size, sizeof(*m->map));
+	m->terms = xreallocarray(NULL, m->n_occ, sizeof(*m->terms));
+	for (size_t k = 0; k < m->n_occ; k++) {
+		size_t i = map_find(m, m->occ[k].term);
+		if (!m->map[i].key) {
+			m->map[i] = (struct map_slot){ .key = m->occ[k].term + 1, .head = (uint32_t)k };
+			m->terms[m->n_terms++] = m->occ[k].term;
+		} else
+			m->occ[m->map[i].tail].next = (uint32_t)k;
+		m->map[i].tail = (uint32_t)k;
+	}
 }
 
 static void find_occurrences(struct mctx *m)
@@ -120,43 +189,30 @@ static void find_occurrences(struct mctx *m)
 
 	for (size_t i = 0; i < m->ft.n_tokens; i++) {
 		const struct fold_token *t = &m->ft.tokens[i];
-		const char *s = fold_token_str(&m->ft, i);
-		int64_t id = ruleset_find_term(rs, TERM_WORD, s, t->len, t->hash);
+		const unsigned char *s = (const unsigned char *)fold_token_str(&m->ft, i);
+		int64_t id = term_table_find(rs, &rs->words, (const char *)s, t->len, t->hash);
 
-		m->word[i] = id >= 0 ? (uint32_t)id : NO_TERM;
-		if (id >= 0)
+		if (id >= 0) {
+			m->tok[i].word = (uint32_t)id;
 			push_occ(m, (uint32_t)id, (uint32_t)i);
-		if (!rs->max_prefix)
+		}
+		if (t->len < 2 || t->len < rs->min_prefix)
 			continue;
-		uint64_t h = FOLD_HASH_INIT;
+		unsigned pair = (unsigned)s[0] << 8 | s[1];
+		if (!(rs->prefix_start[pair / 64] & (UINT64_C(1) << (pair % 64))))
+			continue;
 		size_t top = MIN((size_t)t->len, rs->max_prefix);
-		for (size_t l = 1; l <= top; l++) {
-			h = fold_hash_step(h, (unsigned char)s[l - 1]);
+		for (size_t l = rs->min_prefix; l <= top; l++) {
 			/* Only whole characters: the next byte starts one. */
-			if (!rs->prefix_len[l] || ((unsigned char)s[l] & 0xc0) == 0x80)
+			if (!rs->prefix_len[l] || (s[l] & 0xc0) == 0x80)
 				continue;
-			id = ruleset_find_term(rs, TERM_PREFIX, s, l, h);
+			id = term_table_find(rs, &rs->prefixes, (const char *)s, l,
+					     fold_hash((const char *)s, l));
 			if (id >= 0)
 				push_occ(m, (uint32_t)id, (uint32_t)i);
 		}
 	}
-	if (m->n_occ > 1)
-		qsort(m->occ, m->n_occ, sizeof(*m->occ), occ_cmp);
-}
-
-/* The first occurrence of term, or n_occ. */
-static size_t occ_lower(const struct mctx *m, uint32_t term)
-{
-	size_t lo = 0, hi = m->n_occ;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (m->occ[mid].term < term)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	build_map(m);
 }
 
 static void spans_push(struct spans *s, uint32_t start, uint32_t end)
@@ -174,7 +230,7 @@ static bool phrase_at(const struct mctx *m, const struct term *t, uint32_t idx)
 {
 	for (size_t k = 1; k < t->n_parts; k++) {
 		size_t j = idx + k;
-		if (j >= m->ft.n_tokens || m->seg[j] != m->seg[idx] || m->word[j] != t->parts[k])
+		if (j >= m->ft.n_tokens || m->tok[j].seg != m->tok[idx].seg || m->tok[j].word != t->parts[k])
 			return false;
 	}
 	return true;
@@ -185,9 +241,9 @@ static void term_spans(const struct mctx *m, const struct node *n, struct spans 
 	const struct term *t = &m->rs->terms[n->term];
 	uint32_t first = t->kind == TERM_PHRASE ? t->parts[0] : n->term;
 
-	for (size_t i = occ_lower(m, first); i < m->n_occ && m->occ[i].term == first; i++) {
-		uint32_t idx = m->occ[i].idx;
-		if (!(n->fields & FIELD_BIT(m->field[idx])))
+	for (uint32_t k = first_occ(m, first); k != NO_TERM; k = m->occ[k].next) {
+		uint32_t idx = m->occ[k].idx;
+		if (!(n->fields & FIELD_BIT(m->tok[idx].field)))
 			continue;
 		switch (t->kind) {
 		case TERM_WORD:
@@ -200,6 +256,21 @@ static void term_spans(const struct mctx *m, const struct node *n, struct spans 
 			break;
 		}
 	}
+}
+
+/* term_spans() without building the list: is there one? */
+static bool term_any(const struct mctx *m, const struct node *n)
+{
+	const struct term *t = &m->rs->terms[n->term];
+	uint32_t first = t->kind == TERM_PHRASE ? t->parts[0] : n->term;
+
+	for (uint32_t k = first_occ(m, first); k != NO_TERM; k = m->occ[k].next) {
+		uint32_t idx = m->occ[k].idx;
+		if ((n->fields & FIELD_BIT(m->tok[idx].field)) &&
+		    (t->kind != TERM_PHRASE || phrase_at(m, t, idx)))
+			return true;
+	}
+	return false;
 }
 
 static void node_spans(const struct mctx *m, const struct node *n, struct spans *out)
@@ -220,7 +291,7 @@ static void node_spans(const struct mctx *m, const struct node *n, struct spans 
 		for (size_t i = 0; i < a.n; i++)
 			for (size_t j = 0; j < b.n; j++) {
 				const struct span *x = &a.v[i], *y = &b.v[j];
-				if (m->seg[x->start] != m->seg[y->start])
+				if (m->tok[x->start].seg != m->tok[y->start].seg)
 					continue;
 				/* Words strictly between the two; overlapping spans do not count. */
 				size_t between;
@@ -254,6 +325,7 @@ static bool node_eval(const struct mctx *m, const struct node *n)
 	case NODE_NOT:
 		return !node_eval(m, n->a);
 	case NODE_TERM:
+		return term_any(m, n);
 	case NODE_NEAR: {
 		struct spans s = { 0 };
 		node_spans(m, n, &s);
@@ -294,7 +366,7 @@ static void collect_evidence(const struct mctx *m, const struct node *n, const c
 			ev->v[ev->n++] = (struct match_evidence){
 				.rule = rule,
 				.term = n->text,
-				.field = field_to_string(m->field[idx]),
+				.field = field_to_string(m->tok[idx].field),
 				.position = m->ft.tokens[idx].pos,
 			};
 		}
@@ -309,6 +381,29 @@ static int u32_cmp(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* Rules are evaluated and reported in the order they were read. */
+static void sort_unique(uint32_t *v, size_t *n)
+{
+	size_t k = 0;
+
+	if (*n > 24)
+		qsort(v, *n, sizeof(*v), u32_cmp);
+	else
+		for (size_t i = 1; i < *n; i++) {
+			uint32_t x = v[i];
+			size_t j = i;
+			while (j > 0 && v[j - 1] > x) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = x;
+		}
+	for (size_t i = 0; i < *n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	*n = k;
 }
 
 struct sl_score {
@@ -339,21 +434,12 @@ int match_item(const struct ruleset *rs, const struct match_input *in, struct ma
 	size_t n_cand = 0, cap_cand = 0;
 	struct match_result *res;
 
-	add_text(&m, FIELD_TITLE, in->title);
-	add_text(&m, FIELD_SUMMARY, in->summary);
-	add_text(&m, FIELD_FEED, in->feed_title);
-	add_text(&m, FIELD_FEED, in->feed_url);
-	add_text(&m, FIELD_AUTHOR, in->author);
-	add_text(&m, FIELD_LINK, in->link);
-	for (size_t i = 0; i < in->n_categories; i++)
-		add_text(&m, FIELD_CATEGORY, in->categories[i]);
+	add_texts(&m, in);
 	find_occurrences(&m);
 
 	/* The candidates: rules that mention a term the item has. */
-	for (size_t i = 0; i < m.n_occ; i++) {
-		if (i && m.occ[i].term == m.occ[i - 1].term)
-			continue;
-		const struct term *t = &rs->terms[m.occ[i].term];
+	for (size_t i = 0; i < m.n_terms; i++) {
+		const struct term *t = &rs->terms[m.terms[i]];
 		for (size_t j = 0; j < t->n_rules; j++) {
 			if (n_cand == cap_cand) {
 				cap_cand = cap_cand ? cap_cand * 2 : 16;
@@ -362,8 +448,7 @@ int match_item(const struct ruleset *rs, const struct match_input *in, struct ma
 			cand[n_cand++] = t->rules[j];
 		}
 	}
-	if (n_cand > 1)
-		qsort(cand, n_cand, sizeof(*cand), u32_cmp);
+	sort_unique(cand, &n_cand);
 
 	res = xcalloc(1, sizeof(*res));
 	res->action = ACTION_IGNORE;
@@ -374,8 +459,6 @@ int match_item(const struct ruleset *rs, const struct match_input *in, struct ma
 	sc = xcalloc(rs->n_storylines, sizeof(*sc));
 	fired = xcalloc(n_cand, sizeof(*fired));
 	for (size_t i = 0; i < n_cand; i++) {
-		if (i && cand[i] == cand[i - 1])
-			continue;
 		const struct rule *r = &rs->rules[cand[i]];
 		if (!node_eval(&m, r->expr))
 			continue;
@@ -424,7 +507,8 @@ int match_item(const struct ruleset *rs, const struct match_input *in, struct ma
 		const struct rule *r = &rs->rules[cand[i]];
 		if (r->storyline != (size_t)best)
 			continue;
-		res->hits = xreallocarray(res->hits, res->n_hits + 1, sizeof(*res->hits));
+		if (!res->hits)
+			res->hits = xreallocarray(NULL, n_cand, sizeof(*res->hits));
 		res->hits[res->n_hits++] = (struct match_hit){
 			.rule = r->name,
 			.contribution = r->weight,

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "match.h"
 #include "rules.h"
@@ -71,9 +72,15 @@ struct rule {
 	struct node *expr;
 };
 
-/* Open addressing over term ids + 1 (0 = empty slot). */
+/* Open addressing; a slot holds a term id + 1 (0 = empty) and the high half
+ * of the term's hash, so a probe rarely touches the term itself. */
+struct term_slot {
+	uint32_t id;
+	uint32_t tag;
+};
+
 struct term_table {
-	uint32_t *slots;
+	struct term_slot *slots;
 	size_t mask;
 	size_t n;
 };
@@ -88,7 +95,30 @@ struct ruleset {
 	struct term_table words, prefixes, phrases;
 	bool prefix_len[RULES_MAX_TERM_BYTES + 1];
 	size_t min_prefix, max_prefix;
+	uint64_t prefix_start[65536 / 64]; /* bit: some prefix starts with these two bytes */
+	unsigned fields;      /* FIELD_BIT mask of the fields any term looks in */
 };
+
+/* Returns the id of the term in table t with this folded text, or -1.
+ * Inline: the matcher calls it for every token of every item. */
+static inline int64_t term_table_find(const struct ruleset *rs, const struct term_table *t,
+				      const char *folded, size_t len, uint64_t hash)
+{
+	uint32_t tag = (uint32_t)(hash >> 32);
+
+	if (!t->slots)
+		return -1;
+	for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+		const struct term_slot *sl = &t->slots[i];
+		if (!sl->id)
+			return -1;
+		if (sl->tag != tag)
+			continue;
+		const struct term *term = &rs->terms[sl->id - 1];
+		if (term->hash == hash && term->len == len && memcmp(term->folded, folded, len) == 0)
+			return sl->id - 1;
+	}
+}
 
 /* Returns the id of the term of this kind and folded text, or -1. */
 int64_t ruleset_find_term(const struct ruleset *rs, enum term_kind kind,

@@ -1362,41 +1362,32 @@ static const struct term_table *ctable_of(const struct ruleset *rs, enum term_ki
 int64_t ruleset_find_term(const struct ruleset *rs, enum term_kind kind, const char *folded,
 			  size_t len, uint64_t hash)
 {
-	const struct term_table *t = ctable_of(rs, kind);
+	return term_table_find(rs, ctable_of(rs, kind), folded, len, hash);
+}
 
-	if (!t->slots)
-		return -1;
-	for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-		uint32_t id = t->slots[i];
-		if (!id)
-			return -1;
-		const struct term *term = &rs->terms[id - 1];
-		if (term->hash == hash && term->len == len && memcmp(term->folded, folded, len) == 0)
-			return id - 1;
-	}
+static void slot_put(struct term_table *t, uint32_t id, uint64_t hash)
+{
+	size_t j = hash & t->mask;
+
+	while (t->slots[j].id)
+		j = (j + 1) & t->mask;
+	t->slots[j] = (struct term_slot){ .id = id + 1, .tag = (uint32_t)(hash >> 32) };
 }
 
 static void table_insert(struct ruleset *rs, struct term_table *t, uint32_t id)
 {
 	if ((t->n + 1) * 2 > t->mask + 1 || !t->slots) {
 		size_t size = t->slots ? (t->mask + 1) * 2 : 64;
-		uint32_t *old = t->slots;
+		struct term_slot *old = t->slots;
 		size_t old_size = t->slots ? t->mask + 1 : 0;
 		t->slots = xcalloc(size, sizeof(*t->slots));
 		t->mask = size - 1;
 		for (size_t i = 0; i < old_size; i++)
-			if (old[i]) {
-				size_t j = rs->terms[old[i] - 1].hash & t->mask;
-				while (t->slots[j])
-					j = (j + 1) & t->mask;
-				t->slots[j] = old[i];
-			}
+			if (old[i].id)
+				slot_put(t, old[i].id - 1, rs->terms[old[i].id - 1].hash);
 		free(old);
 	}
-	size_t j = rs->terms[id].hash & t->mask;
-	while (t->slots[j])
-		j = (j + 1) & t->mask;
-	t->slots[j] = id + 1;
+	slot_put(t, id, rs->terms[id].hash);
 	t->n++;
 }
 
@@ -1426,6 +1417,8 @@ static int64_t add_term(struct ruleset *rs, enum term_kind kind, const char *fol
 	id = (int64_t)rs->n_terms++;
 	table_insert(rs, table_of(rs, kind), (uint32_t)id);
 	if (kind == TERM_PREFIX) {
+		unsigned pair = (unsigned)(unsigned char)folded[0] << 8 | (unsigned char)folded[1];
+		rs->prefix_start[pair / 64] |= UINT64_C(1) << (pair % 64);
 		rs->prefix_len[len] = true;
 		rs->min_prefix = rs->min_prefix ? MIN(rs->min_prefix, len) : len;
 		rs->max_prefix = MAX(rs->max_prefix, len);
@@ -1655,8 +1648,10 @@ static void add_postings(struct ruleset *rs, const struct node *n, uint32_t rule
 {
 	if (!n)
 		return;
-	if (n->kind == NODE_TERM)
+	if (n->kind == NODE_TERM) {
 		add_posting(rs, n->term, rule);
+		rs->fields |= n->fields;
+	}
 	add_postings(rs, n->a, rule);
 	add_postings(rs, n->b, rule);
 }

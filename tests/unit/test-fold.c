@@ -1,6 +1,7 @@
 /* test-fold.c - tokenising and folding Unicode text. */
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +10,8 @@
 #include <cmocka.h>
 
 #include "fold.h"
+#include "fold-internal.h"
+#include "utf8.h"
 #include "util.h"
 
 static void check(const char *in, const char *want)
@@ -144,6 +147,91 @@ static void test_long_ascii_token(void **state)
 	check(in, want);
 }
 
+static bool same_tokens(const char *s, size_t n)
+{
+	_cleanup_fold_text_ struct fold_text a = { 0 }, b = { 0 };
+
+	fold_append(&a, s, n);
+	fold_append_reference(&b, s, n);
+	if (a.n_tokens != b.n_tokens)
+		return false;
+	for (size_t i = 0; i < a.n_tokens; i++)
+		if (a.tokens[i].pos != b.tokens[i].pos || a.tokens[i].hash != b.tokens[i].hash ||
+		    strcmp(fold_token_str(&a, i), fold_token_str(&b, i)) != 0)
+			return false;
+	return true;
+}
+
+static void test_fast_path_equals_reference_everywhere(void **state)
+{
+	/* Every code point up to U+2FFFF, alone, between letters, and with a
+	 * combining mark: the per-character path gives utf8proc_map()'s tokens. */
+	for (uint32_t cp = 0x80; cp < 0x30000; cp++) {
+		char in[16];
+		size_t n = 0;
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			continue;
+		in[n++] = 'a';
+		n += (size_t)utf8_encode(cp, in + n);
+		in[n++] = 'b';
+		in[n++] = 'c';
+		n += (size_t)utf8_encode(0x301, in + n);
+		n += (size_t)utf8_encode(cp, in + n);
+		n += (size_t)utf8_encode(0x308, in + n);
+		if (!same_tokens(in, n))
+			fail_msg("U+%04X folds differently", (unsigned)cp);
+	}
+}
+
+/* A plain reading of the ASCII rules: letters and digits, lower-cased. */
+static char *ascii_reference(const char *s)
+{
+	char *out = xmalloc(strlen(s) * 2 + 1), *o = out;
+	bool in_word = false;
+
+	for (; *s; s++) {
+		char c = *s;
+		bool w = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		if (w) {
+			if (!in_word && o != out)
+				*o++ = ' ';
+			*o++ = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+		}
+		in_word = w;
+	}
+	*o = '\0';
+	return out;
+}
+
+static void test_ascii_every_byte_every_offset(void **state)
+{
+	/* The eight-bytes-at-a-time scanner against the plain reading, for
+	 * every ASCII byte at every offset of words longer than eight bytes. */
+	for (int b = 1; b < 128; b++)
+		for (size_t at = 0; at < 20; at++) {
+			char in[] = "AbCdEfGhIjKlMnOpQrSt uV";
+			in[at] = (char)b;
+			_cleanup_free_ char *want = ascii_reference(in);
+			_cleanup_free_ char *got = fold_string(in, strlen(in));
+			if (strcmp(want, got) != 0)
+				fail_msg("byte 0x%02x at %zu: \"%s\" != \"%s\"", b, at, got, want);
+		}
+}
+
+static void test_fast_path_equals_reference_text(void **state)
+{
+	static const char *const texts[] = {
+		"Зеленський і Путін: перемир'я, ґрунт, Європа, їжак",
+		"Путин, Трамп и Зеленский обсудили перемирие — ЁЛКА",
+		"Straße İstanbul Diyarbakır naïve Ærøskøbing Łódź Gdańsk",
+		"ﬁnal ① ½ x² ＡＢ ǅemal",
+		"한국어 뉴스 휴전 협상",
+		"e\xcc\x81\xcc\xa7 o\xcc\x88\xcc\x81",
+	};
+	for (size_t i = 0; i < ELEMENTSOF(texts); i++)
+		assert_true(same_tokens(texts[i], strlen(texts[i])));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +253,9 @@ int main(void)
 		cmocka_unit_test(test_positions_and_hashes),
 		cmocka_unit_test(test_empty_and_no_letters),
 		cmocka_unit_test(test_long_ascii_token),
+		cmocka_unit_test(test_fast_path_equals_reference_everywhere),
+		cmocka_unit_test(test_fast_path_equals_reference_text),
+		cmocka_unit_test(test_ascii_every_byte_every_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
