@@ -5,7 +5,8 @@ A case (JSON) names the feeds (paths on the test server), an optional config
 text, and a list of runs.  Each run installs the server's replies, runs the
 daemon once with STORYWATCH_EVAL_TIME, then compares:
   requests   per path, in order: method (default GET) and headers, where a
-             header value null means "must be absent"
+             header value null means "must be absent" and a name ending in
+             "~" matches a substring
   events     the lines appended to the event log in this run, as a multiset:
              each expected object's keys must match (a key ending in "~"
              matches a substring); "feed" paths are made absolute URLs
@@ -73,6 +74,11 @@ def check_requests(expected, seen, fail):
             if g["method"] != w.get("method", "GET"):
                 fail("%s #%d: method %s, expected %s" % (path, i, g["method"], w.get("method", "GET")))
             for name, value in w.get("headers", {}).items():
+                if name.endswith("~"):
+                    v = header(g["headers"], name[:-1])
+                    if v is None or value not in v:
+                        fail("%s #%d: header %s is %r, expected it to contain %r" % (path, i, name[:-1], v, value))
+                    continue
                 v = header(g["headers"], name)
                 if v != value:
                     fail("%s #%d: header %s is %r, expected %r" % (path, i, name, v, value))
