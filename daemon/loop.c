@@ -34,8 +34,8 @@
 
 /* Poll outcomes share one commit for up to this many polls or this long:
  * one fsync per batch instead of one per feed.  Events go out after it. */
-#define BATCH_MAX 64
-#define BATCH_USEC (200 * USEC_PER_MSEC)
+#define BATCH_MAX 256
+#define BATCH_USEC (500 * USEC_PER_MSEC)
 
 #define PRUNE_EVERY_USEC (3600 * USEC_PER_SEC)
 
