@@ -10,30 +10,13 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "config-internal.h"
 #include "diag.h"
 #include "json.h"
 #include "loop.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
-
-/* SPEC section 3: $STATE_DIRECTORY, else $XDG_STATE_HOME/storywatch. */
-static char *default_state_dir(void)
-{
-	const char *e = getenv("STATE_DIRECTORY");
-
-	if (e && *e) {
-		/* systemd may list several, separated by colons: ours is the first. */
-		return xstrndup(e, strcspn(e, ":"));
-	}
-	e = getenv("XDG_STATE_HOME");
-	if (e && *e == '/')
-		return xasprintf("%s/storywatch", e);
-	e = getenv("HOME");
-	if (e && *e == '/')
-		return xasprintf("%s/.local/state/storywatch", e);
-	return NULL;
-}
 
 static void format_time(uint64_t usec, char out[static TIMEFMT_RFC3339_MAX])
 {
@@ -152,7 +135,7 @@ int cmd_status(int argc, char **argv)
 		return 2;
 	}
 	if (!dir)
-		dir = default_state_dir();
+		dir = config_default_state_dir();
 	if (!dir) {
 		fprintf(stderr, "storywatch status: no state directory (set --state-dir or $HOME)\n");
 		return 1;
@@ -165,7 +148,7 @@ int cmd_status(int argc, char **argv)
 					: strerror(errno));
 		return 1;
 	}
-	r = store_open(path, &s, &d);
+	r = store_open_readonly(path, &s, &d);
 	if (r < 0) {
 		fprintf(stderr, "storywatch status: %s: %s\n", path, d.message ? d.message : strerror(-r));
 		diag_clear(&d);
