@@ -22,6 +22,7 @@
 #include "fetch.h"
 #include "ingest.h"
 #include "log.h"
+#include "notify.h"
 #include "loop.h"
 #include "loop-internal.h"
 #include "rules.h"
@@ -38,6 +39,9 @@
 #define BATCH_USEC (500 * USEC_PER_MSEC)
 
 #define PRUNE_EVERY_USEC (3600 * USEC_PER_SEC)
+
+/* How often libnotify's callbacks run and ended burst windows are summed up. */
+#define NOTIFY_TICK_USEC (500 * USEC_PER_MSEC)
 
 struct feed_slot {
 	struct feed_state st;        /* the stored record, kept current */
@@ -66,6 +70,8 @@ struct loop {
 	struct store *store;
 	struct events *events;
 	struct fetch *fetch;
+	struct notifier *notifier;   /* NULL: no desktop notifications */
+	sd_event_source *notify_timer;
 
 	struct feed_slot **feeds;
 	size_t n_feeds;
@@ -586,6 +592,67 @@ static void on_fetch_done(void *data, struct fetch_result *res)
 	maybe_finish(l);
 }
 
+/* ---- desktop notifications (SPEC section 7) ------------------------------ */
+
+/* Called by events_deliver() once an event is in the log: a relevant first
+ * report of a development becomes a notification. */
+static void on_event(const struct event *e, void *userdata)
+{
+	struct loop *l = userdata;
+	int r;
+
+	if (!l->notifier || (e->type != EVENT_MATCH && e->type != EVENT_UPDATE) ||
+	    e->action != ACTION_NOTIFY || e->duplicate_of)
+		return;
+	r = notify_event(l->notifier, &(struct notify_item) {
+				.storyline = e->storyline,
+				.title = e->title ? e->title : e->id,
+				.outlet = e->feed_title,
+				.link = e->link,
+				.urgency = e->urgency,
+			}, loop_now(l));
+	if (r < 0)
+		log_warn("desktop notification not shown: %s", notify_strerror(r));
+}
+
+static int on_notify_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct loop *l = userdata;
+	uint64_t next;
+	int r;
+
+	notify_dispatch(l->notifier);
+	next = notify_next_flush_usec(l->notifier);
+	if (next > 0 && next <= loop_now(l)) {
+		r = notify_flush(l->notifier, loop_now(l));
+		if (r < 0)
+			log_warn("desktop notification not shown: %s", notify_strerror(r));
+	}
+	(void) sd_event_source_set_time(s, usec + NOTIFY_TICK_USEC);
+	return 0;
+}
+
+static void notify_setup(struct loop *l)
+{
+	int r;
+
+	if (!l->cfg->notify)
+		return;
+	r = notify_new("storywatch", &(struct notify_options) { .expire_msec = -1, .has_actions = true },
+		       &l->notifier);
+	if (r < 0) {
+		/* Once, and the daemon runs on: the events log is the output. */
+		log_warn("desktop notifications off: %s", notify_strerror(r));
+		return;
+	}
+	r = sd_event_add_time_relative(l->event, &l->notify_timer, CLOCK_MONOTONIC, NOTIFY_TICK_USEC,
+				       50 * USEC_PER_MSEC, on_notify_timer, l);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(l->notify_timer, SD_EVENT_ON);
+	if (r < 0)
+		log_warn_errno(r, "cannot run notification callbacks; no \"open link\" action");
+}
+
 /* ---- libcurl's sockets and timer as sd-event sources ---------------------- */
 
 static int on_curl_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -978,6 +1045,8 @@ int loop_new(const struct config_overrides *o, bool once, struct loop **ret, str
 	r = events_open(l->store, &(struct events_options) {
 				.log_path = l->cfg->event_log,
 				.journal = EVENTS_JOURNAL_AUTO,
+				.on_event = on_event,
+				.userdata = l,
 			}, &l->events, diag);
 	if (r < 0)
 		goto fail;
@@ -1034,6 +1103,7 @@ int loop_new(const struct config_overrides *o, bool once, struct loop **ret, str
 	r = slots_build(l, l->cfg, NULL, 0, &l->feeds, &l->n_feeds);
 	if (r < 0)
 		goto fail_diag;
+	notify_setup(l);
 
 	*ret = l;
 	return 0;
@@ -1059,8 +1129,10 @@ void loop_free(struct loop *l)
 	sd_event_source_disable_unref(l->curl_timer);
 	sd_event_source_disable_unref(l->due_timer);
 	sd_event_source_disable_unref(l->batch_timer);
+	sd_event_source_disable_unref(l->notify_timer);
 	sd_event_unref(l->event);
 	events_close(l->events);
+	notify_free(l->notifier);
 	store_close(l->store);
 	ruleset_free(l->rules);
 	config_free(l->cfg);
@@ -1085,5 +1157,8 @@ int loop_run(struct loop *l)
 		l->is_stopping = true;
 	}
 	flush(l);
+	/* Summaries of bursts still counting would be lost: show them now. */
+	if (l->notifier && notify_flush(l->notifier, UINT64_MAX) < 0)
+		log_warn("desktop notification summaries not shown");
 	return 0;
 }
