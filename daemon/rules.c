@@ -1589,8 +1589,10 @@ static struct node *compile_ast(struct compile *k, const struct ast *a, unsigned
 	case AST_AND:
 	case AST_OR:
 	case AST_NEAR: {
-		struct node *l = compile_ast(k, a->a, fields, depth + 1);
-		struct node *r = compile_ast(k, a->b, fields, depth + 1);
+		/* A chain of one operator (a OR b OR c ...) is one level, not
+		 * one per operand: long term lists are flat, not deep. */
+		struct node *l = compile_ast(k, a->a, fields, depth + (a->a->kind != a->kind));
+		struct node *r = compile_ast(k, a->b, fields, depth + (a->b->kind != a->kind));
 		if (!l || !r) {
 			node_free(l);
 			node_free(r);
