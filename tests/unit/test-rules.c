@@ -441,7 +441,9 @@ static void test_error_blocks(void **state)
 		     "t.rules:3:7: expected '{', found end of line\n"
 		     "t.rules:4:13: expected '{', found end of line\n");
 	expect_error(SL "rule r {\n storyline s\n colour red\n match a\n}\n",
-		     "t.rules:5:2: unknown rule setting 'colour': use storyline, weight, action, urgency, match, exec or timeout\n");
+		     "t.rules:5:2: unknown rule setting 'colour': use storyline, weight, action, limit, urgency, match, exec or timeout\n");
+	expect_error(SL "rule r {\n storyline s\n limit notify\n match a\n}\n",
+		     "t.rules:5:8: expected log or ignore, found 'notify'\n");
 	expect_error("frobnicate\n",
 		     "t.rules:1:1: expected rule, storyline, define or include, found 'frobnicate'\n");
 }
