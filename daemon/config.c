@@ -1254,7 +1254,12 @@ int config_load_all(const struct config_overrides *o, struct config **ret,
 	if (!c->event_log && c->state_dir)
 		c->event_log = xasprintf("%s/events.jsonl", c->state_dir);
 	if (!c->feeds_file && base_dir) {
+		/* The user's own list, else the one shipped with the storyline. */
 		c->feeds_file = xasprintf("%s/feeds", base_dir);
+		if (access(c->feeds_file, F_OK) < 0 && access(PKGDATADIR "/feeds", F_OK) == 0) {
+			free(c->feeds_file);
+			c->feeds_file = xstrdup(PKGDATADIR "/feeds");
+		}
 		is_default_feeds = true;
 	}
 	if (!c->rules_dir) {

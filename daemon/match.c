@@ -412,6 +412,7 @@ struct sl_score {
 	enum action cap;
 	enum urgency urgency;
 	bool has_cap, has_urgency;
+	enum action limit;   /* from `limit` rules; ACTION_NOTIFY when none */
 };
 
 static enum action storyline_action(const struct storyline *sl, const struct sl_score *s)
@@ -422,7 +423,7 @@ static enum action storyline_action(const struct storyline *sl, const struct sl_
 		return ACTION_IGNORE;
 	by_score = s->score >= sl->notify_at ? ACTION_NOTIFY :
 		   s->score >= sl->log_at ? ACTION_LOG : ACTION_IGNORE;
-	return MIN(by_score, s->cap);
+	return MIN(MIN(by_score, s->cap), s->limit);
 }
 
 int match_item(const struct ruleset *rs, const struct match_input *in, struct match_result **ret)
@@ -464,8 +465,11 @@ int match_item(const struct ruleset *rs, const struct match_input *in, struct ma
 			continue;
 		fired[i] = true;
 		struct sl_score *s = &sc[r->storyline];
+		if (!s->has_hit)
+			s->limit = ACTION_NOTIFY;
 		s->has_hit = true;
 		s->score += r->weight;
+		s->limit = MIN(s->limit, r->limit);
 		if (!r->is_fact && r->action == ACTION_IGNORE)
 			s->has_veto = true;
 		else if (r->weight > 0) {

@@ -66,6 +66,7 @@ struct rule {
 	size_t storyline;
 	double weight;
 	enum action action;  /* facts: ACTION_LOG */
+	enum action limit;   /* the most an item this rule matches may get */
 	enum urgency urgency;
 	char **exec_argv;    /* NULL when the rule has no hook */
 	uint64_t exec_timeout_usec;

@@ -61,7 +61,8 @@ struct pending {
 	/* rules */
 	char *storyline;
 	struct loc storyline_loc;
-	bool has_weight, has_action, has_urgency, has_timeout;
+	bool has_weight, has_action, has_urgency, has_timeout, has_limit;
+	enum action limit;
 	/* facts */
 	size_t storyline_idx;
 	double weight;
@@ -250,7 +251,7 @@ static bool is_special(unsigned char ch)
 static bool starts_statement(const struct lexer *x)
 {
 	static const char *const kws[] = { "rule", "storyline", "define", "include", "fact", "match",
-					   "weight", "action", "urgency", "exec", "timeout", "title",
+					   "weight", "action", "urgency", "limit", "exec", "timeout", "title",
 					   "notify", "log", "profile" };
 	size_t i = x->i, start;
 
@@ -961,6 +962,7 @@ static void stmt_fact(struct ctx *c, struct lexer *x, size_t storyline)
 		.storyline_idx = storyline,
 		.weight = w,
 		.action = ACTION_LOG,
+		.limit = ACTION_NOTIFY,
 		.urgency = URGENCY_NORMAL,
 		.expr = e,
 	};
@@ -1113,7 +1115,8 @@ static void stmt_rule(struct ctx *c, struct lexer *x)
 			break;
 		}
 	struct pending p = { .name = xstrdup(name), .loc = l, .weight = 1, .action = ACTION_NOTIFY,
-			     .urgency = URGENCY_NORMAL, .exec_timeout_usec = 30 * USEC_PER_SEC };
+			     .limit = ACTION_NOTIFY, .urgency = URGENCY_NORMAL,
+			     .exec_timeout_usec = 30 * USEC_PER_SEC };
 	bool has_match = false;
 
 	while (!block_ends(c, x, "rule", name, &l, true)) {
@@ -1154,6 +1157,22 @@ static void stmt_rule(struct ctx *c, struct lexer *x)
 				p.action = ACTION_IGNORE;
 			else {
 				add_error(c, &x->t.loc, "expected notify, log or ignore, found %s",
+					  tok_describe(&x->t, b, sizeof(b)));
+				skip_statement(x);
+				continue;
+			}
+			lex_next(x);
+		} else if (streq(kw, "limit")) {
+			lex_next(x);
+			if (p.has_limit)
+				add_error(c, &kl, "rule '%s' already has a limit", name);
+			p.has_limit = true;
+			if (is_keyword(&x->t, "log"))
+				p.limit = ACTION_LOG;
+			else if (is_keyword(&x->t, "ignore"))
+				p.limit = ACTION_IGNORE;
+			else {
+				add_error(c, &x->t.loc, "expected log or ignore, found %s",
 					  tok_describe(&x->t, b, sizeof(b)));
 				skip_statement(x);
 				continue;
@@ -1224,7 +1243,7 @@ static void stmt_rule(struct ctx *c, struct lexer *x)
 			lex_next(x);
 		} else {
 			add_error(c, &x->t.loc,
-				  "unknown rule setting %s: use storyline, weight, action, urgency, match, exec or timeout",
+				  "unknown rule setting %s: use storyline, weight, action, limit, urgency, match, exec or timeout",
 				  tok_describe(&x->t, b, sizeof(b)));
 			skip_statement(x);
 			continue;
@@ -1582,8 +1601,10 @@ static struct node *compile_ast(struct compile *k, const struct ast *a, unsigned
 	case AST_AND:
 	case AST_OR:
 	case AST_NEAR: {
-		struct node *l = compile_ast(k, a->a, fields, depth + 1);
-		struct node *r = compile_ast(k, a->b, fields, depth + 1);
+		/* A chain of one operator (a OR b OR c ...) is one level, not
+		 * one per operand: long term lists are flat, not deep. */
+		struct node *l = compile_ast(k, a->a, fields, depth + (a->a->kind != a->kind));
+		struct node *r = compile_ast(k, a->b, fields, depth + (a->b->kind != a->kind));
 		if (!l || !r) {
 			node_free(l);
 			node_free(r);
@@ -1816,6 +1837,7 @@ static int compile_all(struct ctx *c, struct ruleset **ret)
 				.storyline = sl,
 				.weight = p->weight,
 				.action = p->action,
+				.limit = p->limit,
 				.urgency = p->urgency,
 				.exec_argv = steal_ptr(p->exec_argv),
 				.exec_timeout_usec = p->exec_timeout_usec,

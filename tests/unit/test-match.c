@@ -293,7 +293,8 @@ static const char scoring_rules[] =
 	"rule context {\n storyline talks\n weight 3\n action log\n match talks\n}\n"
 	"rule mild {\n storyline talks\n weight 1\n action notify\n urgency low\n match envoy\n}\n"
 	"rule minus {\n storyline talks\n weight -2\n action log\n match opinion\n}\n"
-	"rule veto {\n storyline talks\n weight 0\n action ignore\n match olympic\n}\n";
+	"rule veto {\n storyline talks\n weight 0\n action ignore\n match olympic\n}\n"
+	"rule hold {\n storyline talks\n weight 0\n limit log\n match column\n}\n";
 
 static struct match_result *score(const char *title)
 {
@@ -391,6 +392,24 @@ static void test_negative_weight(void **state)
 
 	assert_true(r->score == 3.0);
 	assert_int_equal(r->action, ACTION_LOG);
+}
+
+static void test_limit_log_holds_a_notify_score(void **state)
+{
+	/* 4 + 1 = 5 would notify; the matching limit rule holds it at log
+	 * without taking anything from the score */
+	_cleanup_match_result_ struct match_result *r = score("column: ceasefire with Putin");
+
+	assert_true(r->score == 5.0);
+	assert_int_equal(r->action, ACTION_LOG);
+}
+
+static void test_limit_log_keeps_lower_actions(void **state)
+{
+	_cleanup_match_result_ struct match_result *r = score("column on an envoy");
+
+	assert_true(r->score == 1.0);
+	assert_int_equal(r->action, ACTION_IGNORE);
 }
 
 static void test_ignore_veto(void **state)
@@ -543,6 +562,8 @@ int main(void)
 		cmocka_unit_test(test_log_rule_caps_action),
 		cmocka_unit_test(test_facts_alone_only_log),
 		cmocka_unit_test(test_negative_weight),
+		cmocka_unit_test(test_limit_log_holds_a_notify_score),
+		cmocka_unit_test(test_limit_log_keeps_lower_actions),
 		cmocka_unit_test(test_ignore_veto),
 		cmocka_unit_test(test_no_match),
 		cmocka_unit_test(test_best_storyline),

@@ -252,6 +252,27 @@ static void test_term_lists_any_order(void **state)
 	assert_string_equal(n->b->text, "Путин");
 }
 
+static void test_long_term_lists_are_flat(void **state)
+{
+	/* Three lists of 100 words each, combined: an OR chain counts as one
+	 * nesting level, so this stays far below the depth limit. */
+	_cleanup_buf_ struct buf text;
+
+	buf_init(&text, 0);
+	buf_puts(&text, SL);
+	for (char list = 'A'; list <= 'C'; list++) {
+		buf_printf(&text, "define %c = %cw0", list, list);
+		for (int i = 1; i < 100; i++)
+			buf_printf(&text, " OR %cw%d", list, i);
+		buf_puts(&text, "\n");
+	}
+	buf_puts(&text, "rule r {\n storyline s\n match x AND y AND ($A OR $B OR $C)\n}\n");
+
+	_cleanup_ruleset_ struct ruleset *rs = compile_ok(buf_str(&text));
+	assert_int_equal(ruleset_n_rules(rs), 1);
+	assert_int_equal(ruleset_n_terms(rs), 302);
+}
+
 static void test_inline_facts(void **state)
 {
 	_cleanup_ruleset_ struct ruleset *rs = compile_ok(
@@ -420,7 +441,9 @@ static void test_error_blocks(void **state)
 		     "t.rules:3:7: expected '{', found end of line\n"
 		     "t.rules:4:13: expected '{', found end of line\n");
 	expect_error(SL "rule r {\n storyline s\n colour red\n match a\n}\n",
-		     "t.rules:5:2: unknown rule setting 'colour': use storyline, weight, action, urgency, match, exec or timeout\n");
+		     "t.rules:5:2: unknown rule setting 'colour': use storyline, weight, action, limit, urgency, match, exec or timeout\n");
+	expect_error(SL "rule r {\n storyline s\n limit notify\n match a\n}\n",
+		     "t.rules:5:8: expected log or ignore, found 'notify'\n");
 	expect_error("frobnicate\n",
 		     "t.rules:1:1: expected rule, storyline, define or include, found 'frobnicate'\n");
 }
@@ -626,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_same_term_shared),
 		cmocka_unit_test(test_field_scopes),
 		cmocka_unit_test(test_term_lists_any_order),
+		cmocka_unit_test(test_long_term_lists_are_flat),
 		cmocka_unit_test(test_inline_facts),
 		cmocka_unit_test(test_directory_sorted_include_profile),
 		cmocka_unit_test(test_missing_directory),

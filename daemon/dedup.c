@@ -1,0 +1,234 @@
+/* dedup.c - near-duplicate reports of one development. */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dedup.h"
+#include "fold.h"
+#include "match.h"
+#include "util.h"
+
+#define KIND_SHIFT 62
+enum kind { KIND_WORD, KIND_NUMBER, KIND_FACT, KIND_TITLE_FACT, _KIND_MAX };
+
+#define TAG(kind, h) (((uint64_t)(kind) << KIND_SHIFT) | ((h) & ((UINT64_C(1) << KIND_SHIFT) - 1)))
+#define KIND_OF(f) ((enum kind)((f) >> KIND_SHIFT))
+
+/* A word is compared by its first letters, a crude stem that lets
+ * "prisoner" meet "prisoners" and "Путин" meet "Путина". */
+#define STEM_CHARS 6
+/* Shorter words are mostly function words in the languages of the story. */
+#define MIN_WORD_CHARS 4
+#define MAX_FEATURES 1024
+
+/* Frequent longer function words, folded, in the storyline's languages. */
+static const char *const stopwords[] = {
+	"about", "after", "against", "ahead", "also", "been", "before", "between", "both",
+	"could", "during", "each", "even", "from", "have", "into", "just", "many", "more",
+	"most", "much", "only", "other", "over", "said", "says", "should", "since", "some",
+	"such", "than", "that", "their", "them", "then", "there", "they", "this", "under",
+	"until", "very", "were", "what", "when", "where", "which", "while", "will", "with",
+	"would", "dass", "einen", "einer", "nach", "nicht", "oder", "sich", "sind", "über",
+	"unter", "wird", "avec", "dans", "leur", "pour", "sans", "sont", "contre", "apres",
+	"como", "desde", "entre", "para", "pero", "sobre", "tras", "oraz", "przez",
+	"после", "перед", "против", "также", "чтобы", "через", "після", "проти", "також",
+	"щодо",
+};
+
+void dedup_sig_done(struct dedup_sig *s)
+{
+	free(s->v);
+	*s = (struct dedup_sig){ 0 };
+}
+
+static bool is_stopword(const char *w)
+{
+	for (size_t i = 0; i < ELEMENTSOF(stopwords); i++)
+		if (strcmp(w, stopwords[i]) == 0)
+			return true;
+	return false;
+}
+
+static void add(struct dedup_sig *s, size_t *cap, uint64_t f)
+{
+	if (s->n == MAX_FEATURES)
+		return;
+	if (s->n == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		s->v = xreallocarray(s->v, *cap, sizeof(*s->v));
+	}
+	s->v[s->n++] = f;
+}
+
+/* A year says little about which development a report is of. */
+static bool is_year(const char *w, size_t len)
+{
+	return len == 4 && (strncmp(w, "19", 2) == 0 || strncmp(w, "20", 2) == 0);
+}
+
+static void add_words(struct dedup_sig *s, size_t *cap, const char *text)
+{
+	_cleanup_fold_text_ struct fold_text t = { 0 };
+
+	if (!text)
+		return;
+	fold_append(&t, text, strlen(text));
+	for (size_t i = 0; i < t.n_tokens; i++) {
+		const char *w = fold_token_str(&t, i);
+		size_t len = t.tokens[i].len, chars = 0, stem = 0;
+		bool is_digits = true;
+
+		for (size_t j = 0; j < len; j++) {
+			if ((w[j] & 0xc0) != 0x80 && ++chars == STEM_CHARS + 1)
+				stem = j;
+			if (w[j] < '0' || w[j] > '9')
+				is_digits = false;
+		}
+		if (is_digits) {
+			if (len >= 2 && !is_year(w, len))
+				add(s, cap, TAG(KIND_NUMBER, fold_hash(w, len)));
+			continue;
+		}
+		if (chars < MIN_WORD_CHARS || is_stopword(w))
+			continue;
+		add(s, cap, TAG(KIND_WORD, fold_hash(w, stem ? stem : len)));
+	}
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool is_fact_rule(const struct match_result *m, const char *rule)
+{
+	for (size_t i = 0; i < m->n_hits; i++)
+		if (m->hits[i].is_fact && m->hits[i].rule == rule)
+			return true;
+	return false;
+}
+
+void dedup_signature(const struct match_result *m, const char *title, const char *summary,
+		     struct dedup_sig *ret)
+{
+	struct dedup_sig s = { 0 };
+	size_t cap = 0, n = 0;
+
+	for (size_t i = 0; m && i < m->n_hits; i++)
+		if (m->hits[i].is_fact)
+			add(&s, &cap, TAG(KIND_FACT, fold_hash(m->hits[i].rule, strlen(m->hits[i].rule))));
+	for (size_t i = 0; m && i < m->n_evidence; i++) {
+		const struct match_evidence *e = &m->evidence[i];
+
+		if (streq(e->field, "title") && is_fact_rule(m, e->rule))
+			add(&s, &cap, TAG(KIND_TITLE_FACT, fold_hash(e->rule, strlen(e->rule))));
+	}
+	add_words(&s, &cap, title);
+	add_words(&s, &cap, summary);
+
+	if (s.n > 1)
+		qsort(s.v, s.n, sizeof(*s.v), u64_cmp);
+	for (size_t i = 0; i < s.n; i++)
+		if (n == 0 || s.v[i] != s.v[n - 1])
+			s.v[n++] = s.v[i];
+	s.n = n;
+	*ret = s;
+}
+
+/* Per kind: how many features each side has, and how many both. */
+struct counts {
+	size_t a[_KIND_MAX], b[_KIND_MAX], both[_KIND_MAX];
+};
+
+static void count(const struct dedup_sig *a, const struct dedup_sig *b, struct counts *c)
+{
+	size_t i = 0, j = 0;
+
+	*c = (struct counts){ 0 };
+	for (size_t k = 0; k < a->n; k++)
+		c->a[KIND_OF(a->v[k])]++;
+	for (size_t k = 0; k < b->n; k++)
+		c->b[KIND_OF(b->v[k])]++;
+	while (i < a->n && j < b->n) {
+		if (a->v[i] < b->v[j])
+			i++;
+		else if (a->v[i] > b->v[j])
+			j++;
+		else {
+			c->both[KIND_OF(a->v[i])]++;
+			i++;
+			j++;
+		}
+	}
+}
+
+static double jaccard(const struct counts *c, enum kind k)
+{
+	size_t either = c->a[k] + c->b[k] - c->both[k];
+
+	return either ? (double)c->both[k] / (double)either : 0.0;
+}
+
+/* Shared words over the shorter side's: a headline and a longer report of
+ * the same development share most of the headline's words. */
+static double overlap(const struct counts *c, enum kind k)
+{
+	size_t shorter = MIN(c->a[k], c->b[k]);
+
+	return shorter ? (double)c->both[k] / (double)shorter : 0.0;
+}
+
+double dedup_similarity(const struct dedup_sig *a, const struct dedup_sig *b, uint64_t dt_usec)
+{
+	/* Within RECENT_USEC of each other, reports get up to 0.4 for
+	 * closeness alone: reports of one development come in a burst. */
+	const double recent_usec = 6.0 * 3600 * 1e6;
+	struct counts c;
+	double sim;
+
+	if (dt_usec > DEDUP_WINDOW_USEC)
+		return 0.0;
+	count(a, b, &c);
+	sim = 0.2 * jaccard(&c, KIND_TITLE_FACT) + 0.4 * jaccard(&c, KIND_FACT) +
+	      0.4 * overlap(&c, KIND_WORD) + (c.both[KIND_NUMBER] ? 0.2 : 0.0);
+	if ((double)dt_usec < recent_usec)
+		sim += 0.4 * (1.0 - (double)dt_usec / recent_usec);
+	return sim;
+}
+
+void dedup_sig_to_blob(const struct dedup_sig *s, unsigned char **ret, size_t *ret_len)
+{
+	unsigned char *p = xmalloc(s->n * 8);
+
+	for (size_t i = 0; i < s->n; i++)
+		for (unsigned k = 0; k < 8; k++)
+			p[i * 8 + k] = (unsigned char)(s->v[i] >> (8 * k));
+	*ret = p;
+	*ret_len = s->n * 8;
+}
+
+int dedup_sig_from_blob(const void *blob, size_t len, struct dedup_sig *ret)
+{
+	const unsigned char *p = blob;
+	struct dedup_sig s = { 0 };
+
+	if (len % 8 || len / 8 > MAX_FEATURES)
+		return -EBADMSG;
+	s.n = len / 8;
+	s.v = xcalloc(s.n ? s.n : 1, sizeof(*s.v));
+	for (size_t i = 0; i < s.n; i++) {
+		for (unsigned k = 0; k < 8; k++)
+			s.v[i] |= (uint64_t)p[i * 8 + k] << (8 * k);
+		/* sorted and distinct, as dedup_signature() makes them */
+		if (i && s.v[i] <= s.v[i - 1]) {
+			dedup_sig_done(&s);
+			return -EBADMSG;
+		}
+	}
+	*ret = s;
+	return 0;
+}

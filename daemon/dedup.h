@@ -1,0 +1,44 @@
+/* dedup.h - is a report a development already reported by another?
+ *
+ * Outlets retell the same development in their own words and languages
+ * within hours.  A signature keeps what survives retelling: the storyline
+ * profile's facts the report names (language-independent: the profile lists
+ * every spelling), the facts of its headline, its content words and its
+ * numbers.  Two reports are the same development when their signatures are
+ * close, and closeness in time counts: a match needs less in common an hour
+ * after the first report than half a day after it.  Pure: no I/O. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct match_result;
+
+/* Past this, no report is a duplicate of another. */
+#define DEDUP_WINDOW_USEC (UINT64_C(12) * 3600 * 1000000)
+/* Similarity (0 to 1.6) from which a report is a duplicate. */
+#define DEDUP_THRESHOLD 0.6
+
+/* Sorted, distinct 64-bit feature hashes; the top two bits say the kind. */
+struct dedup_sig {
+	uint64_t *v;
+	size_t n;
+};
+
+void dedup_sig_done(struct dedup_sig *s);
+static inline void dedup_sig_donep(struct dedup_sig *s) { dedup_sig_done(s); }
+#define _cleanup_dedup_sig_ __attribute__((cleanup(dedup_sig_donep)))
+
+/* The signature of a report: m's profile facts (and which of them are in the
+ * title), and the words and numbers of title and summary (either may be NULL). */
+void dedup_signature(const struct match_result *m, const char *title, const char *summary,
+		     struct dedup_sig *ret);
+
+/* How alike two reports are, dt_usec apart: 0 for nothing in common far
+ * apart, up to 1.6 for the same words at the same moment. */
+double dedup_similarity(const struct dedup_sig *a, const struct dedup_sig *b, uint64_t dt_usec);
+
+/* The signature as bytes for the state file (8 bytes a feature, little
+ * endian), and back: -EBADMSG for bytes that are not a signature. */
+void dedup_sig_to_blob(const struct dedup_sig *s, unsigned char **ret, size_t *ret_len);
+int dedup_sig_from_blob(const void *blob, size_t len, struct dedup_sig *ret);
