@@ -65,7 +65,8 @@ def main():
     proc = None
     try:
         server.script({"/harbour.xml": [{"status": 200, "body_file": "harbour.xml",
-                                          "headers": {"ETag": "\"n1\""}}]})
+                                          "headers": {"ETag": "\"n1\""}}],
+                       "/lantern.atom": [{"status": 200, "body_file": "lantern.atom"}]})
         rules = os.path.join(work, "rules")
         shutil.copytree(os.path.join(HERE, "rules"), rules)
         feeds = os.path.join(work, "feeds.txt")
@@ -91,12 +92,18 @@ def main():
         assert "feeds" in st["STATUS"] and "\n" not in st["STATUS"], st
         notify.wait_for(lambda m: m.get("WATCHDOG") == "1", "WATCHDOG=1")
 
-        # A good reload.
+        # A good reload, with a feed added: it is polled at once.
+        with open(feeds, "a") as f:
+            f.write(server.base + "/lantern.atom\n")
         notify.drain()
         proc.send_signal(signal.SIGHUP)
         m = notify.wait_for(lambda m: m.get("RELOADING") == "1", "RELOADING=1")
         assert int(m.get("MONOTONIC_USEC", "0")) > 0, m
         notify.wait_for(lambda m: m.get("READY") == "1", "READY=1 after the reload")
+        deadline = time.monotonic() + 15
+        while not any(r["path"] == "/lantern.atom" for r in server.requests()):
+            assert time.monotonic() < deadline, "the feed added by the reload was not polled"
+            time.sleep(0.1)
 
         # A reload with broken rules keeps the old ones and says where.
         with open(os.path.join(rules, "broken.rules"), "w") as f:
