@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "dedup.h"
 #include "events.h"
 #include "ingest.h"
 #include "match.h"
@@ -272,29 +273,144 @@ int ingest_status(const struct ingest *ig, struct feed_state *st, const char *er
 	return 0;
 }
 
-/* One item: recognised, matched when new or changed, recorded, announced. */
+/* When a report was made: its publication date, unless it has none or claims
+ * to come from the future; then when we first saw it. */
+static uint64_t report_usec(const struct ingest *ig, const struct feed_item *it)
+{
+	int64_t t = item_date(it);
+
+	if (t == PARSE_NO_DATE || t <= 0 || (uint64_t)t > ig->now_usec / USEC_PER_SEC + 3600)
+		return ig->now_usec;
+	return (uint64_t)t * USEC_PER_SEC;
+}
+
+struct dup_search {
+	const struct dedup_sig *sig;
+	uint64_t t_usec;
+	double best;
+	char *of;       /* the first report of the closest development */
+};
+
+static int dup_candidate(const struct report *rep, void *userdata)
+{
+	struct dup_search *d = userdata;
+	_cleanup_dedup_sig_ struct dedup_sig other = { 0 };
+	uint64_t dt;
+	double sim;
+
+	if (!rep->item_id || dedup_sig_from_blob(rep->signature, rep->signature_len, &other) < 0)
+		return 0;       /* nothing to cite, or not ours: not a candidate */
+	dt = d->t_usec > rep->report_usec ? d->t_usec - rep->report_usec : rep->report_usec - d->t_usec;
+	sim = dedup_similarity(d->sig, &other, dt);
+	if (sim >= DEDUP_THRESHOLD && sim > d->best) {
+		d->best = sim;
+		free(d->of);
+		d->of = xstrdup(rep->duplicate_of ? rep->duplicate_of : rep->item_id);
+	}
+	return 0;
+}
+
+/* The first report of the development this one repeats, or NULL. */
+static int find_duplicate(const struct ingest *ig, const char *storyline,
+			  const struct dedup_sig *sig, uint64_t t_usec, char **ret_of)
+{
+	struct dup_search d = { .sig = sig, .t_usec = t_usec };
+	uint64_t from = t_usec > DEDUP_WINDOW_USEC ? t_usec - DEDUP_WINDOW_USEC : 0;
+	int r;
+
+	/* Reports published later count too: feeds are polled in any order,
+	 * so the first report seen is not always the first one made. */
+	r = store_reports_foreach(ig->store, storyline, from, t_usec + DEDUP_WINDOW_USEC,
+				  dup_candidate, &d);
+	if (r < 0) {
+		free(d.of);
+		return r;
+	}
+	*ret_of = d.of;
+	return 0;
+}
+
+/* What the change in an item is worth: its new title when the title
+ * changed, else its summary, matched on its own. */
+static int change_action(const struct ingest *ig, const struct feed *f, const char *feed_url,
+			 const struct feed_item *it, const char *old_title, enum action *ret)
+{
+	_cleanup_match_result_ struct match_result *m = NULL;
+	bool is_retitled = !streq(old_title ? old_title : "", it->title ? it->title : "");
+	struct feed_item change = {
+		.title = is_retitled ? it->title : NULL,
+		.summary = is_retitled ? NULL : it->summary,
+		.link = it->link,
+		.author = it->author,
+	};
+	int r = item_match(ig->rules, f, feed_url, &change, &m);
+
+	if (r < 0)
+		return r;
+	*ret = m->action;
+	return 0;
+}
+
+/* One item: recognised, matched when new or changed, compared with the other
+ * reports of its storyline, recorded, announced. */
 static int ingest_item(const struct ingest *ig, const struct feed *f, const char *feed_url,
 		       const struct feed_item *it, const char *key, struct ingest_stats *stats)
 {
 	_cleanup_match_result_ struct match_result *m = NULL;
 	_cleanup_free_ const char **rules = NULL;
-	uint64_t hash = store_content_hash(it->title, it->summary), old_hash = 0;
-	enum action old_action = ACTION_IGNORE;
+	_cleanup_dedup_sig_ struct dedup_sig sig = { 0 };
+	_cleanup_free_ unsigned char *blob = NULL;
+	_cleanup_free_ char *duplicate_of = NULL;
+	_cleanup_(item_prev_done) struct item_prev prev = { 0 };
+	uint64_t hash = store_content_hash(it->title, it->summary);
+	const char *id = it->id ? it->id : it->link;
+	enum action action;
+	enum event_type type;
+	size_t n_rules, blob_len = 0;
 	bool is_new;
-	size_t n_rules;
 	int r;
 
-	r = store_item_get(ig->store, feed_url, key, &old_hash, &old_action);
+	r = store_item_get(ig->store, feed_url, key, &prev);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	is_new = r == -ENOENT;
 	/* Seen and unchanged: never matched again. */
-	if (!is_new && old_hash == hash)
+	if (!is_new && prev.content_hash == hash)
 		return store_item_touch(ig->store, feed_url, key, ig->now_usec);
 
 	r = item_match(ig->rules, f, feed_url, it, &m);
 	if (r < 0)
 		return r;
+	action = m->action;
+	/* A changed item is an update only if its earlier version was
+	 * reported; one that just became relevant is news. */
+	type = !is_new && action_is_relevant(prev.action) ? EVENT_UPDATE : EVENT_MATCH;
+
+	if (type == EVENT_MATCH && action == ACTION_NOTIFY && id) {
+		/* SPEC 6: the first report of a development notifies, the
+		 * others from other outlets are logged as its duplicates. */
+		uint64_t t = report_usec(ig, it);
+
+		dedup_signature(m, it->title, it->summary, &sig);
+		r = find_duplicate(ig, m->storyline, &sig, t, &duplicate_of);
+		if (r < 0)
+			return r;
+		if (duplicate_of)
+			action = ACTION_LOG;
+		dedup_sig_to_blob(&sig, &blob, &blob_len);
+	} else if (type == EVENT_UPDATE && action == ACTION_NOTIFY) {
+		/* A live blog retitled: notify only if what changed matters.
+		 * Other outlets' reports are compared with what it says now. */
+		enum action changed;
+
+		r = change_action(ig, f, feed_url, it, prev.title, &changed);
+		if (r < 0)
+			return r;
+		if (changed != ACTION_NOTIFY)
+			action = ACTION_LOG;
+		dedup_signature(m, it->title, it->summary, &sig);
+		dedup_sig_to_blob(&sig, &blob, &blob_len);
+	}
 
 	r = store_item_put(ig->store, &(struct item_record){
 		.feed_url = feed_url,
@@ -306,6 +422,11 @@ static int ingest_item(const struct ingest *ig, const struct feed *f, const char
 		.storyline = m->storyline,
 		.action = m->action,
 		.score = m->score,
+		.item_id = id,
+		.report_usec = blob ? report_usec(ig, it) : 0,
+		.signature = blob,
+		.signature_len = blob_len,
+		.duplicate_of = duplicate_of,
 	}, ig->now_usec);
 	if (r < 0)
 		return r;
@@ -314,18 +435,16 @@ static int ingest_item(const struct ingest *ig, const struct feed *f, const char
 	else
 		stats->n_changed++;
 
-	if (!action_is_relevant(m->action))
+	if (!action_is_relevant(action))
 		return 0;
 
 	rules = hit_rule_names(m, &n_rules);
 	struct event e = {
-		/* A changed item is an update only if its earlier version was
-		 * reported; one that just became relevant is news. */
-		.type = !is_new && action_is_relevant(old_action) ? EVENT_UPDATE : EVENT_MATCH,
+		.type = type,
 		.time_usec = ig->now_usec,
 		.feed = feed_url,
 		.feed_title = f->title,
-		.id = it->id ? it->id : it->link,
+		.id = id,
 		.title = it->title,
 		.link = it->link,
 		.published = it->published,
@@ -333,9 +452,9 @@ static int ingest_item(const struct ingest *ig, const struct feed *f, const char
 		.rules = rules,
 		.n_rules = n_rules,
 		.score = m->score,
-		.action = m->action,
+		.action = action,
 		.urgency = m->urgency,
-		.duplicate_of = NULL,
+		.duplicate_of = duplicate_of ? duplicate_of : prev.duplicate_of,
 	};
 	r = events_queue(ig->store, &e);
 	if (r < 0)

@@ -76,6 +76,14 @@ static const char *const migrations[] = {
 	"ALTER TABLE items ADD COLUMN action TEXT NOT NULL DEFAULT 'ignore';"
 	"ALTER TABLE items ADD COLUMN score REAL NOT NULL DEFAULT 0;"
 	"CREATE INDEX items_by_storyline ON items(storyline, published) WHERE storyline IS NOT NULL;",
+
+	/* v3: duplicate detection: the id events cite, when the report was
+	 * made, its signature (dedup.h) and the first report it repeats. */
+	"ALTER TABLE items ADD COLUMN item_id TEXT;"
+	"ALTER TABLE items ADD COLUMN report_usec INTEGER;"
+	"ALTER TABLE items ADD COLUMN signature BLOB;"
+	"ALTER TABLE items ADD COLUMN duplicate_of TEXT;"
+	"CREATE INDEX items_reports ON items(storyline, report_usec) WHERE signature IS NOT NULL;",
 };
 
 const unsigned store_schema_version = ELEMENTSOF(migrations);
@@ -92,6 +100,7 @@ enum stmt {
 	STMT_ITEM_PUT,
 	STMT_ITEM_TOUCH,
 	STMT_ITEM_PRUNE,
+	STMT_REPORTS,
 	STMT_EVENT_NEXT_SEQ,
 	STMT_EVENT_INSERT,
 	STMT_EVENT_FOREACH,
@@ -123,22 +132,31 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		" error_streak = excluded.error_streak, last_error = excluded.last_error",
 	[STMT_FEED_ENSURE] = "INSERT INTO feeds (url) VALUES (?1) ON CONFLICT (url) DO NOTHING",
 	[STMT_ITEM_GET] =
-		"SELECT content_hash, action FROM items"
+		"SELECT content_hash, action, title, duplicate_of FROM items"
 		" WHERE feed = (SELECT id FROM feeds WHERE url = ?1) AND key = ?2",
 	[STMT_ITEM_PUT] =
 		"INSERT INTO items (feed, key, content_hash, title, link, published, storyline, action,"
-		" score, first_seen_usec, last_seen_usec)"
-		" VALUES ((SELECT id FROM feeds WHERE url = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"
+		" score, first_seen_usec, last_seen_usec, item_id, report_usec, signature, duplicate_of)"
+		" VALUES ((SELECT id FROM feeds WHERE url = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10,"
+		" ?11, ?12, ?13, ?14)"
 		" ON CONFLICT (feed, key) DO UPDATE SET content_hash = excluded.content_hash,"
 		" title = excluded.title, link = excluded.link, published = excluded.published,"
 		" storyline = excluded.storyline, action = excluded.action, score = excluded.score,"
-		" last_seen_usec = excluded.last_seen_usec",
+		" last_seen_usec = excluded.last_seen_usec, item_id = excluded.item_id,"
+		/* a changed report says what its latest version says, and
+		 * stays a duplicate of what it first repeated */
+		" report_usec = COALESCE(excluded.report_usec, report_usec),"
+		" signature = COALESCE(excluded.signature, signature),"
+		" duplicate_of = COALESCE(duplicate_of, excluded.duplicate_of)",
 	[STMT_ITEM_TOUCH] =
 		"UPDATE items SET last_seen_usec = ?3"
 		" WHERE feed = (SELECT id FROM feeds WHERE url = ?1) AND key = ?2",
 	[STMT_ITEM_PRUNE] =
 		"DELETE FROM items WHERE feed = (SELECT id FROM feeds WHERE url = ?1)"
 		" AND last_seen_usec < ?2",
+	[STMT_REPORTS] =
+		"SELECT item_id, report_usec, signature, duplicate_of FROM items"
+		" WHERE storyline = ?1 AND signature IS NOT NULL AND report_usec BETWEEN ?2 AND ?3",
 	[STMT_EVENT_NEXT_SEQ] =
 		"SELECT MAX(IFNULL((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),"
 		" IFNULL((SELECT MAX(seq) FROM events), 0)) + 1",
@@ -958,7 +976,7 @@ char *store_item_key(const char *id, const char *link, const char *title, int64_
 }
 
 int store_item_get(struct store *s, const char *feed_url, const char *key,
-		   uint64_t *ret_hash, enum action *ret_action)
+		   struct item_prev *ret)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	int r, rc;
@@ -973,11 +991,21 @@ int store_item_get(struct store *s, const char *feed_url, const char *key,
 		return -ENOENT;
 	if (rc != SQLITE_ROW)
 		return errno_from_sqlite(rc);
-	if (ret_hash)
-		*ret_hash = (uint64_t)sqlite3_column_int64(st, 0);
-	if (ret_action)
-		*ret_action = action_from_name(column_str(st, 1));
+	if (ret)
+		*ret = (struct item_prev){
+			.content_hash = (uint64_t)sqlite3_column_int64(st, 0),
+			.action = action_from_name(column_str(st, 1)),
+			.title = column_strdup(st, 2),
+			.duplicate_of = column_strdup(st, 3),
+		};
 	return 0;
+}
+
+void item_prev_done(struct item_prev *p)
+{
+	free(p->title);
+	free(p->duplicate_of);
+	*p = (struct item_prev){ 0 };
 }
 
 static int store_feed_ensure(struct store *s, const char *url)
@@ -1013,8 +1041,42 @@ int store_item_put(struct store *s, const struct item_record *rec, uint64_t now_
 	bind_text(st, 8, action_to_string(rec->action));
 	sqlite3_bind_double(st, 9, rec->score);
 	bind_u64(st, 10, now_usec);
+	bind_text(st, 11, rec->item_id);
+	if (rec->signature)
+		bind_u64(st, 12, rec->report_usec);     /* else NULL: keep the old one */
+	sqlite3_bind_blob(st, 13, rec->signature, (int)rec->signature_len, SQLITE_TRANSIENT);
+	bind_text(st, 14, rec->duplicate_of);
 	r = stmt_run(s, st);
 	return r < 0 ? r : 0;
+}
+
+int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_usec,
+			  uint64_t to_usec,
+			  int (*cb)(const struct report *rep, void *userdata), void *userdata)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r, rc;
+
+	r = stmt_get(s, STMT_REPORTS, &st);
+	if (r < 0)
+		return r;
+	bind_text(st, 1, storyline);
+	bind_u64(st, 2, from_usec);
+	bind_u64(st, 3, to_usec);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct report rep = {
+			.item_id = column_str(st, 0),
+			.report_usec = (uint64_t)sqlite3_column_int64(st, 1),
+			.signature = sqlite3_column_blob(st, 2),
+			.signature_len = (size_t)sqlite3_column_bytes(st, 2),
+			.duplicate_of = column_str(st, 3),
+		};
+
+		r = cb(&rep, userdata);
+		if (r < 0)
+			return r;
+	}
+	return rc == SQLITE_DONE ? 0 : errno_from_sqlite(rc);
 }
 
 int store_item_touch(struct store *s, const char *feed_url, const char *key, uint64_t now_usec)

@@ -98,12 +98,45 @@ struct item_record {
 	const char *storyline;     /* the match's storyline; NULL when none */
 	enum action action;        /* what the last match decided */
 	double score;
+	/* A report that may be repeated by others (dedup.h); signature NULL
+	 * for the rest.  A changed item keeps its duplicate_of, and its old
+	 * signature and time when it brings no new ones. */
+	const char *item_id;       /* the id events cite */
+	uint64_t report_usec;      /* when the report was made */
+	const unsigned char *signature;
+	size_t signature_len;
+	const char *duplicate_of;  /* the first report it repeats, or NULL */
 };
 
-/* Looks an item up: its stored content hash and last action.  -ENOENT when
- * it was never seen (or was pruned). */
+/* What the store remembers of an item's last version.  Owned strings. */
+struct item_prev {
+	uint64_t content_hash;
+	enum action action;        /* what its last match decided */
+	char *title;
+	char *duplicate_of;        /* the first report of its development, or NULL */
+};
+void item_prev_done(struct item_prev *p);
+
+/* Looks an item up (ret may be NULL).  -ENOENT when it was never seen (or
+ * was pruned). */
 int store_item_get(struct store *s, const char *feed_url, const char *key,
-		   uint64_t *ret_hash, enum action *ret_action);
+		   struct item_prev *ret);
+
+/* A stored report, as store_reports_foreach() passes it: valid during the
+ * call only. */
+struct report {
+	const char *item_id;
+	uint64_t report_usec;
+	const void *signature;
+	size_t signature_len;
+	const char *duplicate_of;
+};
+
+/* Calls cb for every report of storyline made between from_usec and to_usec;
+ * a negative return from cb stops the walk and is returned. */
+int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_usec,
+			  uint64_t to_usec,
+			  int (*cb)(const struct report *rep, void *userdata), void *userdata);
 
 /* Inserts or replaces the item; first_seen is kept, last_seen = now_usec.
  * The feed row is created when missing. */

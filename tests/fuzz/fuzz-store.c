@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r >= 0) {
 		if (store_feed_list(s, &feeds, &n_feeds) >= 0)
 			feed_state_free_array(feeds, n_feeds);
-		(void) store_item_get(s, "https://a.example/", "id:1", NULL, NULL);
+		(void) store_item_get(s, "https://a.example/", "id:1", NULL);
 		store_close(s);
 	} else if (r == -EBADMSG || r == -EPROTO) {
 		size_t n = 0;

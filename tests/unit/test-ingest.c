@@ -284,7 +284,7 @@ static void test_items_without_guid_use_link(void **state)
 
 	assert_int_equal(ingest_items(f, items, 1, &stats), 0);
 	assert_int_equal(stats.n_events, 1);
-	assert_int_equal(store_item_get(f->store, URL, "link:https://wire.example/0", NULL, NULL), 0);
+	assert_int_equal(store_item_get(f->store, URL, "link:https://wire.example/0", NULL), 0);
 	/* The event's id falls back to the link. */
 	log = deliver(f);
 	assert_non_null(strstr(log, "\"id\":\"https://wire.example/0\""));
@@ -304,10 +304,10 @@ static void test_shared_guid_is_not_an_identity(void **state)
 	assert_int_equal(ingest_items(f, items, 3, &stats), 0);
 	assert_int_equal(stats.n_new, 3);
 	assert_int_equal(stats.n_events, 2);
-	assert_int_equal(store_item_get(f->store, URL, "link:https://wire.example/0", NULL, NULL), 0);
-	assert_int_equal(store_item_get(f->store, URL, "link:https://wire.example/1", NULL, NULL), 0);
-	assert_int_equal(store_item_get(f->store, URL, "id:solo", NULL, NULL), 0);
-	assert_int_equal(store_item_get(f->store, URL, "id:https://wire.example/", NULL, NULL), -ENOENT);
+	assert_int_equal(store_item_get(f->store, URL, "link:https://wire.example/0", NULL), 0);
+	assert_int_equal(store_item_get(f->store, URL, "link:https://wire.example/1", NULL), 0);
+	assert_int_equal(store_item_get(f->store, URL, "id:solo", NULL), 0);
+	assert_int_equal(store_item_get(f->store, URL, "id:https://wire.example/", NULL), -ENOENT);
 
 	/* And the next poll of the same document is quiet, not two updates. */
 	assert_int_equal(ingest_items(f, items, 3, &stats), 0);
@@ -419,7 +419,7 @@ static void test_oversized_body_is_a_feed_error(void **state)
 	f->ig.max_body_bytes = 100;
 	assert_int_equal(ingest_body(&f->ig, &f->st, doc, strlen(doc), NULL), -EFBIG);
 	assert_string_equal(f->st.last_error, "feed larger than 100 bytes");
-	assert_int_equal(store_item_get(f->store, URL, "id:w-1", NULL, NULL), -ENOENT);
+	assert_int_equal(store_item_get(f->store, URL, "id:w-1", NULL), -ENOENT);
 }
 
 static void test_gone_items_are_pruned(void **state)
@@ -433,16 +433,16 @@ static void test_gone_items_are_pruned(void **state)
 	f->ig.now_usec = T0 + 10 * DAY;
 	assert_int_equal(ingest_items(f, only_b, 1, &stats), 0);
 	/* Gone for 10 days: still remembered. */
-	assert_int_equal(store_item_get(f->store, URL, "id:a", NULL, NULL), 0);
+	assert_int_equal(store_item_get(f->store, URL, "id:a", NULL), 0);
 
 	/* 304s for a month touch nothing and prune nothing. */
 	f->ig.now_usec = T0 + 45 * DAY;
 	assert_int_equal(ingest_status(&f->ig, &f->st, NULL), 0);
-	assert_int_equal(store_item_get(f->store, URL, "id:a", NULL, NULL), 0);
+	assert_int_equal(store_item_get(f->store, URL, "id:a", NULL), 0);
 
 	assert_int_equal(ingest_items(f, only_b, 1, &stats), 0);
-	assert_int_equal(store_item_get(f->store, URL, "id:a", NULL, NULL), -ENOENT);
-	assert_int_equal(store_item_get(f->store, URL, "id:b", NULL, NULL), 0);
+	assert_int_equal(store_item_get(f->store, URL, "id:a", NULL), -ENOENT);
+	assert_int_equal(store_item_get(f->store, URL, "id:b", NULL), 0);
 }
 
 struct dry {
@@ -485,7 +485,7 @@ static void test_dry_run_matches_without_store(void **state)
 	for (size_t i = 0; i < d.n; i++)
 		free(d.keys[i]);
 	/* Nothing was stored. */
-	assert_int_equal(store_item_get(f->store, URL, "id:w-1", NULL, NULL), -ENOENT);
+	assert_int_equal(store_item_get(f->store, URL, "id:w-1", NULL), -ENOENT);
 }
 
 int main(void)

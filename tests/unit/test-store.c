@@ -114,11 +114,11 @@ static void test_create_new_file(void **state)
 	assert_int_equal(store_open(f->path, &s, NULL), 0);
 	assert_int_equal(store_get_version(s, &v), 0);
 	assert_int_equal(v, store_schema_version);
-	assert_int_equal(v, 2);
+	assert_int_equal(v, 3);
 	store_close(steal_ptr(s));
 
 	assert_int_equal(raw_int(f->path, "PRAGMA application_id"), STORE_APPLICATION_ID);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
 	/* WAL is a property of the file: byte 18 of the header is 2. */
 	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 }
@@ -139,8 +139,7 @@ static void test_reopen_keeps_state(void **state)
 	struct fixture *f = *state;
 	_cleanup_store_ struct store *s = NULL;
 	struct feed_state st = { 0 };
-	uint64_t hash;
-	enum action a;
+	_cleanup_(item_prev_done) struct item_prev prev = { 0 };
 
 	make_store_with_data(f->path);
 	assert_int_equal(store_open(f->path, &s, NULL), 0);
@@ -148,9 +147,9 @@ static void test_reopen_keeps_state(void **state)
 	assert_string_equal(st.title, "Example");
 	assert_int_equal(st.n_items, 1);
 	feed_state_done(&st);
-	assert_int_equal(store_item_get(s, "https://example.org/a.xml", "id:1", &hash, &a), 0);
-	assert_int_equal(hash, 42);
-	assert_int_equal(a, ACTION_IGNORE);
+	assert_int_equal(store_item_get(s, "https://example.org/a.xml", "id:1", &prev), 0);
+	assert_int_equal(prev.content_hash, 42);
+	assert_int_equal(prev.action, ACTION_IGNORE);
 }
 
 static void test_migrate_from_v1(void **state)
@@ -159,8 +158,7 @@ static void test_migrate_from_v1(void **state)
 	_cleanup_store_ struct store *s = NULL;
 	struct feed_state st = { 0 };
 	unsigned v;
-	uint64_t hash;
-	enum action a;
+	_cleanup_(item_prev_done) struct item_prev prev = { 0 };
 
 	/* A file as the v1 code left it, with a feed and an item in it. */
 	assert_int_equal(store_open_version(f->path, 1, &s, NULL), 0);
@@ -175,17 +173,18 @@ static void test_migrate_from_v1(void **state)
 
 	assert_int_equal(store_open(f->path, &s, NULL), 0);
 	assert_int_equal(store_get_version(s, &v), 0);
-	assert_int_equal(v, 2);
+	assert_int_equal(v, 3);
 	assert_int_equal(store_feed_load(s, "https://old.example/f", &st), 0);
 	assert_string_equal(st.etag, "\"e1\"");
 	assert_int_equal(st.n_items, 1);
 	feed_state_done(&st);
 	/* The new columns got their defaults for old rows. */
-	assert_int_equal(store_item_get(s, "https://old.example/f", "link:https://old.example/1", &hash, &a), 0);
-	assert_int_equal(hash, 99);
-	assert_int_equal(a, ACTION_IGNORE);
+	assert_int_equal(store_item_get(s, "https://old.example/f", "link:https://old.example/1", &prev), 0);
+	assert_int_equal(prev.content_hash, 99);
+	assert_int_equal(prev.action, ACTION_IGNORE);
 	store_close(steal_ptr(s));
 	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM items WHERE published IS NULL AND score = 0"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM items WHERE signature IS NULL AND duplicate_of IS NULL"), 1);
 }
 
 static void copy_file(const char *from, const char *to)
@@ -474,25 +473,24 @@ static void test_item_put_get_touch(void **state)
 		.title = "T", .link = "https://a.example/9", .published = PARSE_NO_DATE,
 		.storyline = "ceasefire", .action = ACTION_NOTIFY, .score = 4.5,
 	};
-	uint64_t hash;
-	enum action a;
+	_cleanup_(item_prev_done) struct item_prev prev = { 0 };
 
 	assert_int_equal(store_open(f->path, &s, NULL), 0);
-	assert_int_equal(store_item_get(s, it.feed_url, it.key, &hash, &a), -ENOENT);
+	assert_int_equal(store_item_get(s, it.feed_url, it.key, &prev), -ENOENT);
 	assert_int_equal(store_item_touch(s, it.feed_url, it.key, 5), -ENOENT);
 	/* The feed row is created on demand. */
 	assert_int_equal(store_item_put(s, &it, 100), 0);
-	assert_int_equal(store_item_get(s, it.feed_url, it.key, &hash, &a), 0);
-	assert_int_equal(hash, UINT64_C(0xfedcba9876543210));
-	assert_int_equal(a, ACTION_NOTIFY);
+	assert_int_equal(store_item_get(s, it.feed_url, it.key, &prev), 0);
+	assert_int_equal(prev.content_hash, UINT64_C(0xfedcba9876543210));
+	assert_int_equal(prev.action, ACTION_NOTIFY);
 	assert_int_equal(store_item_touch(s, it.feed_url, it.key, 200), 0);
 
 	it.content_hash = 1;
 	it.action = ACTION_LOG;
 	assert_int_equal(store_item_put(s, &it, 300), 0);
-	assert_int_equal(store_item_get(s, it.feed_url, it.key, &hash, &a), 0);
-	assert_int_equal(hash, 1);
-	assert_int_equal(a, ACTION_LOG);
+	assert_int_equal(store_item_get(s, it.feed_url, it.key, &prev), 0);
+	assert_int_equal(prev.content_hash, 1);
+	assert_int_equal(prev.action, ACTION_LOG);
 	store_close(steal_ptr(s));
 	/* first_seen kept across updates, last_seen moved. */
 	assert_int_equal(raw_int(f->path, "SELECT first_seen_usec FROM items"), 100);
@@ -509,7 +507,7 @@ static void test_items_are_per_feed(void **state)
 
 	assert_int_equal(store_open(f->path, &s, NULL), 0);
 	assert_int_equal(store_item_put(s, &it, 100), 0);
-	assert_int_equal(store_item_get(s, "https://b.example/", "id:1", NULL, NULL), -ENOENT);
+	assert_int_equal(store_item_get(s, "https://b.example/", "id:1", NULL), -ENOENT);
 }
 
 static void test_prune_forgets_gone_items(void **state)
@@ -530,9 +528,9 @@ static void test_prune_forgets_gone_items(void **state)
 	assert_int_equal(store_item_put(s, &it, 100), 0);
 
 	assert_int_equal(store_items_prune(s, "https://a.example/", 500), 1);
-	assert_int_equal(store_item_get(s, "https://a.example/", "id:old", NULL, NULL), -ENOENT);
-	assert_int_equal(store_item_get(s, "https://a.example/", "id:recent", NULL, NULL), 0);
-	assert_int_equal(store_item_get(s, "https://b.example/", "id:other-feed", NULL, NULL), 0);
+	assert_int_equal(store_item_get(s, "https://a.example/", "id:old", NULL), -ENOENT);
+	assert_int_equal(store_item_get(s, "https://a.example/", "id:recent", NULL), 0);
+	assert_int_equal(store_item_get(s, "https://b.example/", "id:other-feed", NULL), 0);
 	assert_int_equal(store_items_prune(s, "https://a.example/", 500), 0);
 	assert_int_equal(store_feed_load(s, "https://a.example/", &st), 0);
 	assert_int_equal(st.n_items, 1);
