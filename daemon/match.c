@@ -396,6 +396,9 @@ static bool node_eval(const struct mctx *m, const struct node *n)
 		return term_any(m, n);
 	case NODE_NEAR: {
 		struct spans s = { 0 };
+		/* Positions only when both sides occur at all, which is rare. */
+		if (!node_eval(m, n->a) || !node_eval(m, n->b))
+			return false;
 		node_spans(m, n, &s);
 		free(s.v);
 		return s.n > 0;
