@@ -265,6 +265,7 @@ int cmd_match(int argc, char **argv)
 	bool is_json = false;
 	int c, r, status = 0;
 
+	buf_init(&out, 0);
 	while ((c = getopt_long(argc, argv, "+r:jh", opts, NULL)) >= 0)
 		switch (c) {
 		case 'r':
@@ -294,7 +295,6 @@ int cmd_match(int argc, char **argv)
 		return 1;
 	}
 
-	buf_init(&out, 0);
 	(void)match_scratch_new(&scratch);
 	for (int i = optind; i < argc; i++)
 		if (match_file(rs, scratch, argv[i], is_json, &out, &t) < 0)
