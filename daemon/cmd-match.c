@@ -180,8 +180,8 @@ static void write_text(struct buf *b, const char *name, size_t idx, const struct
 	(void)buf_putc(b, '\n');
 }
 
-static int match_file(const struct ruleset *rs, const char *path, bool is_json, struct buf *out,
-		      struct tally *t)
+static int match_file(const struct ruleset *rs, struct match_scratch *scratch, const char *path,
+		      bool is_json, struct buf *out, struct tally *t)
 {
 	_cleanup_buf_ struct buf in;
 	_cleanup_feed_ struct feed *f = NULL;
@@ -230,7 +230,7 @@ static int match_file(const struct ruleset *rs, const char *path, bool is_json, 
 			.n_categories = it->n_categories,
 		};
 
-		r = match_item(rs, &mi, &m);
+		r = match_item_scratch(rs, &mi, scratch, &m);
 		if (r < 0) {
 			fprintf(stderr, "storywatch: %s: item %zu: cannot match: %s\n", name, i + 1,
 				strerror(-r));
@@ -259,11 +259,13 @@ int cmd_match(int argc, char **argv)
 	const char *dir = PKGDATADIR "/rules";
 	struct rules_errors errors = { 0 };
 	_cleanup_ruleset_ struct ruleset *rs = NULL;
+	_cleanup_match_scratch_ struct match_scratch *scratch = NULL;
 	_cleanup_buf_ struct buf out;
 	struct tally t = { 0 };
 	bool is_json = false;
 	int c, r, status = 0;
 
+	buf_init(&out, 0);
 	while ((c = getopt_long(argc, argv, "+r:jh", opts, NULL)) >= 0)
 		switch (c) {
 		case 'r':
@@ -293,9 +295,9 @@ int cmd_match(int argc, char **argv)
 		return 1;
 	}
 
-	buf_init(&out, 0);
+	(void)match_scratch_new(&scratch);
 	for (int i = optind; i < argc; i++)
-		if (match_file(rs, argv[i], is_json, &out, &t) < 0)
+		if (match_file(rs, scratch, argv[i], is_json, &out, &t) < 0)
 			status = 1;
 	if (!is_json)
 		printf("%u item%s: %u notify, %u log, %u ignore\n",

@@ -331,7 +331,24 @@ static size_t append(struct fold_text *t, const char *s, size_t n, bool is_refer
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 			/* Eight bytes at a time while they last; d has FOLD_SLACK
 			 * bytes to spare for the whole word written. */
-			while (i + 8 <= n) {
+			if (i + 8 <= n) {
+				uint64_t w, folded;
+				unsigned k;
+				memcpy(&w, p + i, 8);
+				k = alnum_prefix(w, &folded);
+				memcpy(d, &folded, 8);
+				if (k < 8 && !ascii_fold[p[i + k]]) {
+					/* A word of up to seven letters, whole in one load:
+					 * hash it from the register. */
+					uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ k;
+					commit(t, k, hash_end(h, folded & ((UINT64_C(1) << (8 * k)) - 1)), pos++);
+					i += k;
+					continue;
+				}
+				len = k;
+				i += k;
+			}
+			while (len % 8 == 0 && len && i + 8 <= n) {
 				uint64_t w, folded;
 				unsigned k;
 				memcpy(&w, p + i, 8);

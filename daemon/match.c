@@ -50,6 +50,15 @@ struct spans {
 	size_t n, cap;
 };
 
+struct sl_score {
+	double score;
+	bool has_hit, has_veto;
+	enum action cap;
+	enum urgency urgency;
+	bool has_cap, has_urgency;
+	enum action limit;   /* from `limit` rules; ACTION_NOTIFY when none */
+};
+
 struct tinfo {
 	uint32_t word;       /* its word term, or NO_TERM */
 	uint32_t seg;        /* which text it came from (a category, the feed URL...) */
@@ -79,12 +88,30 @@ struct mctx {
 	const struct ruleset *rs;
 	struct fold_text ft;
 	struct tinfo *tok;
+	size_t cap_tok;
 	struct occ *occ;
 	size_t n_occ, cap_occ;
 	struct map_slot *map;
-	size_t map_mask;
+	size_t map_mask, cap_map;
 	uint32_t *terms;     /* the distinct terms found, in order of first occurrence */
-	size_t n_terms;
+	size_t n_terms, cap_terms;
+
+	uint32_t *cand;      /* rules worth evaluating, in rule order */
+	size_t n_cand, cap_cand;
+	uint32_t *cand_tmp;  /* for the radix sort */
+	size_t cap_cand_tmp;
+	uint32_t *stamp;     /* per rule: the last item that made it a candidate */
+	size_t cap_stamp;
+	uint32_t item;       /* this item's stamp */
+	bool *fired;
+	size_t cap_fired;
+	struct sl_score *sc; /* per storyline */
+	size_t cap_sc;
+};
+
+/* The scratch is the working memory itself, kept between items. */
+struct match_scratch {
+	struct mctx m;
 };
 
 static void mctx_free(struct mctx *m)
@@ -94,11 +121,55 @@ static void mctx_free(struct mctx *m)
 	free(m->occ);
 	free(m->map);
 	free(m->terms);
+	free(m->cand);
+	free(m->cand_tmp);
+	free(m->stamp);
+	free(m->fired);
+	free(m->sc);
+}
+
+/* Empties m for the next item, keeping its arrays. */
+static void mctx_reset(struct mctx *m, const struct ruleset *rs)
+{
+	m->rs = rs;
+	fold_reset(&m->ft);
+	m->n_occ = m->n_terms = m->n_cand = 0;
+	if (m->cap_stamp < rs->n_rules || ++m->item == 0) {
+		/* A bigger ruleset, or the stamps wrapped: start them over. */
+		m->cap_stamp = MAX(m->cap_stamp, rs->n_rules);
+		free(m->stamp);
+		m->stamp = xcalloc(MAX(m->cap_stamp, 1), sizeof(*m->stamp));
+		m->item = 1;
+	}
+}
+
+/* Grows *v to hold n elements of size sz; contents kept. */
+static void *grow(void *v, size_t *cap, size_t n, size_t sz)
+{
+	if (n <= *cap)
+		return v;
+	*cap = MAX(n, *cap * 2);
+	return xreallocarray(v, *cap, sz);
+}
+
+int match_scratch_new(struct match_scratch **ret)
+{
+	*ret = xcalloc(1, sizeof(**ret));
+	return 0;
+}
+
+void match_scratch_free(struct match_scratch *s)
+{
+	if (!s)
+		return;
+	mctx_free(&s->m);
+	free(s);
 }
 
 /* Folds every text the rules look at, once. */
 static void add_texts(struct mctx *m, const struct match_input *in)
 {
+	/* The item's texts; categories past the 64th are not looked at. */
 	struct text v[6 + 64];
 	size_t n = 0, bytes = 0, k = 0;
 
@@ -119,25 +190,22 @@ static void add_texts(struct mctx *m, const struct match_input *in)
 		bytes += v[i].len = strlen(v[i].s);
 	fold_reserve(&m->ft, bytes);
 
-	size_t *ends = xreallocarray(NULL, MAX(n, 1), sizeof(*ends));
+	size_t ends[ELEMENTSOF(v)];
 	for (size_t i = 0; i < n; i++) {
 		fold_append(&m->ft, v[i].s, v[i].len);
 		ends[i] = m->ft.n_tokens;
 	}
-	m->tok = xreallocarray(NULL, MAX(m->ft.n_tokens, 1), sizeof(*m->tok));
+	m->tok = grow(m->tok, &m->cap_tok, MAX(m->ft.n_tokens, 1), sizeof(*m->tok));
 	for (size_t i = 0; i < n; i++)
 		for (; k < ends[i]; k++)
 			m->tok[k] = (struct tinfo){ .word = NO_TERM, .seg = (uint32_t)i,
 						    .field = (uint8_t)v[i].field };
-	free(ends);
 }
 
 static void push_occ(struct mctx *m, uint32_t term, uint32_t idx)
 {
-	if (m->n_occ == m->cap_occ) {
-		m->cap_occ = m->cap_occ ? m->cap_occ * 2 : 32;
-		m->occ = xreallocarray(m->occ, m->cap_occ, sizeof(*m->occ));
-	}
+	if (m->n_occ == m->cap_occ)
+		m->occ = grow(m->occ, &m->cap_occ, m->n_occ + 32, sizeof(*m->occ));
 	m->occ[m->n_occ++] = (struct occ){ .term = term, .idx = idx, .next = NO_TERM };
 }
 
@@ -170,8 +238,9 @@ static void build_map(struct mctx *m)
 	while (size < 2 * m->n_occ)
 		size *= 2;
 	m->map_mask = size - 1;
-	m->map = xcalloc(size, sizeof(*m->map));
-	m->terms = xreallocarray(NULL, m->n_occ, sizeof(*m->terms));
+	m->map = grow(m->map, &m->cap_map, size, sizeof(*m->map));
+	memset(m->map, 0, size * sizeof(*m->map));
+	m->terms = grow(m->terms, &m->cap_terms, m->n_occ, sizeof(*m->terms));
 	for (size_t k = 0; k < m->n_occ; k++) {
 		size_t i = map_find(m, m->occ[k].term);
 		if (!m->map[i].key) {
@@ -328,6 +397,9 @@ static bool node_eval(const struct mctx *m, const struct node *n)
 		return term_any(m, n);
 	case NODE_NEAR: {
 		struct spans s = { 0 };
+		/* Positions only when both sides occur at all, which is rare. */
+		if (!node_eval(m, n->a) || !node_eval(m, n->b))
+			return false;
 		node_spans(m, n, &s);
 		free(s.v);
 		return s.n > 0;
@@ -356,6 +428,8 @@ static void collect_evidence(const struct mctx *m, const struct node *n, const c
 		return;
 	case NODE_TERM: {
 		struct spans s = { 0 };
+		if (ev->n >= MATCH_MAX_EVIDENCE)
+			return;
 		term_spans(m, n, &s);
 		for (size_t i = 0; i < s.n && i < MATCH_MAX_TERM_EVIDENCE && ev->n < MATCH_MAX_EVIDENCE; i++) {
 			if (ev->n == ev->cap) {
@@ -376,22 +450,15 @@ static void collect_evidence(const struct mctx *m, const struct node *n, const c
 	}
 }
 
-static int u32_cmp(const void *a, const void *b)
+/* Rules are evaluated and reported in the order they were read: sorts the
+ * (distinct) candidates, by insertion when few, else by radix. */
+static void sort_rules(struct mctx *m)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint32_t *v = m->cand;
+	size_t n = m->n_cand;
 
-	return x < y ? -1 : x > y;
-}
-
-/* Rules are evaluated and reported in the order they were read. */
-static void sort_unique(uint32_t *v, size_t *n)
-{
-	size_t k = 0;
-
-	if (*n > 24)
-		qsort(v, *n, sizeof(*v), u32_cmp);
-	else
-		for (size_t i = 1; i < *n; i++) {
+	if (n <= 32) {
+		for (size_t i = 1; i < n; i++) {
 			uint32_t x = v[i];
 			size_t j = i;
 			while (j > 0 && v[j - 1] > x) {
@@ -400,20 +467,24 @@ static void sort_unique(uint32_t *v, size_t *n)
 			}
 			v[j] = x;
 		}
-	for (size_t i = 0; i < *n; i++)
-		if (k == 0 || v[k - 1] != v[i])
-			v[k++] = v[i];
-	*n = k;
+		return;
+	}
+	m->cand_tmp = grow(m->cand_tmp, &m->cap_cand_tmp, n, sizeof(*m->cand_tmp));
+	uint32_t *src = v, *dst = m->cand_tmp;
+	for (unsigned shift = 0; shift < 32; shift += 8) {
+		size_t count[257] = { 0 };
+		for (size_t i = 0; i < n; i++)
+			count[((src[i] >> shift) & 0xff) + 1]++;
+		for (size_t b = 1; b < 257; b++)
+			count[b] += count[b - 1];
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+		uint32_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	/* Four passes: the result is back in m->cand. */
 }
-
-struct sl_score {
-	double score;
-	bool has_hit, has_veto;
-	enum action cap;
-	enum urgency urgency;
-	bool has_cap, has_urgency;
-	enum action limit;   /* from `limit` rules; ACTION_NOTIFY when none */
-};
 
 static enum action storyline_action(const struct storyline *sl, const struct sl_score *s)
 {
@@ -426,30 +497,29 @@ static enum action storyline_action(const struct storyline *sl, const struct sl_
 	return MIN(MIN(by_score, s->cap), s->limit);
 }
 
-int match_item(const struct ruleset *rs, const struct match_input *in, struct match_result **ret)
+int match_item_scratch(const struct ruleset *rs, const struct match_input *in,
+		       struct match_scratch *scratch, struct match_result **ret)
 {
-	struct mctx m = { .rs = rs };
-	_cleanup_free_ uint32_t *cand = NULL;
-	_cleanup_free_ bool *fired = NULL;
-	_cleanup_free_ struct sl_score *sc = NULL;
-	size_t n_cand = 0, cap_cand = 0;
+	struct mctx *m = &scratch->m;
 	struct match_result *res;
 
-	add_texts(&m, in);
-	find_occurrences(&m);
+	mctx_reset(m, rs);
+	add_texts(m, in);
+	find_occurrences(m);
 
 	/* The candidates: rules that mention a term the item has. */
-	for (size_t i = 0; i < m.n_terms; i++) {
-		const struct term *t = &rs->terms[m.terms[i]];
-		for (size_t j = 0; j < t->n_rules; j++) {
-			if (n_cand == cap_cand) {
-				cap_cand = cap_cand ? cap_cand * 2 : 16;
-				cand = xreallocarray(cand, cap_cand, sizeof(*cand));
+	for (size_t i = 0; i < m->n_terms; i++) {
+		const struct term *t = &rs->terms[m->terms[i]];
+		m->cand = grow(m->cand, &m->cap_cand, m->n_cand + t->n_rules, sizeof(*m->cand));
+		for (size_t j = 0; j < t->n_rules; j++)
+			if (m->stamp[t->rules[j]] != m->item) {
+				m->stamp[t->rules[j]] = m->item;
+				m->cand[m->n_cand++] = t->rules[j];
 			}
-			cand[n_cand++] = t->rules[j];
-		}
 	}
-	sort_unique(cand, &n_cand);
+	sort_rules(m);
+	uint32_t *cand = m->cand;
+	size_t n_cand = m->n_cand;
 
 	res = xcalloc(1, sizeof(*res));
 	res->action = ACTION_IGNORE;
@@ -457,11 +527,15 @@ int match_item(const struct ruleset *rs, const struct match_input *in, struct ma
 	if (n_cand == 0)
 		goto done;
 
-	sc = xcalloc(rs->n_storylines, sizeof(*sc));
-	fired = xcalloc(n_cand, sizeof(*fired));
+	m->sc = grow(m->sc, &m->cap_sc, rs->n_storylines, sizeof(*m->sc));
+	m->fired = grow(m->fired, &m->cap_fired, n_cand, sizeof(*m->fired));
+	struct sl_score *sc = m->sc;
+	bool *fired = m->fired;
+	memset(sc, 0, rs->n_storylines * sizeof(*sc));
+	memset(fired, 0, n_cand * sizeof(*fired));
 	for (size_t i = 0; i < n_cand; i++) {
 		const struct rule *r = &rs->rules[cand[i]];
-		if (!node_eval(&m, r->expr))
+		if (!node_eval(m, r->expr))
 			continue;
 		fired[i] = true;
 		struct sl_score *s = &sc[r->storyline];
@@ -519,14 +593,22 @@ int match_item(const struct ruleset *rs, const struct match_input *in, struct ma
 			.action = r->action,
 			.is_fact = r->is_fact,
 		};
-		collect_evidence(&m, r->expr, r->name, &ev);
+		collect_evidence(m, r->expr, r->name, &ev);
 	}
 	res->evidence = ev.v;
 	res->n_evidence = ev.n;
 done:
-	mctx_free(&m);
 	*ret = res;
 	return 0;
+}
+
+int match_item(const struct ruleset *rs, const struct match_input *in, struct match_result **ret)
+{
+	struct match_scratch s = { 0 };
+	int r = match_item_scratch(rs, in, &s, ret);
+
+	mctx_free(&s.m);
+	return r;
 }
 
 void match_result_free(struct match_result *r)

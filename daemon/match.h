@@ -57,6 +57,18 @@ struct match_result {
  * storyline's result (action ACTION_IGNORE and no hits when nothing fired). */
 int match_item(const struct ruleset *rs, const struct match_input *in, struct match_result **ret);
 
+/* Working memory that match_item_scratch() keeps from one item to the next,
+ * so that matching a feed allocates little.  One per thread. */
+struct match_scratch;
+int match_scratch_new(struct match_scratch **ret);
+void match_scratch_free(struct match_scratch *s);
+static inline void match_scratch_freep(struct match_scratch **s) { match_scratch_free(*s); }
+#define _cleanup_match_scratch_ __attribute__((cleanup(match_scratch_freep)))
+
+/* match_item() with the caller's scratch: the same result, fewer allocations. */
+int match_item_scratch(const struct ruleset *rs, const struct match_input *in,
+		       struct match_scratch *scratch, struct match_result **ret);
+
 void match_result_free(struct match_result *r);
 static inline void match_result_freep(struct match_result **r) { match_result_free(*r); }
 #define _cleanup_match_result_ __attribute__((cleanup(match_result_freep)))

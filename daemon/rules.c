@@ -99,7 +99,26 @@ struct ctx {
 
 	struct ruleset *rs;
 	size_t rule_budget;  /* terms left for the rule being compiled */
+
+	char **read_once;    /* real paths of the files read by include or as *.rules */
+	size_t n_read_once;
 };
+
+/* True the first time a file is seen: include reads each file once, so
+ * that two rule files can share a term list, and a loop ends by itself. */
+static bool first_reading(struct ctx *c, const char *path)
+{
+	_cleanup_free_ char *real = realpath(path, NULL);
+
+	if (!real)
+		return true;  /* the open that follows reports why */
+	for (size_t i = 0; i < c->n_read_once; i++)
+		if (streq(c->read_once[i], real))
+			return false;
+	c->read_once = xreallocarray(c->read_once, c->n_read_once + 1, sizeof(char *));
+	c->read_once[c->n_read_once++] = steal_ptr(real);
+	return true;
+}
 
 static unsigned column_of(const struct src *s, const struct loc *l)
 {
@@ -798,8 +817,7 @@ static bool take_name(struct lexer *x, const char *what, char **ret, struct loc 
 enum mode { MODE_TOP, MODE_PROFILE };
 
 static int parse_file(struct ctx *c, const char *path, const char *dir, const char *text,
-		      size_t len, enum mode mode, size_t storyline, unsigned include_depth,
-		      const struct loc *from);
+		      size_t len, enum mode mode, size_t storyline, unsigned include_depth);
 
 static char *join_path(const char *dir, const char *rel)
 {
@@ -842,9 +860,10 @@ static int read_file_bounded(const char *path, char **ret, size_t *ret_len)
 	return 0;
 }
 
-/* include and profile: another file read in the current file's directory. */
+/* include and profile: another file read in the current file's directory.
+ * A profile is read for each storyline that names it, an include once. */
 static void parse_subfile(struct ctx *c, struct lexer *x, const char *rel, const struct loc *l,
-			  enum mode mode, size_t storyline, unsigned include_depth)
+			  enum mode mode, size_t storyline, unsigned include_depth, bool is_include)
 {
 	const char *dir = c->srcs[x->file].dir;
 	_cleanup_free_ char *path = NULL, *text = NULL, *sub_dir = NULL;
@@ -856,11 +875,13 @@ static void parse_subfile(struct ctx *c, struct lexer *x, const char *rel, const
 		return;
 	}
 	if (include_depth + 1 > RULES_MAX_INCLUDE_DEPTH) {
-		add_error(c, l, "\"%s\": files included deeper than %u levels (an include loop?)", rel,
+		add_error(c, l, "\"%s\": files included deeper than %u levels", rel,
 			  RULES_MAX_INCLUDE_DEPTH);
 		return;
 	}
 	path = join_path(dir, rel);
+	if (is_include && !first_reading(c, path))
+		return;
 	r = read_file_bounded(path, &text, &len);
 	if (r == -EFBIG) {
 		add_error(c, l, "cannot read \"%s\": larger than %u bytes", rel, RULES_MAX_FILE_BYTES);
@@ -874,7 +895,7 @@ static void parse_subfile(struct ctx *c, struct lexer *x, const char *rel, const
 	char *slash = strrchr(sub_dir, '/');
 	if (slash)
 		*slash = '\0';
-	(void)parse_file(c, path, slash ? sub_dir : ".", text, len, mode, storyline, include_depth + 1, l);
+	(void)parse_file(c, path, slash ? sub_dir : ".", text, len, mode, storyline, include_depth + 1);
 }
 
 /* Storyline names can be used before they are read; -1 when unknown. */
@@ -1072,7 +1093,7 @@ static void stmt_storyline(struct ctx *c, struct lexer *x, unsigned include_dept
 			struct loc rl = x->t.loc;
 			lex_next(x);
 			if (expect_end(x))
-				parse_subfile(c, x, rel, &rl, MODE_PROFILE, idx, include_depth);
+				parse_subfile(c, x, rel, &rl, MODE_PROFILE, idx, include_depth, false);
 		} else if (is_keyword(&x->t, "fact")) {
 			stmt_fact(c, x, idx);
 			continue;
@@ -1262,8 +1283,7 @@ static void stmt_rule(struct ctx *c, struct lexer *x)
 }
 
 static int parse_file(struct ctx *c, const char *path, const char *dir, const char *text,
-		      size_t len, enum mode mode, size_t storyline, unsigned include_depth,
-		      const struct loc *from)
+		      size_t len, enum mode mode, size_t storyline, unsigned include_depth)
 {
 	char b[160];
 	struct lexer x = { .c = c, .line = 1 };
@@ -1319,7 +1339,7 @@ static int parse_file(struct ctx *c, const char *path, const char *dir, const ch
 			struct loc rl = x.t.loc;
 			lex_next(&x);
 			if (expect_end(&x))
-				parse_subfile(c, &x, rel, &rl, mode, storyline, include_depth);
+				parse_subfile(c, &x, rel, &rl, mode, storyline, include_depth, true);
 			skip_statement(&x);
 			continue;
 		}
@@ -1733,6 +1753,9 @@ static void ctx_free(struct ctx *c)
 {
 	sort_errors(c);
 	free(c->error_src);
+	for (size_t i = 0; i < c->n_read_once; i++)
+		free(c->read_once[i]);
+	free(c->read_once);
 	for (size_t i = 0; i < c->n_srcs; i++) {
 		free(c->srcs[i].path);
 		free(c->srcs[i].dir);
@@ -1858,7 +1881,7 @@ int rules_compile_text(const char *name, const char *text, size_t len, const cha
 	struct ctx c = { .errors = errors, .first_error = errors ? errors->n : 0 };
 	int r;
 
-	(void)parse_file(&c, name, base_dir, text, len, MODE_TOP, 0, 0, NULL);
+	(void)parse_file(&c, name, base_dir, text, len, MODE_TOP, 0, 0);
 	r = compile_all(&c, ret);
 	ctx_free(&c);
 	return r;
@@ -1907,6 +1930,8 @@ int rules_compile_dir(const char *dir, struct ruleset **ret, struct rules_errors
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *path = xasprintf("%s/%s", dir, names[i]), *text = NULL;
 		size_t len;
+		if (!first_reading(&c, path))
+			continue;
 		r = read_file_bounded(path, &text, &len);
 		if (r == -EFBIG) {
 			add_file_error(&c, path, "file is larger than %u bytes", RULES_MAX_FILE_BYTES);
@@ -1916,7 +1941,7 @@ int rules_compile_dir(const char *dir, struct ruleset **ret, struct rules_errors
 			add_file_error(&c, path, "cannot read: %s", strerror(-r));
 			continue;
 		}
-		(void)parse_file(&c, path, dir, text, len, MODE_TOP, 0, 0, NULL);
+		(void)parse_file(&c, path, dir, text, len, MODE_TOP, 0, 0);
 	}
 	r = compile_all(&c, ret);
 	ctx_free(&c);

@@ -38,4 +38,16 @@ check "match, explained" "$data/match/talks.txt" "$tmp/out"
 "$sw" match --rules "$data/rules" "$data/match/no-such.xml" >"$tmp/out" 2>&1; rc=$?
 [ $rc -eq 1 ] || { echo "FAIL: match on a missing file exited $rc"; fail=1; }
 
+for cmd in check match; do
+	"$sw" $cmd --help >"$tmp/out" 2>&1; rc=$?
+	[ $rc -eq 0 ] || { echo "FAIL: $cmd --help exited $rc"; fail=1; }
+	grep -q "^Usage: storywatch $cmd" "$tmp/out" || { echo "FAIL: $cmd --help"; fail=1; }
+	"$sw" $cmd --bogus >"$tmp/out" 2>&1; rc=$?
+	[ $rc -eq 2 ] || { echo "FAIL: $cmd --bogus exited $rc"; fail=1; }
+done
+"$sw" match --rules "$data/rules" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 2 ] || { echo "FAIL: match without FILE exited $rc"; fail=1; }
+"$sw" check --rules "$data/no-such-dir" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 1 ] || { echo "FAIL: check on a missing directory exited $rc"; fail=1; }
+
 exit $fail

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "buf.h"
 #include "match.h"
 #include "rules.h"
 #include "util.h"
@@ -519,6 +520,65 @@ static void test_rules_only_from_their_terms(void **state)
 	assert_true(res->score == 2.0);
 }
 
+static void test_many_candidates_in_rule_order(void **state)
+{
+	/* 100 rules over 7 words met in reverse: more candidates than the
+	 * insertion sort takes, reported in the order the rules were read */
+	_cleanup_buf_ struct buf b;
+	_cleanup_ruleset_ struct ruleset *rs = NULL;
+	_cleanup_match_result_ struct match_result *res = NULL;
+
+	buf_init(&b, 0);
+	(void)buf_puts(&b, "storyline s {\n notify at 1\n}\n");
+	for (int i = 0; i < 100; i++)
+		(void)buf_printf(&b, "rule r%03d {\n storyline s\n match t%d\n}\n", i, i % 7);
+	rs = compile(buf_str(&b));
+	assert_int_equal(match_item(rs, &(struct match_input){
+		.title = "t6 t5 t4 t3 t2 t1 t0 t6 t5 t4 t3 t2 t1 t0 t6 t5 t4 t3 t2 t1 t0" }, &res), 0);
+	assert_int_equal(res->n_hits, 100);
+	for (int i = 0; i < 100; i++) {
+		char name[8];
+		snprintf(name, sizeof(name), "r%03d", i);
+		assert_string_equal(res->hits[i].rule, name);
+	}
+	assert_true(res->score == 100.0);
+	/* three occurrences for each of 100 rules: evidence stops at its ceiling */
+	assert_int_equal(res->n_evidence, 256);
+	assert_string_equal(res->evidence[255].rule, "r085");
+}
+
+static void test_scratch_reused(void **state)
+{
+	/* one scratch across items, big then small: the same results as
+	 * match_item() with fresh memory */
+	_cleanup_ruleset_ struct ruleset *rs = compile(scoring_rules);
+	_cleanup_match_scratch_ struct match_scratch *scratch = NULL;
+	const char *titles[] = {
+		"ceasefire talks with Putin in Riyadh, envoy and opinion, olympic",
+		"talks",
+		"weather",
+		"ceasefire with Putin",
+	};
+
+	assert_int_equal(match_scratch_new(&scratch), 0);
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < ELEMENTSOF(titles); i++) {
+			_cleanup_match_result_ struct match_result *a = NULL, *b = NULL;
+			struct match_input in = { .title = titles[i] };
+			assert_int_equal(match_item_scratch(rs, &in, scratch, &a), 0);
+			assert_int_equal(match_item(rs, &in, &b), 0);
+			assert_true(a->score == b->score);
+			assert_int_equal(a->action, b->action);
+			assert_int_equal(a->urgency, b->urgency);
+			assert_int_equal(a->n_hits, b->n_hits);
+			assert_int_equal(a->n_evidence, b->n_evidence);
+			for (size_t k = 0; k < a->n_evidence; k++) {
+				assert_string_equal(a->evidence[k].term, b->evidence[k].term);
+				assert_int_equal(a->evidence[k].position, b->evidence[k].position);
+			}
+		}
+}
+
 static void test_action_strings(void **state)
 {
 	assert_string_equal(action_to_string(ACTION_IGNORE), "ignore");
@@ -569,6 +629,8 @@ int main(void)
 		cmocka_unit_test(test_best_storyline),
 		cmocka_unit_test(test_evidence_positions),
 		cmocka_unit_test(test_rules_only_from_their_terms),
+		cmocka_unit_test(test_many_candidates_in_rule_order),
+		cmocka_unit_test(test_scratch_reused),
 		cmocka_unit_test(test_action_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

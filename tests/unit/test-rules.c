@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "buf.h"
@@ -536,15 +538,68 @@ static void test_error_include_missing_file(void **state)
 	rules_errors_clear(&errs);
 }
 
-static void test_error_include_loop(void **state)
+static void test_include_once(void **state)
 {
-	/* people.terms has no includes; a text that includes itself through the
-	 * directory would loop: include the profile from a profile context. */
+	/* a file that includes itself, included twice: read once, no loop */
+	char dir[] = "/tmp/test-rules-XXXXXX";
+	struct rules_errors errs = { 0 };
+	_cleanup_ruleset_ struct ruleset *rs = NULL;
+	const char *text = "include \"loop.terms\"\ninclude \"loop.terms\"\n"
+			   "storyline s {\n}\nrule r {\n storyline s\n match $X\n}\n";
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *path = xasprintf("%s/loop.terms", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("define X = x\ninclude \"loop.terms\"\n", f);
+	fclose(f);
+
+	assert_int_equal(rules_compile_text("t.rules", text, strlen(text), dir, &rs, &errs), 0);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(ruleset_n_terms(rs), 1);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_error_include_depth(void **state)
+{
+	/* d0 includes d1 ... d9: the ninth level is refused */
+	char dir[] = "/tmp/test-rules-XXXXXX";
+	struct rules_errors errs = { 0 };
+	struct ruleset *rs = NULL;
+	const char *text = "include \"d0.terms\"\n";
+
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < 10; i++) {
+		_cleanup_free_ char *path = xasprintf("%s/d%d.terms", dir, i);
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "define D%d = d%d\ninclude \"d%d.terms\"\n", i, i, i + 1);
+		fclose(f);
+	}
+	assert_int_equal(rules_compile_text("t.rules", text, strlen(text), dir, &rs, &errs), -EINVAL);
+	assert_int_equal(errs.n, 1);
+	assert_true(strstr(errs.v[0].file, "/d7.terms") != NULL);
+	assert_int_equal(errs.v[0].line, 2);
+	assert_int_equal(errs.v[0].column, 9);
+	assert_string_equal(errs.v[0].message,
+			    "\"d8.terms\": files included deeper than 8 levels");
+	rules_errors_clear(&errs);
+	for (int i = 0; i < 10; i++) {
+		_cleanup_free_ char *path = xasprintf("%s/d%d.terms", dir, i);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_profile_errors_point_into_profile(void **state)
+{
+	/* the profile uses lists of people.terms, which this text does not
+	 * include: the errors are located in the profile */
 	const char *text = "storyline s {\n profile \"talks.profile\"\n}\n";
 	struct rules_errors errs = { 0 };
 	struct ruleset *rs = NULL;
 
-	/* the profile uses lists defined in people.terms, not included here */
 	assert_int_equal(rules_compile_text("t.rules", text, strlen(text), RULES_DIR, &rs, &errs), -EINVAL);
 	assert_int_equal(errs.n, 2);
 	assert_string_equal(errs.v[0].message, "unknown term list '$KREMLIN_HEAD'");
@@ -675,7 +730,9 @@ int main(void)
 		cmocka_unit_test(test_error_invalid_utf8),
 		cmocka_unit_test(test_error_include_without_dir),
 		cmocka_unit_test(test_error_include_missing_file),
-		cmocka_unit_test(test_error_include_loop),
+		cmocka_unit_test(test_include_once),
+		cmocka_unit_test(test_error_include_depth),
+		cmocka_unit_test(test_profile_errors_point_into_profile),
 		cmocka_unit_test(test_limit_file_size),
 		cmocka_unit_test(test_limit_nesting),
 		cmocka_unit_test(test_limit_nesting_not),
