@@ -16,10 +16,12 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include "buf.h"
 #include "config.h"
 #include "diag.h"
 #include "events.h"
 #include "fetch.h"
+#include "hook.h"
 #include "ingest.h"
 #include "log.h"
 #include "notify.h"
@@ -594,15 +596,55 @@ static void on_fetch_done(void *data, struct fetch_result *res)
 
 /* ---- desktop notifications (SPEC section 7) ------------------------------ */
 
+/* The exec hooks of the rules that made e a notification: each gets the
+ * event as JSON on stdin, no shell, and its time limit (hook.h).  The loop
+ * waits for it, at most that long; what it prints is logged. */
+/* What a hook may print that is kept for the log. */
+#define HOOK_MAX_OUTPUT 4096
+
+static void run_hooks(struct loop *l, const struct event *e)
+{
+	_cleanup_buf_ struct buf json;
+
+	buf_init(&json, 0);
+	for (size_t i = 0; i < e->n_rules; i++) {
+		const char *const *argv;
+		uint64_t timeout_usec;
+		struct hook_result res = { 0 };
+		int r;
+
+		if (ruleset_rule_exec(l->rules, e->rules[i], &argv, &timeout_usec) < 0)
+			continue;
+		if (json.len == 0 && event_to_json(e, &json) < 0)
+			return;
+		r = hook_run((char *const *)argv, json.data, json.len, timeout_usec,
+			     HOOK_MAX_OUTPUT, &res);
+		if (r < 0)
+			(void) log_warn_errno(r, "rule %s: cannot run %s", e->rules[i], argv[0]);
+		else if (res.is_timed_out)
+			log_warn("rule %s: %s ran past its timeout and was killed", e->rules[i], argv[0]);
+		else if (res.exit_status != 0)
+			log_warn("rule %s: %s exited with %s %d%s%s", e->rules[i], argv[0],
+				 res.signal ? "signal" : "status", res.signal ? res.signal : res.exit_status,
+				 res.err_len ? ": " : "", res.err_len ? res.err : "");
+		else
+			log_info("rule %s: %s: %s", e->rules[i], argv[0], res.out_len ? res.out : "done");
+		hook_result_done(&res);
+	}
+}
+
 /* Called by events_deliver() once an event is in the log: a relevant first
- * report of a development becomes a notification. */
+ * report of a development becomes a notification and runs its rules' hooks. */
 static void on_event(const struct event *e, void *userdata)
 {
 	struct loop *l = userdata;
 	int r;
 
-	if (!l->notifier || (e->type != EVENT_MATCH && e->type != EVENT_UPDATE) ||
+	if ((e->type != EVENT_MATCH && e->type != EVENT_UPDATE) ||
 	    e->action != ACTION_NOTIFY || e->duplicate_of)
+		return;
+	run_hooks(l, e);
+	if (!l->notifier)
 		return;
 	r = notify_event(l->notifier, &(struct notify_item) {
 				.storyline = e->storyline,

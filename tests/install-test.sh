@@ -28,15 +28,7 @@ done
 # A one-file HTTP server on a free port of 127.0.0.1.
 mkdir -p "$tmp/www"
 cp "$top_srcdir/tests/data/storyline/headlines.xml" "$tmp/www/feed.xml"
-python3 -c '
-import http.server, socketserver, sys, os
-os.chdir(sys.argv[1])
-class H(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *a): pass
-with socketserver.TCPServer(("127.0.0.1", 0), H) as s:
-    print(s.server_address[1], flush=True)
-    s.serve_forever()
-' "$tmp/www" > "$tmp/port" &
+python3 "$top_srcdir/tests/serve-dir.py" "$tmp/www" > "$tmp/port" &
 server=$!
 for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 port=$(cat "$tmp/port")
