@@ -10,8 +10,6 @@
  * loaded (no NOENT, no DTDLOAD, NONET), entities declared in the internal
  * subset are only used when they are plain text, and libxml2's own depth and
  * amplification limits stay on (no XML_PARSE_HUGE). */
-#include "config.h"
-
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
@@ -161,6 +159,7 @@ struct state {
 	struct { char *name; char *content; } doc_entities[MAX_DOC_ENTITIES];
 	xmlEntityPtr *made;
 	size_t n_made, cap_made;
+	size_t entity_bytes, entity_budget;
 
 	bool is_well_formed;
 	int first_error_line, first_error_col;
@@ -1935,6 +1934,10 @@ static xmlEntityPtr on_get_entity(void *ctx, const xmlChar *xname)
 			return NULL;
 		e = make_entity(st, name, content);
 	}
+	/* a budget for entity text, so that references cannot multiply it */
+	if (e->length > 0 && st->entity_bytes + (size_t)e->length > st->entity_budget)
+		return NULL;
+	st->entity_bytes += (size_t)e->length;
 	/* libxml2 copies one byte of a predefined entity into attribute values */
 	if (st->ctxt && st->ctxt->instate == XML_PARSER_ATTRIBUTE_VALUE &&
 	    (e->length != 1 || (e->content[0] & 0x80) || e->content[0] == '&'))
@@ -2034,6 +2037,8 @@ static int run_sax(const char *doc, size_t doc_len, size_t max, struct state **r
 	if (doc_len > INT32_MAX)
 		return -EFBIG;
 	st->max_text = max * 2;
+	/* entities may add as much text as the document has, and 64 KiB */
+	st->entity_budget = doc_len + 65536;
 	st->cur.it = (struct feed_item){ .published = PARSE_NO_DATE, .updated = PARSE_NO_DATE };
 	st->title_depth = -1;
 

@@ -4,8 +4,6 @@
  * reader uses): start and end tags, comments, declarations and processing
  * instructions are recognised; anything else, including a lone '<', is text.
  * Character references follow the HTML5 rules of html.unescape(). */
-#include "config.h"
-
 #include <string.h>
 
 #include "entities.h"
@@ -367,9 +365,16 @@ static void out_text_refs(struct out *o, const char *s, size_t n)
 
 static bool name_in(const char *name, size_t n, const char *const *list)
 {
-	for (; *list; list++)
-		if ((*list)[0] == name[0] && strncmp(*list, name, n) == 0 && (*list)[n] == '\0')
+	for (; *list; list++) {
+		const char *l = *list;
+		size_t k = 0;
+
+		/* stops at the list entry's end: name may hold any byte */
+		while (k < n && l[k] && l[k] == name[k])
+			k++;
+		if (k == n && l[k] == '\0')
 			return true;
+	}
 	return false;
 }
 
