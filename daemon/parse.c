@@ -2003,6 +2003,9 @@ static void state_free(struct state *st)
 		free(st->doc_entities[i].content);
 	}
 	for (size_t i = 0; i < st->n_made; i++) {
+		/* libxml2 hands the declared raw value to the entity getEntity returns */
+		if (st->made[i]->orig)
+			xmlFree(st->made[i]->orig);
 		free((char *)st->made[i]->name);
 		free(st->made[i]->content);
 		free(st->made[i]);

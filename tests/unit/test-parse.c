@@ -444,10 +444,12 @@ static void test_urljoin(void **state)
 
 static void test_to_utf8(void **state)
 {
+	static const char in_a[] = "  <a>\xc3\xa9</a>";
+	static const char in_b[] = "<?xml version='1.0' encoding='ISO-8859-1'?><a>\xe9</a>";
 	enum parse_charset cs;
 	size_t n;
-	_cleanup_free_ char *a = parse_to_utf8("  <a>\xc3\xa9</a>", 13, &n, &cs);
-	_cleanup_free_ char *b = parse_to_utf8("<?xml version='1.0' encoding='ISO-8859-1'?><a>\xe9</a>", 52, &n, &cs);
+	_cleanup_free_ char *a = parse_to_utf8(in_a, strlen(in_a), &n, &cs);
+	_cleanup_free_ char *b = parse_to_utf8(in_b, strlen(in_b), &n, &cs);
 	_cleanup_free_ char *c = parse_to_utf8("no markup", 9, &n, &cs);
 
 	assert_string_equal(a, "<a>\xc3\xa9</a>");
