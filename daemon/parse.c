@@ -160,6 +160,9 @@ struct state {
 	xmlEntityPtr *made;
 	size_t n_made, cap_made;
 	size_t entity_bytes, entity_budget;
+	char *allowed[64];        /* declared entities a lenient reader keeps */
+	size_t n_allowed;
+	size_t root_end;          /* bytes consumed when the root element closed */
 
 	bool is_well_formed;
 	int first_error_line, first_error_col;
@@ -426,30 +429,14 @@ char *parse_to_utf8(const void *data, size_t len, size_t *ret_len, enum parse_ch
 
 /* ---- repairs before parsing ---------------------------------------------- */
 
-static bool is_name_byte(unsigned char c)
+static bool is_name_start(unsigned char c)
 {
-	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == ':' || c == '.' || c == '-';
+	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
 }
 
-/* Whether s[i] == '&' starts a character or entity reference. */
-static bool is_reference(const char *s, size_t n, size_t i)
+static bool is_space_byte(unsigned char c)
 {
-	size_t j = i + 1;
-
-	if (j < n && s[j] == '#') {
-		bool hex = j + 1 < n && (s[j + 1] == 'x' || s[j + 1] == 'X');
-		size_t start = j + (hex ? 2 : 1);
-
-		for (j = start; j < n && (hex ? isxdigit((unsigned char)s[j]) : isdigit((unsigned char)s[j])); j++)
-			;
-		return j > start && j < n && s[j] == ';';
-	}
-	if (j >= n || !(is_name_byte((unsigned char)s[j]) && !isdigit((unsigned char)s[j]) && s[j] != '.' && s[j] != '-'))
-		return false;
-	while (j < n && is_name_byte((unsigned char)s[j]))
-		j++;
-	return j < n && s[j] == ';';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 static bool is_bad_control(unsigned char c)
@@ -457,81 +444,230 @@ static bool is_bad_control(unsigned char c)
 	return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
 }
 
-/* What lenient readers accept and libxml2 would stop at: a bare '&' becomes
- * "&amp;", and control characters XML 1.0 section 2.2 forbids are dropped.
- * CDATA sections, comments and processing instructions keep their '&'.
- * Returns a new buffer, or NULL when the document needs nothing. */
+/* Copies a start tag, quoting unquoted attribute values (name=value). */
+static size_t fix_start_tag(struct buf *out, const char *s, size_t n, size_t i)
+{
+	char q = 0;
+
+	while (i < n && s[i] != '>') {
+		char c = s[i];
+
+		if (q) {
+			if (c == q)
+				q = 0;
+		} else if (c == '"' || c == '\'') {
+			q = c;
+		} else if (c == '<') {
+			break;   /* a tag left open: let the parser see the next one */
+		} else if (c == '=') {
+			size_t j = i + 1, v;
+
+			while (j < n && is_space_byte((unsigned char)s[j]))
+				j++;
+			if (j < n && s[j] != '"' && s[j] != '\'' && s[j] != '>') {
+				(void)buf_append(out, s + i, j - i);
+				(void)buf_putc(out, '"');
+				for (v = j; v < n && !is_space_byte((unsigned char)s[v]) && s[v] != '>' && s[v] != '<'; v++)
+					if (s[v] == '"')
+						(void)buf_puts(out, "&quot;");
+					else
+						(void)buf_putc(out, s[v]);
+				(void)buf_putc(out, '"');
+				i = v;
+				continue;
+			}
+		}
+		(void)buf_putc(out, c);
+		i++;
+	}
+	return i;
+}
+
+/* An ill-formed document, read again the way a lenient (SGML) reader sees
+ * it: "&name" without ';' is a reference when HTML 4 knows the name and
+ * text ("&name;") otherwise, a bare '&' and a '<' that starts no markup are
+ * text, unquoted attribute values get quotes, and control characters XML 1.0
+ * section 2.2 forbids are dropped (vertical tab and form feed become spaces).
+ * CDATA sections, comments and processing instructions are copied as they
+ * are.  Returns a new buffer. */
 static char *doc_fixup(const char *s, size_t n, size_t *ret_len)
 {
 	struct buf out;
-	bool writing = false;
-	bool is_special[256] = { ['&'] = true, ['<'] = true };
+	size_t i = 0;
 
-	for (int c = 0; c < 0x20; c++)
-		is_special[c] = is_bad_control((unsigned char)c);
+	buf_init(&out, 0);
+	(void)buf_append(&out, "", 0);
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
 
-	for (int pass = 0; pass < 2; pass++) {
-		size_t i = 0, copied = 0;
-
-		if (pass == 1) {
-			buf_init(&out, 0);
-			writing = true;
-		}
-		while (i < n) {
-			unsigned char c;
+		if (c == '<' && i + 1 < n) {
 			const char *end_mark = NULL;
+			unsigned char d = (unsigned char)s[i + 1];
 
-			while (i < n && !is_special[(unsigned char)s[i]])
-				i++;
-			if (i >= n)
-				break;
-			c = (unsigned char)s[i];
-
-			if (c == '<' && i + 1 < n) {
-				if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0)
-					end_mark = "]]>";
-				else if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0)
-					end_mark = "-->";
-				else if (s[i + 1] == '?')
-					end_mark = "?>";
-			}
+			if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0)
+				end_mark = "]]>";
+			else if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0)
+				end_mark = "-->";
+			else if (d == '?')
+				end_mark = "?>";
 			if (end_mark) {
 				const char *e = memmem(s + i + 2, n - i - 2, end_mark, strlen(end_mark));
 				size_t stop = e ? (size_t)(e - s) + strlen(end_mark) : n;
 
-				for (size_t k = i; k < stop; k++)
-					if (is_bad_control((unsigned char)s[k])) {
-						if (!writing)
-							goto need;
-						(void)buf_append(&out, s + copied, k - copied);
-						copied = k + 1;
-					}
-				i = stop;
+				for (; i < stop; i++)
+					if (!is_bad_control((unsigned char)s[i]))
+						(void)buf_putc(&out, s[i]);
 				continue;
 			}
-			if (c == '&' && !is_reference(s, n, i)) {
-				if (!writing)
-					goto need;
-				(void)buf_append(&out, s + copied, i + 1 - copied);
-				(void)buf_puts(&out, "amp;");
-				copied = i + 1;
-			} else if (is_bad_control(c)) {
-				if (!writing)
-					goto need;
-				(void)buf_append(&out, s + copied, i - copied);
-				copied = i + 1;
+			if (is_name_start(d)) {
+				(void)buf_putc(&out, '<');
+				i = fix_start_tag(&out, s, n, i + 1);
+				continue;
 			}
+			if (d != '/' && d != '!') {
+				(void)buf_puts(&out, "&lt;");
+				i++;
+				continue;
+			}
+		} else if (c == '<') {
+			(void)buf_puts(&out, "&lt;");
 			i++;
+			continue;
+		} else if (c == '&') {
+			size_t j = i + 1;
+
+			if (j < n && s[j] == '#') {
+				bool hex = j + 1 < n && (s[j + 1] == 'x' || s[j + 1] == 'X');
+				size_t k = j + (hex ? 2 : 1);
+
+				while (k < n && (hex ? isxdigit((unsigned char)s[k]) : isdigit((unsigned char)s[k])))
+					k++;
+				if (k > j + (hex ? 2 : 1)) {
+					(void)buf_append(&out, s + i, k - i);
+					(void)buf_putc(&out, ';');
+					i = k < n && s[k] == ';' ? k + 1 : k;
+					continue;
+				}
+			} else if (j < n && isalpha((unsigned char)s[j])) {
+				size_t k = j;
+
+				while (k < n && (isalnum((unsigned char)s[k]) || s[k] == '.' || s[k] == '-'))
+					k++;
+				if (k < n && s[k] == ';') {
+					(void)buf_append(&out, s + i, k + 1 - i);
+					i = k + 1;
+					continue;
+				}
+				if (k < n) {
+					bool known = text_html4_entity(s + j, k - j) ||
+						     (k - j == 2 && (memcmp(s + j, "lt", 2) == 0 || memcmp(s + j, "gt", 2) == 0)) ||
+						     (k - j == 3 && memcmp(s + j, "amp", 3) == 0) ||
+						     (k - j == 4 && (memcmp(s + j, "quot", 4) == 0 || memcmp(s + j, "apos", 4) == 0));
+
+					(void)buf_puts(&out, known ? "&" : "&amp;");
+					(void)buf_append(&out, s + j, k - j);
+					(void)buf_putc(&out, ';');
+					i = k;
+					continue;
+				}
+			}
+			(void)buf_puts(&out, "&amp;");
+			i++;
+			continue;
+		} else if (is_bad_control(c)) {
+			if (c == 0x0b || c == 0x0c)
+				(void)buf_putc(&out, ' ');
+			i++;
+			continue;
 		}
-		if (!writing)
-			return NULL;
-		(void)buf_append(&out, s + copied, n - copied);
-		*ret_len = out.len;
-		return buf_steal(&out);
-need:
-		continue;
+		(void)buf_putc(&out, (char)c);
+		i++;
 	}
-	return NULL;
+	*ret_len = out.len;
+	return buf_steal(&out);
+}
+
+/* feedparser's replace_doctype(): the internal entities a reader may use
+ * are those declared at the start of a line, as plain text or one
+ * character reference, in a document with exactly one DOCTYPE. */
+static void scan_doctype(struct state *st, const char *s, size_t n)
+{
+	size_t head = 0, ndoctype = 0, nallowed = 0;
+	size_t starts[MAX_DOC_ENTITIES];
+
+	while (head + 1 < n && !(s[head] == '<' && (isalnum((unsigned char)s[head + 1]) || s[head + 1] == '_' ||
+						       (unsigned char)s[head + 1] >= 0x80)))
+		head++;
+	for (size_t i = 0; i + 9 <= head; i++) {
+		bool is_doctype, at_line_start = true;
+
+		if (s[i] != '<' || s[i + 1] != '!')
+			continue;
+		is_doctype = memcmp(s + i, "<!DOCTYPE", 9) == 0;
+		if (!is_doctype && memcmp(s + i, "<!ENTITY", 8) != 0)
+			continue;
+		for (size_t k = i; k > 0; k--) {
+			unsigned char b = (unsigned char)s[k - 1];
+
+			if (b == '\n')
+				break;
+			if (!(b == ' ' || b == '\t' || b == '\r' || b == '\f' || b == '\v')) {
+				at_line_start = false;
+				break;
+			}
+		}
+		if (!at_line_start)
+			continue;
+		if (is_doctype)
+			ndoctype++;
+		else if (nallowed < ELEMENTSOF(starts))
+			starts[nallowed++] = i + 8;
+	}
+	if (ndoctype != 1)
+		return;
+	for (size_t e = 0; e < nallowed; e++) {
+		/* \s+(\w+)\s+"(&#\w+;|[^&"]*)" */
+		size_t i = starts[e], name, name_len, v;
+
+		if (i >= head || !isspace((unsigned char)s[i]))
+			continue;
+		while (i < head && isspace((unsigned char)s[i]))
+			i++;
+		name = i;
+		while (i < head && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+			i++;
+		name_len = i - name;
+		if (!name_len || i >= head || !isspace((unsigned char)s[i]))
+			continue;
+		while (i < head && isspace((unsigned char)s[i]))
+			i++;
+		if (i >= head || s[i] != '"')
+			continue;
+		v = ++i;
+		if (s[v] == '&') {
+			if (v + 1 >= head || s[v + 1] != '#')
+				continue;
+			for (i = v + 2; i < head && (isalnum((unsigned char)s[i]) || s[i] == '_'); i++)
+				;
+			if (i == v + 2 || i + 1 >= head || s[i] != ';' || s[i + 1] != '"')
+				continue;
+		} else {
+			while (i < head && s[i] != '&' && s[i] != '"' && s[i] != '>')
+				i++;
+			if (i >= head || s[i] != '"')
+				continue;
+		}
+		if (st->n_allowed < ELEMENTSOF(st->allowed))
+			st->allowed[st->n_allowed++] = xstrndup(s + name, name_len);
+	}
+}
+
+static bool entity_allowed(const struct state *st, const char *name)
+{
+	for (size_t i = 0; i < st->n_allowed; i++)
+		if (streq(st->allowed[i], name))
+			return true;
+	return false;
 }
 
 /* ---- URLs ---------------------------------------------------------------- */
@@ -1877,6 +2013,12 @@ static void end_element(void *ctx, const xmlChar *localname, const xmlChar *pref
 			free(f->base);
 		*f = (struct frame){};
 	}
+	if (st->depth == 1 && st->ctxt) {
+		long consumed = xmlByteConsumed(st->ctxt);
+
+		if (consumed > 0)
+			st->root_end = (size_t)consumed;
+	}
 	st->depth--;
 }
 
@@ -1910,7 +2052,6 @@ static xmlEntityPtr on_get_entity(void *ctx, const xmlChar *xname)
 	struct state *st = ctx;
 	const char *name = (const char *)xname, *content = NULL;
 	xmlEntityPtr e;
-	char key[64];
 	_cleanup_free_ char *literal = NULL;
 
 	e = find_made(st, name);
@@ -1920,11 +2061,9 @@ static xmlEntityPtr on_get_entity(void *ctx, const xmlChar *xname)
 		for (size_t i = 0; i < st->n_doc_entities && !content; i++)
 			if (streq(st->doc_entities[i].name, name))
 				content = st->doc_entities[i].content;
-		if (!content && n + 2 <= sizeof(key)) {
-			memcpy(key, name, n);
-			key[n] = ';';
-			content = text_entity_lookup(key, n + 1);
-		}
+		/* the HTML 4 names a lenient reader knows */
+		if (!content)
+			content = text_html4_entity(name, n);
 		if (!content) {
 			/* kept literally, as a lenient reader shows it */
 			literal = xasprintf("&%s;", name);
@@ -1951,7 +2090,7 @@ static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlCh
 	struct state *st = ctx;
 
 	/* only plain-text internal entities; external ones are never loaded */
-	if (type != XML_INTERNAL_GENERAL_ENTITY || !content || !name)
+	if (type != XML_INTERNAL_GENERAL_ENTITY || !content || !name || !entity_allowed(st, (const char *)name))
 		return;
 	if (strchr((const char *)content, '&') || strchr((const char *)content, '<') ||
 	    strchr((const char *)content, '%'))
@@ -2011,6 +2150,8 @@ static void state_free(struct state *st)
 		free(st->made[i]);
 	}
 	free(st->made);
+	for (size_t i = 0; i < st->n_allowed; i++)
+		free(st->allowed[i]);
 	free(st->first_error);
 	free(st);
 }
@@ -2021,10 +2162,9 @@ static void state_freep(struct state **st)
 		state_free(*st);
 }
 
-/* One SAX pass over a UTF-8 document. */
-static int run_sax(const char *doc, size_t doc_len, size_t max, struct state **ret)
+/* One libxml2 parse of doc into st; returns whether it was well-formed. */
+static int sax_pass(struct state *st, const char *doc, size_t doc_len)
 {
-	_cleanup_(state_freep) struct state *st = xcalloc(1, sizeof(*st));
 	xmlSAXHandler sax = {
 		.initialized = XML_SAX2_MAGIC,
 		.startElementNs = start_element,
@@ -2036,6 +2176,33 @@ static int run_sax(const char *doc, size_t doc_len, size_t max, struct state **r
 		.serror = on_error,
 	};
 	xmlParserCtxtPtr ctxt;
+	int well_formed;
+
+	ctxt = xmlCreatePushParserCtxt(&sax, st, NULL, 0, NULL);
+	if (!ctxt)
+		return -ENOMEM;
+	st->ctxt = ctxt;
+	st->root_end = 0;
+	(void)xmlCtxtUseOptions(ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
+				XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_NOCDATA);
+	(void)xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+	(void)xmlParseChunk(ctxt, doc, (int)doc_len, 1);
+	st->ctxt = NULL;
+	well_formed = ctxt->wellFormed;
+	/* libxml2 keeps declared entities in a document of its own in SAX mode */
+	if (ctxt->myDoc)
+		xmlFreeDoc(ctxt->myDoc);
+	xmlFreeParserCtxt(ctxt);
+	return well_formed;
+}
+
+/* Parses a UTF-8 document.  Documents concatenated after the root element
+ * (an ill-formed feed, but lenient readers take their entries) are read
+ * into the same state. */
+static int run_sax(const char *doc, size_t doc_len, size_t max, struct state **ret)
+{
+	_cleanup_(state_freep) struct state *st = xcalloc(1, sizeof(*st));
+	int r;
 
 	if (doc_len > INT32_MAX)
 		return -EFBIG;
@@ -2044,21 +2211,27 @@ static int run_sax(const char *doc, size_t doc_len, size_t max, struct state **r
 	st->entity_budget = doc_len + 65536;
 	st->cur.it = (struct feed_item){ .published = PARSE_NO_DATE, .updated = PARSE_NO_DATE };
 	st->title_depth = -1;
+	scan_doctype(st, doc, doc_len);
 
-	ctxt = xmlCreatePushParserCtxt(&sax, st, NULL, 0, NULL);
-	if (!ctxt)
-		return -ENOMEM;
-	st->ctxt = ctxt;
-	(void)xmlCtxtUseOptions(ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
-				XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_NOCDATA);
-	(void)xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
-	(void)xmlParseChunk(ctxt, doc, (int)doc_len, 1);
-	st->ctxt = NULL;
-	st->is_well_formed = ctxt->wellFormed;
-	/* libxml2 keeps declared entities in a document of its own in SAX mode */
-	if (ctxt->myDoc)
-		xmlFreeDoc(ctxt->myDoc);
-	xmlFreeParserCtxt(ctxt);
+	r = sax_pass(st, doc, doc_len);
+	if (r < 0)
+		return r;
+	st->is_well_formed = r;
+	for (int pass = 0; pass < 16 && !st->is_well_formed && st->root_end > 0 && st->root_end < doc_len; pass++) {
+		const char *rest = doc + st->root_end, *lt;
+		size_t rest_len = doc_len - st->root_end;
+
+		lt = memchr(rest, '<', rest_len);
+		if (!lt)
+			break;
+		rest_len -= (size_t)(lt - rest);
+		r = sax_pass(st, lt, rest_len);
+		if (r < 0)
+			return r;
+		if (st->root_end == 0)
+			break;
+		st->root_end += (size_t)(lt - doc);
+	}
 	*ret = steal_ptr(st);
 	return 0;
 }
@@ -2091,7 +2264,10 @@ int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 		size_t fixed_len;
 		char *fixed = doc_fixup(doc, doc_len, &fixed_len);
 
-		if (fixed) {
+
+		if (fixed_len == doc_len && memcmp(fixed, doc, doc_len) == 0)
+			free(fixed);
+		else {
 			free(owned);
 			doc = owned = fixed;
 			doc_len = fixed_len;

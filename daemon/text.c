@@ -220,8 +220,7 @@ static bool is_alpha(char c)
 	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 }
 
-/* An HTML 4 entity name (Python's name2codepoint, plus apos). */
-static const char *html4_lookup(const char *name, size_t n)
+const char *text_html4_entity(const char *name, size_t n)
 {
 	char key[40];
 	size_t lo = 0, hi = html_entities_count;
@@ -296,7 +295,7 @@ static size_t decode_ref(struct out *o, const char *s, size_t n)
 	for (i = 1; i < n && (is_alpha(s[i]) || (i > 1 && (is_digit(s[i]) || s[i] == '.' || s[i] == '-'))); i++)
 		;
 	if (i > 1 && i < n) {
-		const char *v = html4_lookup(s + 1, i - 1);
+		const char *v = text_html4_entity(s + 1, i - 1);
 
 		if (v) {
 			out_utf8(o, v);

@@ -333,6 +333,23 @@ static void test_illformed_recovered(void **state)
 	assert_string_equal(f->items[1].title, "Second");
 }
 
+static void test_illformed_like_a_lenient_reader(void **state)
+{
+	/* "&name" without ';' becomes "&name;" text, '<' before a space is text,
+	 * unquoted attribute values are read, a second document adds items */
+	_cleanup_feed_ struct feed *f = parse_ok(
+		"<rss><channel><item><title>Q&A time</title><guid isPermaLink=false>g1</guid></item>"
+		"<item><title>5 < 6</title></item></channel></rss>"
+		"<rss><channel><item><title>Appended</title></item></channel></rss>");
+
+	assert_int_equal(f->n_items, 3);
+	assert_string_equal(f->items[0].title, "Q&A; time");
+	assert_string_equal(f->items[0].id, "g1");
+	assert_null(f->items[0].link);
+	assert_string_equal(f->items[1].title, "5 < 6");
+	assert_string_equal(f->items[2].title, "Appended");
+}
+
 static void test_leading_garbage_tolerated(void **state)
 {
 	_cleanup_feed_ struct feed *f = parse_ok("\n\n  junk<?xml version=\"1.0\"?><rss><channel><item><title>T</title></item></channel></rss>");
@@ -353,10 +370,22 @@ static void test_external_entity_never_loaded(void **state)
 static void test_internal_text_entity_kept(void **state)
 {
 	_cleanup_feed_ struct feed *f = parse_ok(
-		"<!DOCTYPE rss [<!ENTITY org \"Example Org\"><!ENTITY nested \"&org;&org;\">]>"
-		"<rss><channel><item><title>&org; / &nested;</title></item></channel></rss>");
+		"<!DOCTYPE rss [\n<!ENTITY org \"Example Org\">\n  <!ENTITY dash \"&#8212;\">\n"
+		"<!ENTITY nested \"&org;&org;\">\n]>"
+		"<rss><channel><item><title>&org; &dash; &nested;</title></item></channel></rss>");
 
-	assert_string_equal(f->items[0].title, "Example Org / &nested;");
+	/* plain text and one character reference are kept, entities of entities are not */
+	assert_string_equal(f->items[0].title, "Example Org \xe2\x80\x94 &nested;");
+}
+
+static void test_doctype_entity_must_start_a_line(void **state)
+{
+	/* feedparser only keeps declarations that begin a line */
+	_cleanup_feed_ struct feed *f = parse_ok(
+		"<!DOCTYPE rss [<!ENTITY org \"Example Org\">]>"
+		"<rss><channel><item><title>&org;</title></item></channel></rss>");
+
+	assert_string_equal(f->items[0].title, "&org;");
 }
 
 static void test_billion_laughs_bounded(void **state)
@@ -484,9 +513,11 @@ int main(void)
 		cmocka_unit_test(test_utf16_bom),
 		cmocka_unit_test(test_invalid_utf8_read_as_cp1252),
 		cmocka_unit_test(test_illformed_recovered),
+		cmocka_unit_test(test_illformed_like_a_lenient_reader),
 		cmocka_unit_test(test_leading_garbage_tolerated),
 		cmocka_unit_test(test_external_entity_never_loaded),
 		cmocka_unit_test(test_internal_text_entity_kept),
+		cmocka_unit_test(test_doctype_entity_must_start_a_line),
 		cmocka_unit_test(test_billion_laughs_bounded),
 		cmocka_unit_test(test_too_big_refused),
 		cmocka_unit_test(test_not_xml_refused),
