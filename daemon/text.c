@@ -377,13 +377,29 @@ static bool name_in(const char *name, size_t n, const char *const *list)
 	return false;
 }
 
-static const char *const block_tags[] = {
-	"address", "article", "aside", "blockquote", "br", "caption", "center", "dd",
-	"div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
-	"h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "img", "li", "main",
-	"nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th",
-	"thead", "tr", "ul", NULL,
-};
+/* Tags that separate words, grouped by length for a quick lookup. */
+static bool is_block_tag(const char *name, size_t n)
+{
+	static const char *const by_len[11] = {
+		[1] = "p",
+		[2] = "brdddldth1h2h3h4h5h6hrliolthtdtrul",
+		[3] = "divimgnavpre",
+		[4] = "formmain",
+		[5] = "asidetabletbodytfootthead",
+		[6] = "centerfigurefooterheader",
+		[7] = "addressarticlecaptionsection",
+		[8] = "fieldset",
+		[10] = "blockquotefigcaption",
+	};
+	const char *list;
+
+	if (n == 0 || n >= ELEMENTSOF(by_len) || !(list = by_len[n]))
+		return false;
+	for (; *list; list += n)
+		if (memcmp(list, name, n) == 0)
+			return true;
+	return false;
+}
 
 static const char *const skip_tags[] = { "script", "style", "applet", NULL };
 
@@ -468,7 +484,7 @@ static void html_to_text(struct out *o, const char *s, size_t n)
 				continue;
 			}
 			out_text_refs(o, s + text_start, i - text_start);
-			if (nl && name_in(name, nl, block_tags))
+			if (nl && is_block_tag(name, nl))
 				out_space(o);
 			i = close + 1;
 			text_start = i;
@@ -550,6 +566,14 @@ static char *latin1_repair(const char *s, size_t n)
 	char *r, *w;
 
 	/* check first, without allocating: most text is not mojibake */
+	while (p + 8 <= end) {
+		uint64_t word;
+
+		memcpy(&word, p, 8);
+		if (word & UINT64_C(0x8080808080808080))
+			break;
+		p += 8;
+	}
 	for (const unsigned char *q = p; q < end; q++) {
 		unsigned char b;
 
@@ -587,6 +611,7 @@ static char *latin1_repair(const char *s, size_t n)
 	if (need || !has_high)
 		return NULL;
 	w = r = xmalloc(n + 1);
+	p = (const unsigned char *)s;
 	while (p < end) {
 		if (*p < 0x80)
 			*w++ = (char)*p++;
