@@ -202,15 +202,17 @@ static bool utf8_valid(const unsigned char *p, size_t n)
 	return true;
 }
 
-static char *latin1_to_utf8(const unsigned char *p, size_t n, size_t *ret_len)
+/* ISO-8859-1, or windows-1252 when is_cp1252 (its five undefined bytes stay
+ * C1 controls, as in Latin-1). */
+static char *latin1_to_utf8(const unsigned char *p, size_t n, bool is_cp1252, size_t *ret_len)
 {
-	char *out = xmalloc(2 * n + 1), *w = out;
+	char *out = xmalloc(3 * n + 1), *w = out;
 
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] < 0x80)
 			*w++ = (char)p[i];
-		else if (p[i] == 0)
-			continue;
+		else if (p[i] < 0xa0 && is_cp1252)
+			w += utf8_encode(text_cp1252(p[i]), w);
 		else {
 			*w++ = (char)(0xc0 | (p[i] >> 6));
 			*w++ = (char)(0x80 | (p[i] & 0x3f));
@@ -336,6 +338,7 @@ static int decode_doc(const void *data, size_t len, const char **ret_doc, size_t
 		"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "cp819",
 		"windows-1252", "cp1252", "x-cp1252", "ibm819", NULL,
 	};
+	static const char *const cp1252_names[] = { "windows-1252", "cp1252", "x-cp1252", NULL };
 	static const char *const ascii_names[] = { "us-ascii", "ascii", "ansi_x3.4-1968", NULL };
 	const unsigned char *p = data;
 	char *out = NULL, cs[64];
@@ -391,7 +394,11 @@ static int decode_doc(const void *data, size_t len, const char **ret_doc, size_t
 				*ret_charset = PARSE_CHARSET_UTF8;
 				return 0;
 			} else {
-				out = latin1_to_utf8(p, n, &out_len);
+				/* declared Latin-1 stays Latin-1 (C1 controls are mapped per
+				 * field later); anything else is read as windows-1252 */
+				bool is_latin1 = charset_is(cs, latin1_names) && !charset_is(cs, cp1252_names);
+
+				out = latin1_to_utf8(p, n, !is_latin1, &out_len);
 				charset = PARSE_CHARSET_LATIN1;
 			}
 		}
@@ -1758,28 +1765,20 @@ static void start_text_construct(struct state *st, enum el el, const xmlChar **a
 	bool redirect = false;
 	struct capture *c;
 
-	switch (el) {
-	case EL_DESCRIPTION:
-		/* a second description is content (feedparser's _start_description) */
+	/* a second description or summary is content (feedparser's
+	 * _start_description and _start_summary) */
+	if (el == EL_DESCRIPTION) {
 		redirect = ctx_has_summary(st) && !st->has_content;
 		dflt = redirect ? CTYPE_TEXT : CTYPE_HTML;
-		break;
-	case EL_SUMMARY:
+	} else if (el == EL_SUMMARY)
 		redirect = ctx_has_summary(st) && !st->has_content;
-		break;
-	case EL_CONTENT_ENCODED:
+	else if (el == EL_CONTENT_ENCODED) {
 		dflt = CTYPE_HTML;
 		st->has_content = true;
-		break;
-	case EL_BODY:
+	} else if (el == EL_BODY)
 		dflt = CTYPE_XHTML;
-		break;
-	case EL_CONTENT:
+	else if (el == EL_CONTENT)
 		st->has_content = true;
-		break;
-	default:
-		break;
-	}
 	if (redirect)
 		st->has_content = true;
 	str_lower(type);
@@ -1980,23 +1979,16 @@ static void end_element(void *ctx, const xmlChar *localname, const xmlChar *pref
 			capture_end(st, top);
 			buf_free(&top->text);
 			st->ncap--;
-			switch (el) {
-			case EL_ITEM:
+			/* leaving the blocks feedparser tracks with flags */
+			if (el == EL_ITEM) {
 				item_end(st);
 				st->has_content = false;
-				break;
-			case EL_IMAGE:
+			} else if (el == EL_IMAGE)
 				st->in_image = false;
-				break;
-			case EL_TEXTINPUT:
+			else if (el == EL_TEXTINPUT)
 				st->in_textinput = false;
-				break;
-			case EL_SOURCE:
+			else if (el == EL_SOURCE)
 				st->in_source = false;
-				break;
-			default:
-				break;
-			}
 		} else {
 			/* elements that hold no text of their own */
 			char name[32];
