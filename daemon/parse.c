@@ -165,6 +165,7 @@ struct state {
 	size_t root_end;          /* bytes consumed when the root element closed */
 
 	bool is_well_formed;
+	bool is_loose;            /* read the way feedparser's SGML parser does */
 	int first_error_line, first_error_col;
 	char *first_error;
 };
@@ -331,7 +332,7 @@ static bool charset_is(const char *cs, const char *const *names)
 /* Like parse_to_utf8(), but a valid UTF-8 document is not copied: *ret_doc
  * points into data, or into *ret_owned when it had to be converted. */
 static int decode_doc(const void *data, size_t len, const char **ret_doc, size_t *ret_len,
-		      char **ret_owned, enum parse_charset *ret_charset)
+		      char **ret_owned, enum parse_charset *ret_charset, size_t *ret_skipped)
 {
 	static const char *const utf8_names[] = { "utf-8", "utf8", "u8", NULL };
 	static const char *const latin1_names[] = {
@@ -390,6 +391,7 @@ static int decode_doc(const void *data, size_t len, const char **ret_doc, size_t
 					return -EBADMSG;
 				*ret_doc = lt;
 				*ret_len = n - (size_t)(lt - (const char *)p);
+				*ret_skipped = (size_t)(lt - (const char *)p);
 				*ret_owned = NULL;
 				*ret_charset = PARSE_CHARSET_UTF8;
 				return 0;
@@ -412,6 +414,7 @@ static int decode_doc(const void *data, size_t len, const char **ret_doc, size_t
 		return -EBADMSG;
 	}
 	*ret_doc = out + skip;
+	*ret_skipped = skip;
 	*ret_len = out_len - skip;
 	*ret_owned = out;
 	*ret_charset = charset;
@@ -422,9 +425,9 @@ char *parse_to_utf8(const void *data, size_t len, size_t *ret_len, enum parse_ch
 {
 	const char *doc;
 	char *owned, *r;
-	size_t n;
+	size_t n, skipped;
 
-	if (decode_doc(data, len, &doc, &n, &owned, ret_charset) < 0)
+	if (decode_doc(data, len, &doc, &n, &owned, ret_charset, &skipped) < 0)
 		return NULL;
 	r = xmalloc(n + 1);
 	memcpy(r, doc, n);
@@ -1293,6 +1296,8 @@ static bool ctx_has_summary(const struct state *st)
 
 /* ---- captures ------------------------------------------------------------ */
 
+static void append_escaped(struct buf *b, const char *s, size_t n);
+
 static const char *current_base(const struct state *st)
 {
 	return st->depth > 0 && st->depth <= MAX_DEPTH ? st->stack[st->depth].base : NULL;
@@ -1421,6 +1426,50 @@ static void add_category(struct state *st, char *term)
 		free(term);
 }
 
+/* feedparser reads an ill-formed document with an SGML parser that keeps
+ * the XML escapes (&amp; &lt; &gt; &quot; &apos;, and CDATA escaped) in
+ * element text, and undoes them only in text constructs, with one
+ * str.replace() after the other.  Given the text libxml2 decoded, that
+ * leaves "&quot;" and "&apos;" decoded once more in text constructs, and
+ * the escapes in place everywhere else. */
+static char *loose_quotes(const char *s, size_t n)
+{
+	struct buf b;
+
+	if (!memmem(s, n, "&quot;", 6) && !memmem(s, n, "&apos;", 6))
+		return NULL;
+	buf_init(&b, 0);
+	(void)buf_append(&b, s, n);
+	for (int pass = 0; pass < 2; pass++) {
+		const char *from = pass == 0 ? "&quot;" : "&apos;";
+		char to = pass == 0 ? '"' : '\'';
+		char *r = b.data, *w = b.data;
+
+		while (*r) {
+			if (strncmp(r, from, 6) == 0) {
+				*w++ = to;
+				r += 6;
+			} else
+				*w++ = *r++;
+		}
+		*w = '\0';
+		b.len = (size_t)(w - b.data);
+	}
+	return buf_steal(&b);
+}
+
+static char *xml_escape(const char *s, size_t n)
+{
+	struct buf b;
+
+	if (!memchr(s, '&', n) && !memchr(s, '<', n) && !memchr(s, '>', n))
+		return NULL;
+	buf_init(&b, 0);
+	(void)buf_append(&b, "", 0);
+	append_escaped(&b, s, n);
+	return buf_steal(&b);
+}
+
 static void capture_end(struct state *st, struct capture *c)
 {
 	struct item_build *b = &st->cur;
@@ -1432,6 +1481,20 @@ static void capture_end(struct state *st, struct capture *c)
 	if (c->is_base64 && n && (decoded = base64_decode(s, n))) {
 		s = decoded;
 		n = strlen(decoded);
+	}
+	if (st->is_loose && n) {
+		char *l = NULL;
+
+		/* how a lenient (SGML) reader sees the text, see loose_text() */
+		if (c->is_content && c->type != CTYPE_XHTML)
+			l = loose_quotes(s, n);
+		else if (!c->is_content && c->el != EL_LINK)
+			l = xml_escape(s, n);
+		if (l) {
+			free(decoded);
+			s = decoded = l;
+			n = strlen(l);
+		}
 	}
 
 	switch (c->el) {
@@ -1676,6 +1739,16 @@ static void track_version(struct state *st, int nb_namespaces, const xmlChar **n
 	}
 }
 
+/* An attribute value as text; the lenient reader keeps its escapes. */
+static char *attr_text(struct state *st, const char *v)
+{
+	_cleanup_free_ char *esc = st->is_loose ? xml_escape(v, strlen(v)) : NULL;
+
+	if (esc)
+		v = esc;
+	return text_normalize(v, strlen(v), TEXT_PLAIN, true);
+}
+
 static void item_begin(struct state *st, const xmlChar **attrs, int nattrs)
 {
 	item_end(st);  /* an item inside an item starts a new one */
@@ -1915,7 +1988,7 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 		_cleanup_free_ char *term = attr_get(attrs, nattrs, "term", NULL);
 
 		if (term)
-			add_category(st, text_normalize(term, strlen(term), TEXT_PLAIN, true));
+			add_category(st, attr_text(st, term));
 		capture_push(st, el, CTYPE_TEXT, false);
 		break;
 	}
@@ -1923,7 +1996,7 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 		_cleanup_free_ char *text = attr_get(attrs, nattrs, "text", NULL);
 
 		if (text)
-			add_category(st, text_normalize(text, strlen(text), TEXT_PLAIN, true));
+			add_category(st, attr_text(st, text));
 		capture_push(st, el, CTYPE_TEXT, false);
 		break;
 	}
@@ -2191,11 +2264,12 @@ static int sax_pass(struct state *st, const char *doc, size_t doc_len)
 /* Parses a UTF-8 document.  Documents concatenated after the root element
  * (an ill-formed feed, but lenient readers take their entries) are read
  * into the same state. */
-static int run_sax(const char *doc, size_t doc_len, size_t max, struct state **ret)
+static int run_sax(const char *doc, size_t doc_len, size_t max, bool is_loose, struct state **ret)
 {
 	_cleanup_(state_freep) struct state *st = xcalloc(1, sizeof(*st));
 	int r;
 
+	st->is_loose = is_loose;
 	if (doc_len > INT32_MAX)
 		return -EFBIG;
 	st->max_text = max * 2;
@@ -2237,6 +2311,7 @@ int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 	const char *doc;
 	size_t doc_len;
 	enum parse_charset charset;
+	size_t skipped;
 	struct feed *f;
 	int r;
 
@@ -2244,14 +2319,16 @@ int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 		diag_set(diag, NULL, 0, 0, "document larger than %zu bytes", max);
 		return -EFBIG;
 	}
-	if (decode_doc(data, len, &doc, &doc_len, &owned, &charset) < 0) {
+	if (decode_doc(data, len, &doc, &doc_len, &owned, &charset, &skipped) < 0) {
 		diag_set(diag, NULL, 0, 0, len ? "not an XML document" : "empty document");
 		return -EBADMSG;
 	}
-	r = run_sax(doc, doc_len, max, &st);
+	r = run_sax(doc, doc_len, max, false, &st);
 	if (r < 0)
 		return r;
-	if (!st->is_well_formed) {
+	/* text before the XML declaration makes the document ill-formed for
+	 * the reference reader too, even though we could read it strictly */
+	if (!st->is_well_formed || (skipped && doc_len >= 5 && memcmp(doc, "<?xml", 5) == 0)) {
 		/* ill-formed: read it again the lenient way when that helps */
 		size_t fixed_len;
 		char *fixed = doc_fixup(doc, doc_len, &fixed_len);
@@ -2263,11 +2340,11 @@ int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 			free(owned);
 			doc = owned = fixed;
 			doc_len = fixed_len;
-			state_free(steal_ptr(st));
-			r = run_sax(doc, doc_len, max, &st);
-			if (r < 0)
-				return r;
 		}
+		state_free(steal_ptr(st));
+		r = run_sax(doc, doc_len, max, true, &st);
+		if (r < 0)
+			return r;
 	}
 
 	if (!st->seen_root) {
