@@ -166,6 +166,7 @@ struct state {
 
 	bool is_well_formed;
 	bool is_loose;            /* read the way feedparser's SGML parser does */
+	bool has_undeclared_entity;
 	int first_error_line, first_error_col;
 	char *first_error;
 };
@@ -2126,9 +2127,14 @@ static xmlEntityPtr on_get_entity(void *ctx, const xmlChar *xname)
 		for (size_t i = 0; i < st->n_doc_entities && !content; i++)
 			if (streq(st->doc_entities[i].name, name))
 				content = st->doc_entities[i].content;
-		/* the HTML 4 names a lenient reader knows */
-		if (!content)
+		/* an undeclared entity makes the document ill-formed: the
+		 * reference reader then reads it leniently, knowing HTML 4 names */
+		if (!content) {
+			/* (libxml2 also looks names up while reading the DTD) */
+			if (!st->ctxt || !st->ctxt->inSubset)
+				st->has_undeclared_entity = true;
 			content = text_html4_entity(name, n);
+		}
 		if (!content) {
 			/* kept literally, as a lenient reader shows it */
 			literal = xasprintf("&%s;", name);
@@ -2282,7 +2288,7 @@ static int run_sax(const char *doc, size_t doc_len, size_t max, bool is_loose, s
 	r = sax_pass(st, doc, doc_len);
 	if (r < 0)
 		return r;
-	st->is_well_formed = r;
+	st->is_well_formed = r && !st->has_undeclared_entity;
 	for (int pass = 0; pass < 16 && !st->is_well_formed && st->root_end > 0 && st->root_end < doc_len; pass++) {
 		const char *rest = doc + st->root_end, *lt;
 		size_t rest_len = doc_len - st->root_end;
