@@ -5,11 +5,16 @@
  * there are several, follows Universal Feed Parser, the reader most feed
  * publishers test against (see shared/conformance/NORMALIZATION.md).
  *
+ * Ill-formed documents are read a second time, repaired the way a lenient
+ * (SGML) reader sees them (doc_fixup), with the text rules of that reader
+ * (is_loose); libxml2's recover mode does the rest.
+ *
  * Hostile input: the document is converted to UTF-8 by us (libxml2 is told
  * to ignore the declared encoding), external entities and DTDs are never
  * loaded (no NOENT, no DTDLOAD, NONET), entities declared in the internal
- * subset are only used when they are plain text, and libxml2's own depth and
- * amplification limits stay on (no XML_PARSE_HUGE). */
+ * subset are only used when they are plain text, entity text has a budget,
+ * and libxml2's own depth and amplification limits stay on (no
+ * XML_PARSE_HUGE). */
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
