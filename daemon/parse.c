@@ -289,6 +289,112 @@ static char *iconv_to_utf8(const char *charset, const char *p, size_t n, size_t 
 	return out;
 }
 
+/* Undeclared text that is not UTF-8 is usually windows-1252, but feeds in
+ * Russian and Ukrainian come in three or four 8-bit Cyrillic charsets, and
+ * the reference reader guesses them (chardet).  Cyrillic text is made of
+ * runs of high bytes (whole words), Western text has lone accented letters;
+ * among the Cyrillic charsets the one that makes the most frequent letters
+ * wins.  Returns an iconv name or NULL for windows-1252. */
+static const char *guess_cyrillic(const unsigned char *p, size_t n)
+{
+	static const char *const candidates[] = { "WINDOWS-1251", "KOI8-R", "KOI8-U", "ISO-8859-5", "CP866" };
+	/* о е а и н т с р в л к м д п у я ы ь г з б ч й х ж ш ю э щ ц ф і ї є (lower case) */
+	static const uint32_t frequent[] = {
+		0x43e, 0x435, 0x430, 0x438, 0x43d, 0x442, 0x441, 0x440, 0x432, 0x43b, 0x43a, 0x43c,
+		0x434, 0x43f, 0x443, 0x44f, 0x44b, 0x44c, 0x433, 0x437, 0x431, 0x447, 0x439, 0x445,
+		0x436, 0x448, 0x44e, 0x44d, 0x449, 0x446, 0x444, 0x456, 0x457, 0x454,
+	};
+	size_t high = 0, runs = 0, best_score = 0;
+	const char *best = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i] >= 0x80) {
+			high++;
+			if (i == 0 || p[i - 1] < 0x80)
+				runs++;
+		}
+	/* words, not lone accents: on average three high bytes in a row */
+	if (high < 8 || high < 3 * runs)
+		return NULL;
+	for (size_t c = 0; c < ELEMENTSOF(candidates); c++) {
+		size_t len, score = 0;
+		_cleanup_free_ char *u = iconv_to_utf8(candidates[c], (const char *)p, n, &len);
+		const unsigned char *q;
+
+		if (!u)
+			continue;
+		q = (const unsigned char *)u;
+		for (size_t i = 0; i < len;) {
+			uint32_t cp;
+			int l = utf8_decode(q + i, len - i, &cp);
+
+			if (l < 0) {
+				i++;
+				continue;
+			}
+			i += (size_t)l;
+			/* the 12 most frequent letters count double */
+			for (size_t k = 0; k < ELEMENTSOF(frequent); k++)
+				if (cp == frequent[k]) {
+					score += k < 12 ? 2 : 1;
+					break;
+				}
+		}
+		if (score > best_score) {
+			best_score = score;
+			best = candidates[c];
+		}
+	}
+	/* most high bytes must be common lower-case letters */
+	return best_score >= high ? best : NULL;
+}
+
+/* The same for the double-byte East Asian charsets, from where their lead
+ * bytes fall: Shift_JIS kana leads (0x82, 0x83), EUC-JP kana rows (0xa4,
+ * 0xa5), EUC-KR Hangul rows (0xb0-0xc8), else GB18030.  The charset must
+ * also decode the whole document. */
+static const char *guess_cjk(const unsigned char *p, size_t n)
+{
+	size_t pairs = 0, sjis_kana = 0, sjis_low = 0, euc_kana = 0, hangul = 0, low_trail = 0;
+	const char *guess;
+	size_t len;
+	char *u;
+
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (p[i] < 0x81)
+			continue;
+		pairs++;
+		if (p[i] == 0x82 || p[i] == 0x83)
+			sjis_kana++;
+		if (p[i] <= 0x9f)
+			sjis_low++;
+		if (p[i] == 0xa4 || p[i] == 0xa5)
+			euc_kana++;
+		if (p[i] >= 0xb0 && p[i] <= 0xc8)
+			hangul++;
+		if (p[i + 1] < 0xa1)
+			low_trail++;
+		i++;
+	}
+	if (pairs < 8)
+		return NULL;
+	if (sjis_low * 2 > pairs && sjis_kana * 5 > pairs)
+		guess = "CP932";
+	else if (low_trail * 10 > pairs)
+		return NULL;   /* not an EUC charset */
+	else if (euc_kana * 5 > pairs)
+		guess = "EUC-JP";
+	else if (hangul * 10 > pairs * 6)
+		guess = "EUC-KR";
+	else
+		guess = "GB18030";
+	u = iconv_to_utf8(guess, (const char *)p, n, &len);
+	if (!u)
+		return NULL;
+	free(u);
+	return guess;
+}
+
 /* Reads encoding="..." from an XML declaration at p (ASCII-compatible). */
 static bool declared_encoding(const char *p, size_t n, char *out, size_t outsz)
 {
@@ -386,7 +492,11 @@ static int decode_doc(const void *data, size_t len, const char **ret_doc, size_t
 		    strncmp(cs, "utf-32", 6) == 0 || strncmp(cs, "ucs", 3) == 0)
 			cs[0] = '\0';
 		if (cs[0] && !charset_is(cs, latin1_names)) {
-			out = iconv_to_utf8(cs, s, n, &out_len);
+			/* GB18030 is a superset of GB2312, and feedparser uses it so */
+			const char *name = streq(cs, "gb2312") ? "gb18030" :
+					   streq(cs, "mac-roman") || streq(cs, "macroman") ? "macintosh" : cs;
+
+			out = iconv_to_utf8(name, s, n, &out_len);
 			charset = PARSE_CHARSET_ICONV;
 		}
 		if (!out) {
@@ -405,9 +515,17 @@ static int decode_doc(const void *data, size_t len, const char **ret_doc, size_t
 				/* declared Latin-1 stays Latin-1 (C1 controls are mapped per
 				 * field later); anything else is read as windows-1252 */
 				bool is_latin1 = charset_is(cs, latin1_names) && !charset_is(cs, cp1252_names);
+				const char *guess = is_latin1 ? NULL : guess_cyrillic(p, n);
 
-				out = latin1_to_utf8(p, n, !is_latin1, &out_len);
-				charset = PARSE_CHARSET_LATIN1;
+				if (!is_latin1 && !guess)
+					guess = guess_cjk(p, n);
+
+				if (guess && (out = iconv_to_utf8(guess, (const char *)p, n, &out_len)))
+					charset = PARSE_CHARSET_ICONV;
+				else {
+					out = latin1_to_utf8(p, n, !is_latin1, &out_len);
+					charset = PARSE_CHARSET_LATIN1;
+				}
 			}
 		}
 	}
