@@ -1863,13 +1863,9 @@ static void track_version(struct state *st, int nb_namespaces, const xmlChar **n
 	}
 }
 
-/* An attribute value as text; the lenient reader keeps its escapes. */
-static char *attr_text(struct state *st, const char *v)
+/* An attribute value as text (both readers unescape attributes). */
+static char *attr_text(const char *v)
 {
-	_cleanup_free_ char *esc = st->is_loose ? xml_escape(v, strlen(v)) : NULL;
-
-	if (esc)
-		v = esc;
 	return text_normalize(v, strlen(v), TEXT_PLAIN, true);
 }
 
@@ -2112,7 +2108,7 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 		_cleanup_free_ char *term = attr_get(attrs, nattrs, "term", NULL);
 
 		if (term)
-			add_category(st, attr_text(st, term));
+			add_category(st, attr_text(term));
 		capture_push(st, el, CTYPE_TEXT, false);
 		break;
 	}
@@ -2120,7 +2116,7 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 		_cleanup_free_ char *text = attr_get(attrs, nattrs, "text", NULL);
 
 		if (text)
-			add_category(st, attr_text(st, text));
+			add_category(st, attr_text(text));
 		capture_push(st, el, CTYPE_TEXT, false);
 		break;
 	}

@@ -320,6 +320,44 @@ static void test_invalid_utf8_read_as_cp1252(void **state)
 	assert_string_equal(f->items[0].title, "caf\xc3\xa9 \xe2\x82\xac 5");
 }
 
+static void test_undeclared_koi8r_guessed(void **state)
+{
+	/* "Переговоры о перемирии продолжаются" in KOI8-R, no declaration */
+	static const char doc[] = "<rss><channel><item><title>"
+		"\xf0\xc5\xd2\xc5\xc7\xcf\xd7\xcf\xd2\xd9 \xcf \xd0\xc5\xd2\xc5\xcd\xc9\xd2\xc9\xc9 "
+		"\xd0\xd2\xcf\xc4\xcf\xcc\xd6\xc1\xc0\xd4\xd3\xd1"
+		"</title></item></channel></rss>";
+	_cleanup_feed_ struct feed *f = parse_len(doc, strlen(doc), NULL);
+
+	assert_string_equal(f->items[0].title,
+			    "\xd0\x9f\xd0\xb5\xd1\x80\xd0\xb5\xd0\xb3\xd0\xbe\xd0\xb2\xd0\xbe\xd1\x80\xd1\x8b "
+			    "\xd0\xbe \xd0\xbf\xd0\xb5\xd1\x80\xd0\xb5\xd0\xbc\xd0\xb8\xd1\x80\xd0\xb8\xd0\xb8 "
+			    "\xd0\xbf\xd1\x80\xd0\xbe\xd0\xb4\xd0\xbe\xd0\xbb\xd0\xb6\xd0\xb0\xd1\x8e\xd1\x82\xd1\x81\xd1\x8f");
+}
+
+static void test_windows1252_declared(void **state)
+{
+	/* 0x85 is an ellipsis in windows-1252, not a space to strip */
+	_cleanup_feed_ struct feed *f = parse_ok("<?xml version=\"1.0\" encoding=\"windows-1252\"?>"
+						 "<rss><channel><item><title>Wait\x85</title></item></channel></rss>");
+
+	assert_string_equal(f->items[0].title, "Wait\xe2\x80\xa6");
+}
+
+static void test_undeclared_entity_reads_leniently(void **state)
+{
+	/* an undeclared entity: outside text constructs the escapes stay */
+	_cleanup_feed_ struct feed *f = parse_ok(RSS(
+		"<item><title>A&nbsp;B &amp; C</title><guid isPermaLink=\"false\">x&amp;y</guid>"
+		"<category>R &amp; D</category><category term=\"Q&amp;A\"/></item>"));
+
+	assert_string_equal(f->items[0].title, "A B & C");
+	assert_string_equal(f->items[0].id, "x&amp;y");
+	assert_int_equal(f->items[0].n_categories, 2);
+	assert_string_equal(f->items[0].categories[0], "R &amp; D");
+	assert_string_equal(f->items[0].categories[1], "Q&A");
+}
+
 static void test_illformed_recovered(void **state)
 {
 	/* an HTML entity XML does not know, a bare '&', a missing end tag */
@@ -512,6 +550,9 @@ int main(void)
 		cmocka_unit_test(test_windows1251_declared),
 		cmocka_unit_test(test_utf16_bom),
 		cmocka_unit_test(test_invalid_utf8_read_as_cp1252),
+		cmocka_unit_test(test_undeclared_koi8r_guessed),
+		cmocka_unit_test(test_windows1252_declared),
+		cmocka_unit_test(test_undeclared_entity_reads_leniently),
 		cmocka_unit_test(test_illformed_recovered),
 		cmocka_unit_test(test_illformed_like_a_lenient_reader),
 		cmocka_unit_test(test_leading_garbage_tolerated),
