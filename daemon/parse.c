@@ -887,6 +887,8 @@ static bool scheme_is_relative(const char *s, size_t n)
 		"mms", "prospero", "rtsp", "rtspu", "sftp", "svn", "svn+ssh", "ws", "wss", NULL,
 	};
 
+	if (n == 0)
+		return true;   /* no scheme at all: Python lists '' too */
 	for (const char *const *p = names; *p; p++)
 		if (strlen(*p) == n && strncasecmp(*p, s, n) == 0)
 			return true;
