@@ -1,6 +1,4 @@
 /* cmd-parse.c - storywatch parse: feed documents to JSON Lines. */
-#include "config.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

@@ -44,6 +44,13 @@ int json_end_array(struct buf *b)
 	return buf_putc(b, ']');
 }
 
+/* ASCII bytes that go into a JSON string as they are. */
+static const bool is_plain[256] = {
+	[0x20 ... 0x21] = true,   /* '"' is 0x22 */
+	[0x23 ... 0x5b] = true,   /* '\\' is 0x5c */
+	[0x5d ... 0x7f] = true,
+};
+
 static int json_quoted(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
@@ -54,9 +61,20 @@ static int json_quoted(struct buf *b, const char *s, size_t n)
 		uint32_t cp;
 		int len;
 
-		/* Copy plain ASCII in runs. */
-		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-			p++;
+		/* Copy plain ASCII and well-formed UTF-8 (but U+2028/9) in runs. */
+		while (p < end) {
+			if (is_plain[*p])
+				p++;
+			else if (*p >= 0x80) {
+				uint32_t c;
+				int l = utf8_decode(p, (size_t)(end - p), &c);
+
+				if (l < 0 || c == 0x2028 || c == 0x2029)
+					break;
+				p += l;
+			} else
+				break;
+		}
 		if (p > run)
 			r = buf_append(b, run, (size_t)(p - run));
 		if (r < 0 || p >= end)

@@ -5,13 +5,16 @@
  * there are several, follows Universal Feed Parser, the reader most feed
  * publishers test against (see shared/conformance/NORMALIZATION.md).
  *
+ * Ill-formed documents are read a second time, repaired the way a lenient
+ * (SGML) reader sees them (doc_fixup), with the text rules of that reader
+ * (is_loose); libxml2's recover mode does the rest.
+ *
  * Hostile input: the document is converted to UTF-8 by us (libxml2 is told
  * to ignore the declared encoding), external entities and DTDs are never
  * loaded (no NOENT, no DTDLOAD, NONET), entities declared in the internal
- * subset are only used when they are plain text, and libxml2's own depth and
- * amplification limits stay on (no XML_PARSE_HUGE). */
-#include "config.h"
-
+ * subset are only used when they are plain text, entity text has a budget,
+ * and libxml2's own depth and amplification limits stay on (no
+ * XML_PARSE_HUGE). */
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
@@ -161,8 +164,14 @@ struct state {
 	struct { char *name; char *content; } doc_entities[MAX_DOC_ENTITIES];
 	xmlEntityPtr *made;
 	size_t n_made, cap_made;
+	size_t entity_bytes, entity_budget;
+	char *allowed[64];        /* declared entities a lenient reader keeps */
+	size_t n_allowed;
+	size_t root_end;          /* bytes consumed when the root element closed */
 
 	bool is_well_formed;
+	bool is_loose;            /* read the way feedparser's SGML parser does */
+	bool has_undeclared_entity;
 	int first_error_line, first_error_col;
 	char *first_error;
 };
@@ -200,15 +209,17 @@ static bool utf8_valid(const unsigned char *p, size_t n)
 	return true;
 }
 
-static char *latin1_to_utf8(const unsigned char *p, size_t n, size_t *ret_len)
+/* ISO-8859-1, or windows-1252 when is_cp1252 (its five undefined bytes stay
+ * C1 controls, as in Latin-1). */
+static char *latin1_to_utf8(const unsigned char *p, size_t n, bool is_cp1252, size_t *ret_len)
 {
-	char *out = xmalloc(2 * n + 1), *w = out;
+	char *out = xmalloc(3 * n + 1), *w = out;
 
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] < 0x80)
 			*w++ = (char)p[i];
-		else if (p[i] == 0)
-			continue;
+		else if (p[i] < 0xa0 && is_cp1252)
+			w += utf8_encode(text_cp1252(p[i]), w);
 		else {
 			*w++ = (char)(0xc0 | (p[i] >> 6));
 			*w++ = (char)(0x80 | (p[i] & 0x3f));
@@ -278,6 +289,132 @@ static char *iconv_to_utf8(const char *charset, const char *p, size_t n, size_t 
 	return out;
 }
 
+/* Undeclared text that is not UTF-8 is usually windows-1252, but feeds in
+ * Russian and Ukrainian come in three or four 8-bit Cyrillic charsets, and
+ * the reference reader guesses them (chardet).  Cyrillic text is made of
+ * runs of high bytes (whole words), Western text has lone accented letters;
+ * among the Cyrillic charsets the one whose letter pairs are most often
+ * the common ones of Russian and Ukrainian wins (a third of them in real
+ * text, under a tenth when the charset or the language is wrong).  Returns
+ * an iconv name or NULL for windows-1252. */
+static const char *guess_cyrillic(const unsigned char *p, size_t n)
+{
+	static const char *const candidates[] = { "WINDOWS-1251", "KOI8-R", "KOI8-U", "ISO-8859-5", "CP866" };
+	/* ст но то на ен ов ни ра во ко ро ал ре ли ... */
+	static const uint16_t bigrams[][2] = {
+		{ 0x441, 0x442 }, { 0x43d, 0x43e }, { 0x442, 0x43e }, { 0x43d, 0x430 }, { 0x435, 0x43d },
+		{ 0x43e, 0x432 }, { 0x43d, 0x438 }, { 0x440, 0x430 }, { 0x432, 0x43e }, { 0x43a, 0x43e },
+		{ 0x440, 0x43e }, { 0x430, 0x43b }, { 0x440, 0x435 }, { 0x43b, 0x438 }, { 0x43e, 0x440 },
+		{ 0x435, 0x440 }, { 0x435, 0x441 }, { 0x43f, 0x43e }, { 0x435, 0x442 }, { 0x43f, 0x440 },
+		{ 0x43d, 0x435 }, { 0x43e, 0x441 }, { 0x433, 0x43e }, { 0x43a, 0x430 }, { 0x43e, 0x43b },
+		{ 0x430, 0x43d }, { 0x438, 0x442 }, { 0x430, 0x442 }, { 0x43b, 0x44c }, { 0x43e, 0x43c },
+		{ 0x432, 0x430 }, { 0x435, 0x43b }, { 0x434, 0x435 }, { 0x442, 0x430 }, { 0x43b, 0x43e },
+		{ 0x43e, 0x439 }, { 0x442, 0x438 }, { 0x43b, 0x430 }, { 0x434, 0x430 }, { 0x432, 0x438 },
+		{ 0x438, 0x43d }, { 0x435, 0x434 }, { 0x430, 0x432 }, { 0x43e, 0x431 },
+	};
+	size_t high = 0, runs = 0, best_hits = 0, best_pairs = 1;
+	const char *best = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i] >= 0x80) {
+			high++;
+			if (i == 0 || p[i - 1] < 0x80)
+				runs++;
+		}
+	/* words, not lone accents: on average three high bytes in a row */
+	if (high < 8 || high < 3 * runs)
+		return NULL;
+	for (size_t c = 0; c < ELEMENTSOF(candidates); c++) {
+		size_t len, hits = 0, npairs = 0;
+		_cleanup_free_ char *u = iconv_to_utf8(candidates[c], (const char *)p, n, &len);
+		const unsigned char *q;
+		uint32_t prev = 0;
+
+		if (!u)
+			continue;
+		q = (const unsigned char *)u;
+		for (size_t i = 0; i < len;) {
+			uint32_t cp;
+			int l = utf8_decode(q + i, len - i, &cp);
+
+			if (l < 0) {
+				i++;
+				prev = 0;
+				continue;
+			}
+			i += (size_t)l;
+			if (cp >= 0x410 && cp <= 0x42f)
+				cp += 0x20;   /* upper to lower case */
+			if (!(cp >= 0x430 && cp <= 0x45f)) {
+				prev = 0;
+				continue;
+			}
+			if (prev) {
+				npairs++;
+				for (size_t k = 0; k < ELEMENTSOF(bigrams); k++)
+					if (bigrams[k][0] == prev && bigrams[k][1] == cp) {
+						hits++;
+						break;
+					}
+			}
+			prev = cp;
+		}
+		if (npairs >= 4 && hits * best_pairs > best_hits * npairs) {
+			best_hits = hits;
+			best_pairs = npairs;
+			best = candidates[c];
+		}
+	}
+	/* at least one pair in five must be a common one */
+	return best && best_hits * 5 >= best_pairs ? best : NULL;
+}
+
+/* The same for the double-byte East Asian charsets, from where their lead
+ * bytes fall: Shift_JIS kana leads (0x82, 0x83), EUC-JP kana rows (0xa4,
+ * 0xa5), EUC-KR Hangul rows (0xb0-0xc8), else GB18030.  The charset must
+ * also decode the whole document. */
+static const char *guess_cjk(const unsigned char *p, size_t n)
+{
+	size_t pairs = 0, sjis_kana = 0, sjis_low = 0, euc_kana = 0, hangul = 0, low_trail = 0;
+	const char *guess;
+	size_t len;
+	char *u;
+
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (p[i] < 0x81)
+			continue;
+		pairs++;
+		if (p[i] == 0x82 || p[i] == 0x83)
+			sjis_kana++;
+		if (p[i] <= 0x9f)
+			sjis_low++;
+		if (p[i] == 0xa4 || p[i] == 0xa5)
+			euc_kana++;
+		if (p[i] >= 0xb0 && p[i] <= 0xc8)
+			hangul++;
+		if (p[i + 1] < 0xa1)
+			low_trail++;
+		i++;
+	}
+	if (pairs < 8)
+		return NULL;
+	if (sjis_low * 2 > pairs && sjis_kana * 5 > pairs)
+		guess = "CP932";
+	else if (low_trail * 10 > pairs)
+		return NULL;   /* not an EUC charset */
+	else if (euc_kana * 5 > pairs)
+		guess = "EUC-JP";
+	else if (hangul * 10 > pairs * 6)
+		guess = "EUC-KR";
+	else
+		guess = "GB18030";
+	u = iconv_to_utf8(guess, (const char *)p, n, &len);
+	if (!u)
+		return NULL;
+	free(u);
+	return guess;
+}
+
 /* Reads encoding="..." from an XML declaration at p (ASCII-compatible). */
 static bool declared_encoding(const char *p, size_t n, char *out, size_t outsz)
 {
@@ -327,13 +464,14 @@ static bool charset_is(const char *cs, const char *const *names)
 /* Like parse_to_utf8(), but a valid UTF-8 document is not copied: *ret_doc
  * points into data, or into *ret_owned when it had to be converted. */
 static int decode_doc(const void *data, size_t len, const char **ret_doc, size_t *ret_len,
-		      char **ret_owned, enum parse_charset *ret_charset)
+		      char **ret_owned, enum parse_charset *ret_charset, size_t *ret_skipped)
 {
 	static const char *const utf8_names[] = { "utf-8", "utf8", "u8", NULL };
 	static const char *const latin1_names[] = {
 		"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "cp819",
 		"windows-1252", "cp1252", "x-cp1252", "ibm819", NULL,
 	};
+	static const char *const cp1252_names[] = { "windows-1252", "cp1252", "x-cp1252", NULL };
 	static const char *const ascii_names[] = { "us-ascii", "ascii", "ansi_x3.4-1968", NULL };
 	const unsigned char *p = data;
 	char *out = NULL, cs[64];
@@ -374,7 +512,11 @@ static int decode_doc(const void *data, size_t len, const char **ret_doc, size_t
 		    strncmp(cs, "utf-32", 6) == 0 || strncmp(cs, "ucs", 3) == 0)
 			cs[0] = '\0';
 		if (cs[0] && !charset_is(cs, latin1_names)) {
-			out = iconv_to_utf8(cs, s, n, &out_len);
+			/* GB18030 is a superset of GB2312, and feedparser uses it so */
+			const char *name = streq(cs, "gb2312") ? "gb18030" :
+					   streq(cs, "mac-roman") || streq(cs, "macroman") ? "macintosh" : cs;
+
+			out = iconv_to_utf8(name, s, n, &out_len);
 			charset = PARSE_CHARSET_ICONV;
 		}
 		if (!out) {
@@ -385,12 +527,25 @@ static int decode_doc(const void *data, size_t len, const char **ret_doc, size_t
 					return -EBADMSG;
 				*ret_doc = lt;
 				*ret_len = n - (size_t)(lt - (const char *)p);
+				*ret_skipped = (size_t)(lt - (const char *)p);
 				*ret_owned = NULL;
 				*ret_charset = PARSE_CHARSET_UTF8;
 				return 0;
 			} else {
-				out = latin1_to_utf8(p, n, &out_len);
-				charset = PARSE_CHARSET_LATIN1;
+				/* declared Latin-1 stays Latin-1 (C1 controls are mapped per
+				 * field later); anything else is read as windows-1252 */
+				bool is_latin1 = charset_is(cs, latin1_names) && !charset_is(cs, cp1252_names);
+				const char *guess = is_latin1 ? NULL : guess_cyrillic(p, n);
+
+				if (!is_latin1 && !guess)
+					guess = guess_cjk(p, n);
+
+				if (guess && (out = iconv_to_utf8(guess, (const char *)p, n, &out_len)))
+					charset = PARSE_CHARSET_ICONV;
+				else {
+					out = latin1_to_utf8(p, n, !is_latin1, &out_len);
+					charset = PARSE_CHARSET_LATIN1;
+				}
 			}
 		}
 	}
@@ -403,6 +558,7 @@ static int decode_doc(const void *data, size_t len, const char **ret_doc, size_t
 		return -EBADMSG;
 	}
 	*ret_doc = out + skip;
+	*ret_skipped = skip;
 	*ret_len = out_len - skip;
 	*ret_owned = out;
 	*ret_charset = charset;
@@ -413,9 +569,9 @@ char *parse_to_utf8(const void *data, size_t len, size_t *ret_len, enum parse_ch
 {
 	const char *doc;
 	char *owned, *r;
-	size_t n;
+	size_t n, skipped;
 
-	if (decode_doc(data, len, &doc, &n, &owned, ret_charset) < 0)
+	if (decode_doc(data, len, &doc, &n, &owned, ret_charset, &skipped) < 0)
 		return NULL;
 	r = xmalloc(n + 1);
 	memcpy(r, doc, n);
@@ -427,30 +583,14 @@ char *parse_to_utf8(const void *data, size_t len, size_t *ret_len, enum parse_ch
 
 /* ---- repairs before parsing ---------------------------------------------- */
 
-static bool is_name_byte(unsigned char c)
+static bool is_name_start(unsigned char c)
 {
-	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == ':' || c == '.' || c == '-';
+	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
 }
 
-/* Whether s[i] == '&' starts a character or entity reference. */
-static bool is_reference(const char *s, size_t n, size_t i)
+static bool is_space_byte(unsigned char c)
 {
-	size_t j = i + 1;
-
-	if (j < n && s[j] == '#') {
-		bool hex = j + 1 < n && (s[j + 1] == 'x' || s[j + 1] == 'X');
-		size_t start = j + (hex ? 2 : 1);
-
-		for (j = start; j < n && (hex ? isxdigit((unsigned char)s[j]) : isdigit((unsigned char)s[j])); j++)
-			;
-		return j > start && j < n && s[j] == ';';
-	}
-	if (j >= n || !(is_name_byte((unsigned char)s[j]) && !isdigit((unsigned char)s[j]) && s[j] != '.' && s[j] != '-'))
-		return false;
-	while (j < n && is_name_byte((unsigned char)s[j]))
-		j++;
-	return j < n && s[j] == ';';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 static bool is_bad_control(unsigned char c)
@@ -458,81 +598,230 @@ static bool is_bad_control(unsigned char c)
 	return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
 }
 
-/* What lenient readers accept and libxml2 would stop at: a bare '&' becomes
- * "&amp;", and control characters XML 1.0 section 2.2 forbids are dropped.
- * CDATA sections, comments and processing instructions keep their '&'.
- * Returns a new buffer, or NULL when the document needs nothing. */
+/* Copies a start tag, quoting unquoted attribute values (name=value). */
+static size_t fix_start_tag(struct buf *out, const char *s, size_t n, size_t i)
+{
+	char q = 0;
+
+	while (i < n && s[i] != '>') {
+		char c = s[i];
+
+		if (q) {
+			if (c == q)
+				q = 0;
+		} else if (c == '"' || c == '\'') {
+			q = c;
+		} else if (c == '<') {
+			break;   /* a tag left open: let the parser see the next one */
+		} else if (c == '=') {
+			size_t j = i + 1, v;
+
+			while (j < n && is_space_byte((unsigned char)s[j]))
+				j++;
+			if (j < n && s[j] != '"' && s[j] != '\'' && s[j] != '>') {
+				(void)buf_append(out, s + i, j - i);
+				(void)buf_putc(out, '"');
+				for (v = j; v < n && !is_space_byte((unsigned char)s[v]) && s[v] != '>' && s[v] != '<'; v++)
+					if (s[v] == '"')
+						(void)buf_puts(out, "&quot;");
+					else
+						(void)buf_putc(out, s[v]);
+				(void)buf_putc(out, '"');
+				i = v;
+				continue;
+			}
+		}
+		(void)buf_putc(out, c);
+		i++;
+	}
+	return i;
+}
+
+/* An ill-formed document, read again the way a lenient (SGML) reader sees
+ * it: "&name" without ';' is a reference when HTML 4 knows the name and
+ * text ("&name;") otherwise, a bare '&' and a '<' that starts no markup are
+ * text, unquoted attribute values get quotes, and control characters XML 1.0
+ * section 2.2 forbids are dropped (vertical tab and form feed become spaces).
+ * CDATA sections, comments and processing instructions are copied as they
+ * are.  Returns a new buffer. */
 static char *doc_fixup(const char *s, size_t n, size_t *ret_len)
 {
 	struct buf out;
-	bool writing = false;
-	bool is_special[256] = { ['&'] = true, ['<'] = true };
+	size_t i = 0;
 
-	for (int c = 0; c < 0x20; c++)
-		is_special[c] = is_bad_control((unsigned char)c);
+	buf_init(&out, 0);
+	(void)buf_append(&out, "", 0);
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
 
-	for (int pass = 0; pass < 2; pass++) {
-		size_t i = 0, copied = 0;
-
-		if (pass == 1) {
-			buf_init(&out, 0);
-			writing = true;
-		}
-		while (i < n) {
-			unsigned char c;
+		if (c == '<' && i + 1 < n) {
 			const char *end_mark = NULL;
+			unsigned char d = (unsigned char)s[i + 1];
 
-			while (i < n && !is_special[(unsigned char)s[i]])
-				i++;
-			if (i >= n)
-				break;
-			c = (unsigned char)s[i];
-
-			if (c == '<' && i + 1 < n) {
-				if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0)
-					end_mark = "]]>";
-				else if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0)
-					end_mark = "-->";
-				else if (s[i + 1] == '?')
-					end_mark = "?>";
-			}
+			if (n - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0)
+				end_mark = "]]>";
+			else if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0)
+				end_mark = "-->";
+			else if (d == '?')
+				end_mark = "?>";
 			if (end_mark) {
 				const char *e = memmem(s + i + 2, n - i - 2, end_mark, strlen(end_mark));
 				size_t stop = e ? (size_t)(e - s) + strlen(end_mark) : n;
 
-				for (size_t k = i; k < stop; k++)
-					if (is_bad_control((unsigned char)s[k])) {
-						if (!writing)
-							goto need;
-						(void)buf_append(&out, s + copied, k - copied);
-						copied = k + 1;
-					}
-				i = stop;
+				for (; i < stop; i++)
+					if (!is_bad_control((unsigned char)s[i]))
+						(void)buf_putc(&out, s[i]);
 				continue;
 			}
-			if (c == '&' && !is_reference(s, n, i)) {
-				if (!writing)
-					goto need;
-				(void)buf_append(&out, s + copied, i + 1 - copied);
-				(void)buf_puts(&out, "amp;");
-				copied = i + 1;
-			} else if (is_bad_control(c)) {
-				if (!writing)
-					goto need;
-				(void)buf_append(&out, s + copied, i - copied);
-				copied = i + 1;
+			if (is_name_start(d)) {
+				(void)buf_putc(&out, '<');
+				i = fix_start_tag(&out, s, n, i + 1);
+				continue;
 			}
+			if (d != '/' && d != '!') {
+				(void)buf_puts(&out, "&lt;");
+				i++;
+				continue;
+			}
+		} else if (c == '<') {
+			(void)buf_puts(&out, "&lt;");
 			i++;
+			continue;
+		} else if (c == '&') {
+			size_t j = i + 1;
+
+			if (j < n && s[j] == '#') {
+				bool hex = j + 1 < n && (s[j + 1] == 'x' || s[j + 1] == 'X');
+				size_t k = j + (hex ? 2 : 1);
+
+				while (k < n && (hex ? isxdigit((unsigned char)s[k]) : isdigit((unsigned char)s[k])))
+					k++;
+				if (k > j + (hex ? 2 : 1)) {
+					(void)buf_append(&out, s + i, k - i);
+					(void)buf_putc(&out, ';');
+					i = k < n && s[k] == ';' ? k + 1 : k;
+					continue;
+				}
+			} else if (j < n && isalpha((unsigned char)s[j])) {
+				size_t k = j;
+
+				while (k < n && (isalnum((unsigned char)s[k]) || s[k] == '.' || s[k] == '-'))
+					k++;
+				if (k < n && s[k] == ';') {
+					(void)buf_append(&out, s + i, k + 1 - i);
+					i = k + 1;
+					continue;
+				}
+				if (k < n) {
+					bool known = text_html4_entity(s + j, k - j) ||
+						     (k - j == 2 && (memcmp(s + j, "lt", 2) == 0 || memcmp(s + j, "gt", 2) == 0)) ||
+						     (k - j == 3 && memcmp(s + j, "amp", 3) == 0) ||
+						     (k - j == 4 && (memcmp(s + j, "quot", 4) == 0 || memcmp(s + j, "apos", 4) == 0));
+
+					(void)buf_puts(&out, known ? "&" : "&amp;");
+					(void)buf_append(&out, s + j, k - j);
+					(void)buf_putc(&out, ';');
+					i = k;
+					continue;
+				}
+			}
+			(void)buf_puts(&out, "&amp;");
+			i++;
+			continue;
+		} else if (is_bad_control(c)) {
+			if (c == 0x0b || c == 0x0c)
+				(void)buf_putc(&out, ' ');
+			i++;
+			continue;
 		}
-		if (!writing)
-			return NULL;
-		(void)buf_append(&out, s + copied, n - copied);
-		*ret_len = out.len;
-		return buf_steal(&out);
-need:
-		continue;
+		(void)buf_putc(&out, (char)c);
+		i++;
 	}
-	return NULL;
+	*ret_len = out.len;
+	return buf_steal(&out);
+}
+
+/* feedparser's replace_doctype(): the internal entities a reader may use
+ * are those declared at the start of a line, as plain text or one
+ * character reference, in a document with exactly one DOCTYPE. */
+static void scan_doctype(struct state *st, const char *s, size_t n)
+{
+	size_t head = 0, ndoctype = 0, nallowed = 0;
+	size_t starts[MAX_DOC_ENTITIES];
+
+	while (head + 1 < n && !(s[head] == '<' && (isalnum((unsigned char)s[head + 1]) || s[head + 1] == '_' ||
+						       (unsigned char)s[head + 1] >= 0x80)))
+		head++;
+	for (size_t i = 0; i + 9 <= head; i++) {
+		bool is_doctype, at_line_start = true;
+
+		if (s[i] != '<' || s[i + 1] != '!')
+			continue;
+		is_doctype = memcmp(s + i, "<!DOCTYPE", 9) == 0;
+		if (!is_doctype && memcmp(s + i, "<!ENTITY", 8) != 0)
+			continue;
+		for (size_t k = i; k > 0; k--) {
+			unsigned char b = (unsigned char)s[k - 1];
+
+			if (b == '\n')
+				break;
+			if (!(b == ' ' || b == '\t' || b == '\r' || b == '\f' || b == '\v')) {
+				at_line_start = false;
+				break;
+			}
+		}
+		if (!at_line_start)
+			continue;
+		if (is_doctype)
+			ndoctype++;
+		else if (nallowed < ELEMENTSOF(starts))
+			starts[nallowed++] = i + 8;
+	}
+	if (ndoctype != 1)
+		return;
+	for (size_t e = 0; e < nallowed; e++) {
+		/* \s+(\w+)\s+"(&#\w+;|[^&"]*)" */
+		size_t i = starts[e], name, name_len, v;
+
+		if (i >= head || !isspace((unsigned char)s[i]))
+			continue;
+		while (i < head && isspace((unsigned char)s[i]))
+			i++;
+		name = i;
+		while (i < head && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+			i++;
+		name_len = i - name;
+		if (!name_len || i >= head || !isspace((unsigned char)s[i]))
+			continue;
+		while (i < head && isspace((unsigned char)s[i]))
+			i++;
+		if (i >= head || s[i] != '"')
+			continue;
+		v = ++i;
+		if (s[v] == '&') {
+			if (v + 1 >= head || s[v + 1] != '#')
+				continue;
+			for (i = v + 2; i < head && (isalnum((unsigned char)s[i]) || s[i] == '_'); i++)
+				;
+			if (i == v + 2 || i + 1 >= head || s[i] != ';' || s[i + 1] != '"')
+				continue;
+		} else {
+			while (i < head && s[i] != '&' && s[i] != '"' && s[i] != '>')
+				i++;
+			if (i >= head || s[i] != '"')
+				continue;
+		}
+		if (st->n_allowed < ELEMENTSOF(st->allowed))
+			st->allowed[st->n_allowed++] = xstrndup(s + name, name_len);
+	}
+}
+
+static bool entity_allowed(const struct state *st, const char *name)
+{
+	for (size_t i = 0; i < st->n_allowed; i++)
+		if (streq(st->allowed[i], name))
+			return true;
+	return false;
 }
 
 /* ---- URLs ---------------------------------------------------------------- */
@@ -618,6 +907,8 @@ static bool scheme_is_relative(const char *s, size_t n)
 		"mms", "prospero", "rtsp", "rtspu", "sftp", "svn", "svn+ssh", "ws", "wss", NULL,
 	};
 
+	if (n == 0)
+		return true;   /* no scheme at all: Python lists '' too */
 	for (const char *const *p = names; *p; p++)
 		if (strlen(*p) == n && strncasecmp(*p, s, n) == 0)
 			return true;
@@ -1151,6 +1442,8 @@ static bool ctx_has_summary(const struct state *st)
 
 /* ---- captures ------------------------------------------------------------ */
 
+static void append_escaped(struct buf *b, const char *s, size_t n);
+
 static const char *current_base(const struct state *st)
 {
 	return st->depth > 0 && st->depth <= MAX_DEPTH ? st->stack[st->depth].base : NULL;
@@ -1279,6 +1572,50 @@ static void add_category(struct state *st, char *term)
 		free(term);
 }
 
+/* feedparser reads an ill-formed document with an SGML parser that keeps
+ * the XML escapes (&amp; &lt; &gt; &quot; &apos;, and CDATA escaped) in
+ * element text, and undoes them only in text constructs, with one
+ * str.replace() after the other.  Given the text libxml2 decoded, that
+ * leaves "&quot;" and "&apos;" decoded once more in text constructs, and
+ * the escapes in place everywhere else. */
+static char *loose_quotes(const char *s, size_t n)
+{
+	struct buf b;
+
+	if (!memmem(s, n, "&quot;", 6) && !memmem(s, n, "&apos;", 6))
+		return NULL;
+	buf_init(&b, 0);
+	(void)buf_append(&b, s, n);
+	for (int pass = 0; pass < 2; pass++) {
+		const char *from = pass == 0 ? "&quot;" : "&apos;";
+		char to = pass == 0 ? '"' : '\'';
+		char *r = b.data, *w = b.data;
+
+		while (*r) {
+			if (strncmp(r, from, 6) == 0) {
+				*w++ = to;
+				r += 6;
+			} else
+				*w++ = *r++;
+		}
+		*w = '\0';
+		b.len = (size_t)(w - b.data);
+	}
+	return buf_steal(&b);
+}
+
+static char *xml_escape(const char *s, size_t n)
+{
+	struct buf b;
+
+	if (!memchr(s, '&', n) && !memchr(s, '<', n) && !memchr(s, '>', n))
+		return NULL;
+	buf_init(&b, 0);
+	(void)buf_append(&b, "", 0);
+	append_escaped(&b, s, n);
+	return buf_steal(&b);
+}
+
 static void capture_end(struct state *st, struct capture *c)
 {
 	struct item_build *b = &st->cur;
@@ -1290,6 +1627,20 @@ static void capture_end(struct state *st, struct capture *c)
 	if (c->is_base64 && n && (decoded = base64_decode(s, n))) {
 		s = decoded;
 		n = strlen(decoded);
+	}
+	if (st->is_loose && n) {
+		char *l = NULL;
+
+		/* how a lenient (SGML) reader sees the text, see loose_text() */
+		if (c->is_content && c->type != CTYPE_XHTML)
+			l = loose_quotes(s, n);
+		else if (!c->is_content && c->el != EL_LINK)
+			l = xml_escape(s, n);
+		if (l) {
+			free(decoded);
+			s = decoded = l;
+			n = strlen(l);
+		}
 	}
 
 	switch (c->el) {
@@ -1534,6 +1885,12 @@ static void track_version(struct state *st, int nb_namespaces, const xmlChar **n
 	}
 }
 
+/* An attribute value as text (both readers unescape attributes). */
+static char *attr_text(const char *v)
+{
+	return text_normalize(v, strlen(v), TEXT_PLAIN, true);
+}
+
 static void item_begin(struct state *st, const xmlChar **attrs, int nattrs)
 {
 	item_end(st);  /* an item inside an item starts a new one */
@@ -1623,28 +1980,20 @@ static void start_text_construct(struct state *st, enum el el, const xmlChar **a
 	bool redirect = false;
 	struct capture *c;
 
-	switch (el) {
-	case EL_DESCRIPTION:
-		/* a second description is content (feedparser's _start_description) */
+	/* a second description or summary is content (feedparser's
+	 * _start_description and _start_summary) */
+	if (el == EL_DESCRIPTION) {
 		redirect = ctx_has_summary(st) && !st->has_content;
 		dflt = redirect ? CTYPE_TEXT : CTYPE_HTML;
-		break;
-	case EL_SUMMARY:
+	} else if (el == EL_SUMMARY)
 		redirect = ctx_has_summary(st) && !st->has_content;
-		break;
-	case EL_CONTENT_ENCODED:
+	else if (el == EL_CONTENT_ENCODED) {
 		dflt = CTYPE_HTML;
 		st->has_content = true;
-		break;
-	case EL_BODY:
+	} else if (el == EL_BODY)
 		dflt = CTYPE_XHTML;
-		break;
-	case EL_CONTENT:
+	else if (el == EL_CONTENT)
 		st->has_content = true;
-		break;
-	default:
-		break;
-	}
 	if (redirect)
 		st->has_content = true;
 	str_lower(type);
@@ -1781,7 +2130,7 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 		_cleanup_free_ char *term = attr_get(attrs, nattrs, "term", NULL);
 
 		if (term)
-			add_category(st, text_normalize(term, strlen(term), TEXT_PLAIN, true));
+			add_category(st, attr_text(term));
 		capture_push(st, el, CTYPE_TEXT, false);
 		break;
 	}
@@ -1789,7 +2138,7 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 		_cleanup_free_ char *text = attr_get(attrs, nattrs, "text", NULL);
 
 		if (text)
-			add_category(st, text_normalize(text, strlen(text), TEXT_PLAIN, true));
+			add_category(st, attr_text(text));
 		capture_push(st, el, CTYPE_TEXT, false);
 		break;
 	}
@@ -1845,23 +2194,16 @@ static void end_element(void *ctx, const xmlChar *localname, const xmlChar *pref
 			capture_end(st, top);
 			buf_free(&top->text);
 			st->ncap--;
-			switch (el) {
-			case EL_ITEM:
+			/* leaving the blocks feedparser tracks with flags */
+			if (el == EL_ITEM) {
 				item_end(st);
 				st->has_content = false;
-				break;
-			case EL_IMAGE:
+			} else if (el == EL_IMAGE)
 				st->in_image = false;
-				break;
-			case EL_TEXTINPUT:
+			else if (el == EL_TEXTINPUT)
 				st->in_textinput = false;
-				break;
-			case EL_SOURCE:
+			else if (el == EL_SOURCE)
 				st->in_source = false;
-				break;
-			default:
-				break;
-			}
 		} else {
 			/* elements that hold no text of their own */
 			char name[32];
@@ -1877,6 +2219,12 @@ static void end_element(void *ctx, const xmlChar *localname, const xmlChar *pref
 		if (f->owns_base)
 			free(f->base);
 		*f = (struct frame){};
+	}
+	if (st->depth == 1 && st->ctxt) {
+		long consumed = xmlByteConsumed(st->ctxt);
+
+		if (consumed > 0)
+			st->root_end = (size_t)consumed;
 	}
 	st->depth--;
 }
@@ -1911,7 +2259,6 @@ static xmlEntityPtr on_get_entity(void *ctx, const xmlChar *xname)
 	struct state *st = ctx;
 	const char *name = (const char *)xname, *content = NULL;
 	xmlEntityPtr e;
-	char key[64];
 	_cleanup_free_ char *literal = NULL;
 
 	e = find_made(st, name);
@@ -1921,10 +2268,13 @@ static xmlEntityPtr on_get_entity(void *ctx, const xmlChar *xname)
 		for (size_t i = 0; i < st->n_doc_entities && !content; i++)
 			if (streq(st->doc_entities[i].name, name))
 				content = st->doc_entities[i].content;
-		if (!content && n + 2 <= sizeof(key)) {
-			memcpy(key, name, n);
-			key[n] = ';';
-			content = text_entity_lookup(key, n + 1);
+		/* an undeclared entity makes the document ill-formed: the
+		 * reference reader then reads it leniently, knowing HTML 4 names */
+		if (!content) {
+			/* (libxml2 also looks names up while reading the DTD) */
+			if (!st->ctxt || !st->ctxt->inSubset)
+				st->has_undeclared_entity = true;
+			content = text_html4_entity(name, n);
 		}
 		if (!content) {
 			/* kept literally, as a lenient reader shows it */
@@ -1935,6 +2285,10 @@ static xmlEntityPtr on_get_entity(void *ctx, const xmlChar *xname)
 			return NULL;
 		e = make_entity(st, name, content);
 	}
+	/* a budget for entity text, so that references cannot multiply it */
+	if (e->length > 0 && st->entity_bytes + (size_t)e->length > st->entity_budget)
+		return NULL;
+	st->entity_bytes += (size_t)e->length;
 	/* libxml2 copies one byte of a predefined entity into attribute values */
 	if (st->ctxt && st->ctxt->instate == XML_PARSER_ATTRIBUTE_VALUE &&
 	    (e->length != 1 || (e->content[0] & 0x80) || e->content[0] == '&'))
@@ -1948,7 +2302,7 @@ static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlCh
 	struct state *st = ctx;
 
 	/* only plain-text internal entities; external ones are never loaded */
-	if (type != XML_INTERNAL_GENERAL_ENTITY || !content || !name)
+	if (type != XML_INTERNAL_GENERAL_ENTITY || !content || !name || !entity_allowed(st, (const char *)name))
 		return;
 	if (strchr((const char *)content, '&') || strchr((const char *)content, '<') ||
 	    strchr((const char *)content, '%'))
@@ -2000,11 +2354,16 @@ static void state_free(struct state *st)
 		free(st->doc_entities[i].content);
 	}
 	for (size_t i = 0; i < st->n_made; i++) {
+		/* libxml2 hands the declared raw value to the entity getEntity returns */
+		if (st->made[i]->orig)
+			xmlFree(st->made[i]->orig);
 		free((char *)st->made[i]->name);
 		free(st->made[i]->content);
 		free(st->made[i]);
 	}
 	free(st->made);
+	for (size_t i = 0; i < st->n_allowed; i++)
+		free(st->allowed[i]);
 	free(st->first_error);
 	free(st);
 }
@@ -2015,10 +2374,9 @@ static void state_freep(struct state **st)
 		state_free(*st);
 }
 
-/* One SAX pass over a UTF-8 document. */
-static int run_sax(const char *doc, size_t doc_len, size_t max, struct state **ret)
+/* One libxml2 parse of doc into st; returns whether it was well-formed. */
+static int sax_pass(struct state *st, const char *doc, size_t doc_len)
 {
-	_cleanup_(state_freep) struct state *st = xcalloc(1, sizeof(*st));
 	xmlSAXHandler sax = {
 		.initialized = XML_SAX2_MAGIC,
 		.startElementNs = start_element,
@@ -2030,27 +2388,63 @@ static int run_sax(const char *doc, size_t doc_len, size_t max, struct state **r
 		.serror = on_error,
 	};
 	xmlParserCtxtPtr ctxt;
-
-	if (doc_len > INT32_MAX)
-		return -EFBIG;
-	st->max_text = max * 2;
-	st->cur.it = (struct feed_item){ .published = PARSE_NO_DATE, .updated = PARSE_NO_DATE };
-	st->title_depth = -1;
+	int well_formed;
 
 	ctxt = xmlCreatePushParserCtxt(&sax, st, NULL, 0, NULL);
 	if (!ctxt)
 		return -ENOMEM;
 	st->ctxt = ctxt;
+	st->root_end = 0;
 	(void)xmlCtxtUseOptions(ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
 				XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_NOCDATA);
 	(void)xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
 	(void)xmlParseChunk(ctxt, doc, (int)doc_len, 1);
 	st->ctxt = NULL;
-	st->is_well_formed = ctxt->wellFormed;
+	well_formed = ctxt->wellFormed;
 	/* libxml2 keeps declared entities in a document of its own in SAX mode */
 	if (ctxt->myDoc)
 		xmlFreeDoc(ctxt->myDoc);
 	xmlFreeParserCtxt(ctxt);
+	return well_formed;
+}
+
+/* Parses a UTF-8 document.  Documents concatenated after the root element
+ * (an ill-formed feed, but lenient readers take their entries) are read
+ * into the same state. */
+static int run_sax(const char *doc, size_t doc_len, size_t max, bool is_loose, struct state **ret)
+{
+	_cleanup_(state_freep) struct state *st = xcalloc(1, sizeof(*st));
+	int r;
+
+	st->is_loose = is_loose;
+	if (doc_len > INT32_MAX)
+		return -EFBIG;
+	st->max_text = max * 2;
+	/* entities may add as much text as the document has, and 64 KiB */
+	st->entity_budget = doc_len + 65536;
+	st->cur.it = (struct feed_item){ .published = PARSE_NO_DATE, .updated = PARSE_NO_DATE };
+	st->title_depth = -1;
+	scan_doctype(st, doc, doc_len);
+
+	r = sax_pass(st, doc, doc_len);
+	if (r < 0)
+		return r;
+	st->is_well_formed = r && !st->has_undeclared_entity;
+	for (int pass = 0; pass < 16 && !st->is_well_formed && st->root_end > 0 && st->root_end < doc_len; pass++) {
+		const char *rest = doc + st->root_end, *lt;
+		size_t rest_len = doc_len - st->root_end;
+
+		lt = memchr(rest, '<', rest_len);
+		if (!lt)
+			break;
+		rest_len -= (size_t)(lt - rest);
+		r = sax_pass(st, lt, rest_len);
+		if (r < 0)
+			return r;
+		if (st->root_end == 0)
+			break;
+		st->root_end += (size_t)(lt - doc);
+	}
 	*ret = steal_ptr(st);
 	return 0;
 }
@@ -2064,6 +2458,7 @@ int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 	const char *doc;
 	size_t doc_len;
 	enum parse_charset charset;
+	size_t skipped;
 	struct feed *f;
 	int r;
 
@@ -2071,27 +2466,32 @@ int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 		diag_set(diag, NULL, 0, 0, "document larger than %zu bytes", max);
 		return -EFBIG;
 	}
-	if (decode_doc(data, len, &doc, &doc_len, &owned, &charset) < 0) {
+	if (decode_doc(data, len, &doc, &doc_len, &owned, &charset, &skipped) < 0) {
 		diag_set(diag, NULL, 0, 0, len ? "not an XML document" : "empty document");
 		return -EBADMSG;
 	}
-	r = run_sax(doc, doc_len, max, &st);
+	r = run_sax(doc, doc_len, max, false, &st);
 	if (r < 0)
 		return r;
-	if (!st->is_well_formed) {
+	/* text before the XML declaration makes the document ill-formed for
+	 * the reference reader too, even though we could read it strictly */
+	if (!st->is_well_formed || (skipped && doc_len >= 5 && memcmp(doc, "<?xml", 5) == 0)) {
 		/* ill-formed: read it again the lenient way when that helps */
 		size_t fixed_len;
 		char *fixed = doc_fixup(doc, doc_len, &fixed_len);
 
-		if (fixed) {
+
+		if (fixed_len == doc_len && memcmp(fixed, doc, doc_len) == 0)
+			free(fixed);
+		else {
 			free(owned);
 			doc = owned = fixed;
 			doc_len = fixed_len;
-			state_free(steal_ptr(st));
-			r = run_sax(doc, doc_len, max, &st);
-			if (r < 0)
-				return r;
 		}
+		state_free(steal_ptr(st));
+		r = run_sax(doc, doc_len, max, true, &st);
+		if (r < 0)
+			return r;
 	}
 
 	if (!st->seen_root) {

@@ -4,8 +4,6 @@
  * reader uses): start and end tags, comments, declarations and processing
  * instructions are recognised; anything else, including a lone '<', is text.
  * Character references follow the HTML5 rules of html.unescape(). */
-#include "config.h"
-
 #include <string.h>
 
 #include "entities.h"
@@ -222,8 +220,7 @@ static bool is_alpha(char c)
 	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 }
 
-/* An HTML 4 entity name (Python's name2codepoint, plus apos). */
-static const char *html4_lookup(const char *name, size_t n)
+const char *text_html4_entity(const char *name, size_t n)
 {
 	char key[40];
 	size_t lo = 0, hi = html_entities_count;
@@ -298,7 +295,7 @@ static size_t decode_ref(struct out *o, const char *s, size_t n)
 	for (i = 1; i < n && (is_alpha(s[i]) || (i > 1 && (is_digit(s[i]) || s[i] == '.' || s[i] == '-'))); i++)
 		;
 	if (i > 1 && i < n) {
-		const char *v = html4_lookup(s + 1, i - 1);
+		const char *v = text_html4_entity(s + 1, i - 1);
 
 		if (v) {
 			out_utf8(o, v);
@@ -367,19 +364,42 @@ static void out_text_refs(struct out *o, const char *s, size_t n)
 
 static bool name_in(const char *name, size_t n, const char *const *list)
 {
-	for (; *list; list++)
-		if ((*list)[0] == name[0] && strncmp(*list, name, n) == 0 && (*list)[n] == '\0')
+	for (; *list; list++) {
+		const char *l = *list;
+		size_t k = 0;
+
+		/* stops at the list entry's end: name may hold any byte */
+		while (k < n && l[k] && l[k] == name[k])
+			k++;
+		if (k == n && l[k] == '\0')
 			return true;
+	}
 	return false;
 }
 
-static const char *const block_tags[] = {
-	"address", "article", "aside", "blockquote", "br", "caption", "center", "dd",
-	"div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
-	"h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "img", "li", "main",
-	"nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th",
-	"thead", "tr", "ul", NULL,
-};
+/* Tags that separate words, grouped by length for a quick lookup. */
+static bool is_block_tag(const char *name, size_t n)
+{
+	static const char *const by_len[11] = {
+		[1] = "p",
+		[2] = "brdddldth1h2h3h4h5h6hrliolthtdtrul",
+		[3] = "divimgnavpre",
+		[4] = "formmain",
+		[5] = "asidetabletbodytfootthead",
+		[6] = "centerfigurefooterheader",
+		[7] = "addressarticlecaptionsection",
+		[8] = "fieldset",
+		[10] = "blockquotefigcaption",
+	};
+	const char *list;
+
+	if (n == 0 || n >= ELEMENTSOF(by_len) || !(list = by_len[n]))
+		return false;
+	for (; *list; list += n)
+		if (memcmp(list, name, n) == 0)
+			return true;
+	return false;
+}
 
 static const char *const skip_tags[] = { "script", "style", "applet", NULL };
 
@@ -464,7 +484,7 @@ static void html_to_text(struct out *o, const char *s, size_t n)
 				continue;
 			}
 			out_text_refs(o, s + text_start, i - text_start);
-			if (nl && name_in(name, nl, block_tags))
+			if (nl && is_block_tag(name, nl))
 				out_space(o);
 			i = close + 1;
 			text_start = i;
@@ -546,6 +566,14 @@ static char *latin1_repair(const char *s, size_t n)
 	char *r, *w;
 
 	/* check first, without allocating: most text is not mojibake */
+	while (p + 8 <= end) {
+		uint64_t word;
+
+		memcpy(&word, p, 8);
+		if (word & UINT64_C(0x8080808080808080))
+			break;
+		p += 8;
+	}
 	for (const unsigned char *q = p; q < end; q++) {
 		unsigned char b;
 
@@ -583,6 +611,7 @@ static char *latin1_repair(const char *s, size_t n)
 	if (need || !has_high)
 		return NULL;
 	w = r = xmalloc(n + 1);
+	p = (const unsigned char *)s;
 	while (p < end) {
 		if (*p < 0x80)
 			*w++ = (char)*p++;

@@ -30,6 +30,10 @@ bool text_looks_like_html(const char *s, size_t n);
  * replacement (borrowed) or NULL. */
 const char *text_entity_lookup(const char *name, size_t n);
 
+/* Looks up an HTML 4 entity name (no ';'), as Python's name2codepoint
+ * knows them, plus apos.  Returns the replacement (borrowed) or NULL. */
+const char *text_html4_entity(const char *name, size_t n);
+
 /* Whether cp has the Unicode White_Space property. */
 bool text_is_space(uint32_t cp);
 

@@ -4,8 +4,6 @@
  * closely (split on whitespace / 'T', Python int() on the pieces, a datetime
  * range check), because feeds in the wild rely on its leniency; out-of-range
  * ISO 8601 dates are normalised like mktime() does. */
-#include "config.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
