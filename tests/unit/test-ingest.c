@@ -239,6 +239,77 @@ static void test_changed_title_is_an_update(void **state)
 		"\"action\":\"notify\",\"duplicate_of\":null}\n");
 }
 
+static void test_update_without_relevant_change_is_logged(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const before[] = {
+		"w-1|Ceasefire talks open in Riyadh|Negotiators meet for a first round.",
+	};
+	static const char *const after[] = {
+		"w-1|Ceasefire talks open in Riyadh|Negotiators meet for a first round. Photos of the hotel.",
+	};
+	struct ingest_stats stats;
+	_cleanup_free_ char *log = NULL;
+
+	assert_int_equal(ingest_items(f, before, 1, &stats), 0);
+	f->ig.now_usec += HOUR;
+	assert_int_equal(ingest_items(f, after, 1, &stats), 0);
+	assert_int_equal(stats.n_events, 1);
+	log = deliver(f);
+	/* the item is still relevant, but what changed (the summary) is not */
+	assert_non_null(strstr(strchr(log, '\n') + 1, "\"event\":\"update\""));
+	assert_non_null(strstr(strchr(log, '\n') + 1, "\"action\":\"log\",\"duplicate_of\":null}"));
+}
+
+/* Ingests one item as the only item of another feed. */
+static void ingest_other_feed(struct fixture *f, const char *url, const char *item)
+{
+	_cleanup_free_ char *doc = rss(&item, 1);
+	struct feed_state st = { .url = xstrdup(url), .http_status = 200, .last_poll_usec = f->ig.now_usec };
+	struct ingest_stats stats;
+
+	assert_int_equal(ingest_body(&f->ig, &st, doc, strlen(doc), &stats), 0);
+	feed_state_done(&st);
+}
+
+static void test_other_outlet_same_development_is_a_duplicate(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const items[] = {
+		"w-1|Ceasefire talks open in Riyadh|Negotiators meet for a first round.",
+	};
+	_cleanup_free_ char *log = NULL;
+	const char *second;
+
+	assert_int_equal(ingest_items(f, items, 1, NULL), 0);
+	f->ig.now_usec += HOUR;
+	ingest_other_feed(f, "https://other.example/feed",
+			  "o-7|Riyadh: ceasefire talks open|First round for the negotiators.");
+	log = deliver(f);
+	second = strchr(log, '\n') + 1;
+	assert_non_null(strstr(second, "\"id\":\"o-7\""));
+	assert_non_null(strstr(second, "\"action\":\"log\",\"duplicate_of\":\"w-1\"}"));
+}
+
+static void test_other_development_same_day_is_not_a_duplicate(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const items[] = {
+		"w-1|Ceasefire talks open in Riyadh|Negotiators meet for a first round.",
+	};
+	_cleanup_free_ char *log = NULL;
+	const char *second;
+
+	assert_int_equal(ingest_items(f, items, 1, NULL), 0);
+	f->ig.now_usec += 2 * HOUR;
+	ingest_other_feed(f, "https://other.example/feed",
+			  "o-8|Kashmir ceasefire talks collapse in Geneva|Delegations from Delhi and Islamabad walked out.");
+	log = deliver(f);
+	second = strchr(log, '\n') + 1;
+	assert_non_null(strstr(second, "\"id\":\"o-8\""));
+	assert_non_null(strstr(second, "\"action\":\"notify\",\"duplicate_of\":null}"));
+}
+
 static void test_irrelevant_item_is_silent(void **state)
 {
 	struct fixture *f = *state;
@@ -495,6 +566,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_same_body_again_is_silent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_whitespace_and_case_are_not_a_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_title_is_an_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_update_without_relevant_change_is_logged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_outlet_same_development_is_a_duplicate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_development_same_day_is_not_a_duplicate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irrelevant_item_is_silent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_item_becoming_relevant_is_a_match, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items_without_guid_use_link, setup, teardown),

@@ -487,6 +487,10 @@ static void test_item_put_get_touch(void **state)
 
 	it.content_hash = 1;
 	it.action = ACTION_LOG;
+	assert_int_equal(prev.action, ACTION_NOTIFY);
+	assert_string_equal(prev.title, "T");
+	assert_null(prev.duplicate_of);
+	item_prev_done(&prev);
 	assert_int_equal(store_item_put(s, &it, 300), 0);
 	assert_int_equal(store_item_get(s, it.feed_url, it.key, &prev), 0);
 	assert_int_equal(prev.content_hash, 1);
