@@ -1,4 +1,5 @@
-/* cmd-check.c - storywatch check: compile the rules and report every error. */
+/* cmd-check.c - storywatch check: read the configuration, the feeds list and
+ * the rules as the daemon would, and report every error. */
 
 #include <errno.h>
 #include <getopt.h>
@@ -6,33 +7,76 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
+#include "diag.h"
 #include "rules.h"
 #include "util.h"
 
 static void check_help(FILE *f)
 {
 	fprintf(f,
-		"Usage: storywatch check [--rules DIR]\n"
+		"Usage: storywatch check [--config FILE] [--feeds FILE] [--rules DIR]\n"
 		"\n"
-		"Compile every *.rules file of DIR (default %s) and print each error\n"
-		"with its file, line and column.  Exit 1 on any error.\n",
+		"Read the configuration, the feeds list and the rules as storywatchd does\n"
+		"and print every error with its file, line and column.  Exit 1 on any error.\n"
+		"With --rules alone only the rules of DIR are compiled; otherwise the\n"
+		"configuration (default: the one storywatchd reads) names the feeds list\n"
+		"and the rules directory (default %s).\n",
 		PKGDATADIR "/rules");
+}
+
+/* Every error of the configuration and the feeds list; the rules directory
+ * they name, or NULL when they could not be read.  Returns the error count. */
+static size_t check_config(const struct config_overrides *o, char **ret_rules_dir)
+{
+	_cleanup_(diag_list_clearp) struct diag_list diags = { 0 };
+	struct config *cfg = NULL;
+	size_t n;
+	int r;
+
+	r = config_load_all(o, &cfg, &diags);
+	for (size_t i = 0; i < diags.n; i++) {
+		_cleanup_free_ char *line = diag_format(&diags.diags[i]);
+
+		fprintf(stderr, "%s\n", line);
+	}
+	n = diags.n + diags.n_dropped;
+	if (r < 0) {
+		*ret_rules_dir = NULL;
+		return n ? n : 1;
+	}
+	printf("%s: %zu feed%s: OK\n", cfg->feeds_file ? cfg->feeds_file : "feeds", cfg->n_feeds,
+	       cfg->n_feeds == 1 ? "" : "s");
+	*ret_rules_dir = xstrdup(cfg->rules_dir);
+	config_free(cfg);
+	return n;
 }
 
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "feeds", required_argument, NULL, 'f' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *dir = PKGDATADIR "/rules";
+	struct config_overrides o = { .notify = -1 };
+	_cleanup_free_ char *config_rules = NULL;
+	const char *dir = NULL;
 	struct rules_errors errors = { 0 };
 	_cleanup_ruleset_ struct ruleset *rs = NULL;
+	size_t n_config_errors = 0;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, "c:f:r:h", opts, NULL)) >= 0)
 		switch (c) {
+		case 'c':
+			o.config_file = optarg;
+			break;
+		case 'f':
+			o.feeds_file = optarg;
+			break;
 		case 'r':
 			dir = optarg;
 			break;
@@ -48,11 +92,23 @@ int cmd_check(int argc, char **argv)
 		return 2;
 	}
 
+	if (!dir || o.config_file || o.feeds_file) {
+		o.rules_dir = dir;
+		n_config_errors = check_config(&o, &config_rules);
+		if (!dir)
+			dir = config_rules;
+	}
+	if (!dir) {
+		fprintf(stderr, "storywatch check: %zu error%s\n", n_config_errors,
+			n_config_errors == 1 ? "" : "s");
+		return 1;
+	}
+
 	r = rules_compile_dir(dir, &rs, &errors);
 	if (r < 0) {
 		rules_errors_print(&errors, stderr);
-		fprintf(stderr, "storywatch check: %s: %zu error%s\n", dir, errors.n,
-			errors.n == 1 ? "" : "s");
+		fprintf(stderr, "storywatch check: %s: %zu error%s\n", dir, errors.n + n_config_errors,
+			errors.n + n_config_errors == 1 ? "" : "s");
 		rules_errors_clear(&errors);
 		return 1;
 	}
@@ -61,5 +117,10 @@ int cmd_check(int argc, char **argv)
 	       ruleset_n_rules(rs), ruleset_n_rules(rs) == 1 ? "" : "s",
 	       ruleset_n_facts(rs), ruleset_n_facts(rs) == 1 ? "" : "s",
 	       ruleset_n_terms(rs));
+	if (n_config_errors) {
+		fprintf(stderr, "storywatch check: %zu error%s\n", n_config_errors,
+			n_config_errors == 1 ? "" : "s");
+		return 1;
+	}
 	return 0;
 }

@@ -50,4 +50,19 @@ done
 "$sw" check --rules "$data/no-such-dir" >"$tmp/out" 2>&1; rc=$?
 [ $rc -eq 1 ] || { echo "FAIL: check on a missing directory exited $rc"; fail=1; }
 
+# check reads the configuration and the feeds list too, and reports every error.
+printf '[poll]\nintervl = 5m\n[daemon]\nfeeds = feeds\n' >"$tmp/bad.conf"
+printf 'https://a.example/x\nftp://b.example/y\n' >"$tmp/feeds"
+"$sw" check --config "$tmp/bad.conf" --rules "$data/rules" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] || { echo "FAIL: check on a bad configuration exited $rc"; fail=1; }
+cat >"$tmp/want" <<EOF
+$tmp/bad.conf:2:1: unknown key 'intervl' in [poll]; did you mean 'interval'?
+$tmp/feeds:2:1: unsupported URL scheme 'ftp' (only http and https)
+storywatch check: 2 errors
+EOF
+check "check, configuration and feeds errors" "$tmp/want" "$tmp/err"
+printf 'https://a.example/x\n' >"$tmp/feeds"
+"$sw" check --feeds "$tmp/feeds" --rules "$data/rules" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 0 ] || { echo "FAIL: check on a good feeds list exited $rc"; cat "$tmp/out"; fail=1; }
+
 exit $fail
