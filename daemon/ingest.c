@@ -156,7 +156,8 @@ static struct doc_keys document_keys(const struct feed *f)
 	return (struct doc_keys){ .v = keys, .n = n };
 }
 
-static int item_match(const struct ruleset *rules, const struct feed *f, const char *feed_url,
+static int item_match(const struct ruleset *rules, struct match_scratch *scratch,
+		      const struct feed *f, const char *feed_url,
 		      const struct feed_item *it, struct match_result **ret)
 {
 	struct match_input in = {
@@ -176,7 +177,7 @@ static int item_match(const struct ruleset *rules, const struct feed *f, const c
 		(*ret)->urgency = URGENCY_NORMAL;
 		return 0;
 	}
-	return match_item(rules, &in, ret);
+	return scratch ? match_item_scratch(rules, &in, scratch, ret) : match_item(rules, &in, ret);
 }
 
 /* Names of the rules that fired (profile facts are part of the score, not
@@ -332,7 +333,8 @@ static int find_duplicate(const struct ingest *ig, const char *storyline,
 
 /* What the change in an item is worth: its new title when the title
  * changed, else its summary, matched on its own. */
-static int change_action(const struct ingest *ig, const struct feed *f, const char *feed_url,
+static int change_action(const struct ingest *ig, struct match_scratch *scratch,
+			 const struct feed *f, const char *feed_url,
 			 const struct feed_item *it, const char *old_title, enum action *ret)
 {
 	_cleanup_match_result_ struct match_result *m = NULL;
@@ -343,7 +345,7 @@ static int change_action(const struct ingest *ig, const struct feed *f, const ch
 		.link = it->link,
 		.author = it->author,
 	};
-	int r = item_match(ig->rules, f, feed_url, &change, &m);
+	int r = item_match(ig->rules, scratch, f, feed_url, &change, &m);
 
 	if (r < 0)
 		return r;
@@ -353,7 +355,8 @@ static int change_action(const struct ingest *ig, const struct feed *f, const ch
 
 /* One item: recognised, matched when new or changed, compared with the other
  * reports of its storyline, recorded, announced. */
-static int ingest_item(const struct ingest *ig, const struct feed *f, const char *feed_url,
+static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
+		       const struct feed *f, const char *feed_url,
 		       const struct feed_item *it, const char *key, struct ingest_stats *stats)
 {
 	_cleanup_match_result_ struct match_result *m = NULL;
@@ -378,7 +381,7 @@ static int ingest_item(const struct ingest *ig, const struct feed *f, const char
 	if (!is_new && prev.content_hash == hash)
 		return store_item_touch(ig->store, feed_url, key, ig->now_usec);
 
-	r = item_match(ig->rules, f, feed_url, it, &m);
+	r = item_match(ig->rules, scratch, f, feed_url, it, &m);
 	if (r < 0)
 		return r;
 	action = m->action;
@@ -403,7 +406,7 @@ static int ingest_item(const struct ingest *ig, const struct feed *f, const char
 		 * Other outlets' reports are compared with what it says now. */
 		enum action changed;
 
-		r = change_action(ig, f, feed_url, it, prev.title, &changed);
+		r = change_action(ig, scratch, f, feed_url, it, prev.title, &changed);
 		if (r < 0)
 			return r;
 		if (changed != ACTION_NOTIFY)
@@ -484,6 +487,7 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 	struct ingest_stats stats = { 0 };
 	struct feed_state save;
 	struct diag d = { 0 };
+	_cleanup_(match_scratch_freep) struct match_scratch *scratch = NULL;
 	unsigned streak;
 	int r;
 
@@ -512,9 +516,12 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 	save.title = f->title ? f->title : st->title;
 	r = ingest_health(ig, &save, NULL, &streak, &stats.n_events);
 
+	/* One scratch for the document's items: no allocations per item. */
+	if (r >= 0 && ig->rules)
+		r = match_scratch_new(&scratch);
 	for (size_t i = 0; r >= 0 && i < f->n_items; i++)
 		if (keys.v[i])
-			r = ingest_item(ig, f, st->url, &f->items[i], keys.v[i], &stats);
+			r = ingest_item(ig, scratch, f, st->url, &f->items[i], keys.v[i], &stats);
 
 	/* Prune only after reading a body: items of a feed that answers 304
 	 * for a month are still in it.  Old events are the loop's to prune,
@@ -557,7 +564,7 @@ int ingest_dry_run(const struct ruleset *rules, const char *feed_url, const void
 		const struct feed_item *it = &f->items[i];
 		_cleanup_match_result_ struct match_result *m = NULL;
 
-		r = item_match(rules, f, feed_url, it, &m);
+		r = item_match(rules, NULL, f, feed_url, it, &m);
 		if (r < 0)
 			return r;
 		r = cb(f, it, keys.v[i], m, userdata);

@@ -84,6 +84,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE items ADD COLUMN signature BLOB;"
 	"ALTER TABLE items ADD COLUMN duplicate_of TEXT;"
 	"CREATE INDEX items_reports ON items(storyline, report_usec) WHERE signature IS NOT NULL;",
+
+	/* v4: two indexes no query needs: pruning walks one feed's items by
+	 * the primary key, duplicate detection uses items_reports.  Each cost
+	 * an index insert per item stored. */
+	"DROP INDEX items_by_last_seen;"
+	"DROP INDEX items_by_storyline;",
 };
 
 const unsigned store_schema_version = ELEMENTSOF(migrations);
@@ -557,6 +563,10 @@ static int store_open_full(const char *path, unsigned version, bool is_readonly,
 		r = store_exec(s, "PRAGMA synchronous = FULL");
 	if (r >= 0)
 		r = store_exec(s, "PRAGMA foreign_keys = ON");
+	/* A cold poll of many feeds writes much in one batch: keep it in memory
+	 * (8 MiB) rather than spill to the file before the commit. */
+	if (r >= 0)
+		r = store_exec(s, "PRAGMA cache_size = -8192");
 	if (r < 0) {
 		diag_set(diag, path, 0, 0, "cannot set up state file: %s", sqlite3_errmsg(s->db));
 		return r;
