@@ -12,11 +12,11 @@
 #include "buf.h"
 #include "cli.h"
 #include "diag.h"
+#include "item-json.h"
 #include "json.h"
 #include "match.h"
 #include "parse.h"
 #include "rules.h"
-#include "timefmt.h"
 #include "util.h"
 
 struct tally {
@@ -55,15 +55,6 @@ static int read_fd(int fd, struct buf *ret)
 	}
 }
 
-static int write_date(struct buf *b, int64_t t)
-{
-	char s[TIMEFMT_RFC3339_MAX];
-
-	if (t == PARSE_NO_DATE || timefmt_rfc3339(t, s) < 0)
-		return json_null(b);
-	return json_string(b, s);
-}
-
 static int write_json(struct buf *b, const struct feed *f, const struct feed_item *it,
 		      const struct match_result *m)
 {
@@ -71,27 +62,7 @@ static int write_json(struct buf *b, const struct feed *f, const struct feed_ite
 
 	/* The keys of storywatch parse, in its order. */
 	r |= json_begin_object(b);
-	r |= json_key(b, "feed_title");
-	r |= json_string(b, f->title);
-	r |= json_key(b, "title");
-	r |= json_string(b, it->title);
-	r |= json_key(b, "link");
-	r |= json_string(b, it->link);
-	r |= json_key(b, "id");
-	r |= json_string(b, it->id);
-	r |= json_key(b, "published");
-	r |= write_date(b, it->published);
-	r |= json_key(b, "updated");
-	r |= write_date(b, it->updated);
-	r |= json_key(b, "author");
-	r |= json_string(b, it->author);
-	r |= json_key(b, "summary");
-	r |= json_string(b, it->summary);
-	r |= json_key(b, "categories");
-	r |= json_begin_array(b);
-	for (size_t i = 0; i < it->n_categories; i++)
-		r |= json_string(b, it->categories[i]);
-	r |= json_end_array(b);
+	r |= item_json_fields(b, f, it);
 
 	r |= json_key(b, "storyline");
 	r |= json_string(b, m->storyline);
