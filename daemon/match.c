@@ -102,6 +102,9 @@ struct mctx {
 	size_t cap_cand_tmp;
 	uint32_t *stamp;     /* per rule: the last item that made it a candidate */
 	size_t cap_stamp;
+	uint32_t *present;   /* per term: the last item it occurs in, so that the
+			      * many terms of a rule an item lacks cost no lookup */
+	size_t cap_present;
 	uint32_t item;       /* this item's stamp */
 	bool *fired;
 	size_t cap_fired;
@@ -124,6 +127,7 @@ static void mctx_free(struct mctx *m)
 	free(m->cand);
 	free(m->cand_tmp);
 	free(m->stamp);
+	free(m->present);
 	free(m->fired);
 	free(m->sc);
 }
@@ -134,11 +138,14 @@ static void mctx_reset(struct mctx *m, const struct ruleset *rs)
 	m->rs = rs;
 	fold_reset(&m->ft);
 	m->n_occ = m->n_terms = m->n_cand = 0;
-	if (m->cap_stamp < rs->n_rules || ++m->item == 0) {
+	if (m->cap_stamp < rs->n_rules || m->cap_present < rs->n_terms || ++m->item == 0) {
 		/* A bigger ruleset, or the stamps wrapped: start them over. */
 		m->cap_stamp = MAX(m->cap_stamp, rs->n_rules);
+		m->cap_present = MAX(m->cap_present, rs->n_terms);
 		free(m->stamp);
+		free(m->present);
 		m->stamp = xcalloc(MAX(m->cap_stamp, 1), sizeof(*m->stamp));
+		m->present = xcalloc(MAX(m->cap_present, 1), sizeof(*m->present));
 		m->item = 1;
 	}
 }
@@ -223,7 +230,7 @@ static uint32_t first_occ(const struct mctx *m, uint32_t term)
 {
 	size_t i;
 
-	if (!m->n_occ)
+	if (!m->n_occ || m->present[term] != m->item)
 		return NO_TERM;
 	i = map_find(m, term);
 	return m->map[i].key ? m->map[i].head : NO_TERM;
@@ -246,6 +253,7 @@ static void build_map(struct mctx *m)
 		if (!m->map[i].key) {
 			m->map[i] = (struct map_slot){ .key = m->occ[k].term + 1, .head = (uint32_t)k };
 			m->terms[m->n_terms++] = m->occ[k].term;
+			m->present[m->occ[k].term] = m->item;
 		} else
 			m->occ[m->map[i].tail].next = (uint32_t)k;
 		m->map[i].tail = (uint32_t)k;
