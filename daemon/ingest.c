@@ -156,7 +156,7 @@ static struct doc_keys document_keys(const struct feed *f)
 	return (struct doc_keys){ .v = keys, .n = n };
 }
 
-static int item_match(const struct ruleset *rules, struct match_scratch *scratch,
+static int item_match(const struct ruleset *rules, struct match_scratch *scratch, bool is_dry_run,
 		      const struct feed *f, const char *feed_url,
 		      const struct feed_item *it, struct match_result **ret)
 {
@@ -169,6 +169,9 @@ static int item_match(const struct ruleset *rules, struct match_scratch *scratch
 		.link = it->link,
 		.categories = (const char *const *)it->categories,
 		.n_categories = it->n_categories,
+		/* The daemon keeps evidence of relevant items only (dedup's
+		 * headline facts); a dry run explains every item. */
+		.is_evidence_for_relevant_only = !is_dry_run,
 	};
 
 	if (!rules) {
@@ -345,7 +348,7 @@ static int change_action(const struct ingest *ig, struct match_scratch *scratch,
 		.link = it->link,
 		.author = it->author,
 	};
-	int r = item_match(ig->rules, scratch, f, feed_url, &change, &m);
+	int r = item_match(ig->rules, scratch, false, f, feed_url, &change, &m);
 
 	if (r < 0)
 		return r;
@@ -381,7 +384,7 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 	if (!is_new && prev.content_hash == hash)
 		return store_item_touch(ig->store, feed_url, key, ig->now_usec);
 
-	r = item_match(ig->rules, scratch, f, feed_url, it, &m);
+	r = item_match(ig->rules, scratch, false, f, feed_url, it, &m);
 	if (r < 0)
 		return r;
 	action = m->action;
@@ -564,7 +567,7 @@ int ingest_dry_run(const struct ruleset *rules, const char *feed_url, const void
 		const struct feed_item *it = &f->items[i];
 		_cleanup_match_result_ struct match_result *m = NULL;
 
-		r = item_match(rules, NULL, f, feed_url, it, &m);
+		r = item_match(rules, NULL, true, f, feed_url, it, &m);
 		if (r < 0)
 			return r;
 		r = cb(f, it, keys.v[i], m, userdata);

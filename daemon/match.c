@@ -104,7 +104,10 @@ struct mctx {
 	size_t cap_stamp;
 	uint32_t *present;   /* per term: the last item it occurs in, so that the
 			      * many terms of a rule an item lacks cost no lookup */
+	uint32_t *in_fields; /* per present term: FIELD_BITs of its occurrences */
 	size_t cap_present;
+	uint32_t *flat_hit;  /* per flat term list: the last item one of its terms is in */
+	size_t cap_flat;
 	uint32_t item;       /* this item's stamp */
 	bool *fired;
 	size_t cap_fired;
@@ -128,6 +131,8 @@ static void mctx_free(struct mctx *m)
 	free(m->cand_tmp);
 	free(m->stamp);
 	free(m->present);
+	free(m->in_fields);
+	free(m->flat_hit);
 	free(m->fired);
 	free(m->sc);
 }
@@ -138,14 +143,20 @@ static void mctx_reset(struct mctx *m, const struct ruleset *rs)
 	m->rs = rs;
 	fold_reset(&m->ft);
 	m->n_occ = m->n_terms = m->n_cand = 0;
-	if (m->cap_stamp < rs->n_rules || m->cap_present < rs->n_terms || ++m->item == 0) {
+	if (m->cap_stamp < rs->n_rules || m->cap_present < rs->n_terms || m->cap_flat < rs->n_flat ||
+	    ++m->item == 0) {
 		/* A bigger ruleset, or the stamps wrapped: start them over. */
 		m->cap_stamp = MAX(m->cap_stamp, rs->n_rules);
 		m->cap_present = MAX(m->cap_present, rs->n_terms);
+		m->cap_flat = MAX(m->cap_flat, rs->n_flat);
 		free(m->stamp);
 		free(m->present);
+		free(m->in_fields);
+		free(m->flat_hit);
+		m->flat_hit = xcalloc(MAX(m->cap_flat, 1), sizeof(*m->flat_hit));
 		m->stamp = xcalloc(MAX(m->cap_stamp, 1), sizeof(*m->stamp));
 		m->present = xcalloc(MAX(m->cap_present, 1), sizeof(*m->present));
+		m->in_fields = xcalloc(MAX(m->cap_present, 1), sizeof(*m->in_fields));
 		m->item = 1;
 	}
 }
@@ -254,9 +265,25 @@ static void build_map(struct mctx *m)
 			m->map[i] = (struct map_slot){ .key = m->occ[k].term + 1, .head = (uint32_t)k };
 			m->terms[m->n_terms++] = m->occ[k].term;
 			m->present[m->occ[k].term] = m->item;
+			m->in_fields[m->occ[k].term] = 0;
 		} else
 			m->occ[m->map[i].tail].next = (uint32_t)k;
 		m->map[i].tail = (uint32_t)k;
+		m->in_fields[m->occ[k].term] |= FIELD_BIT(m->tok[m->occ[k].idx].field);
+	}
+}
+
+/* Marks the flat term lists that one of the item's terms satisfies. */
+static void mark_flats(struct mctx *m)
+{
+	const struct ruleset *rs = m->rs;
+
+	for (size_t i = 0; i < m->n_terms; i++) {
+		const struct term *t = &rs->terms[m->terms[i]];
+
+		for (size_t j = 0; j < t->n_flats; j++)
+			if (m->in_fields[m->terms[i]] & rs->flat_fields[t->flats[j]])
+				m->flat_hit[t->flats[j]] = m->item;
 	}
 }
 
@@ -290,6 +317,7 @@ static void find_occurrences(struct mctx *m)
 		}
 	}
 	build_map(m);
+	mark_flats(m);
 }
 
 static void spans_push(struct spans *s, uint32_t start, uint32_t end)
@@ -396,9 +424,18 @@ static bool node_eval(const struct mctx *m, const struct node *n)
 {
 	switch (n->kind) {
 	case NODE_AND:
-		return node_eval(m, n->a) && node_eval(m, n->b);
+		/* Term lists make long chains: walk them, do not recurse. */
+		for (; n->kind == NODE_AND; n = n->a)
+			if (!node_eval(m, n->b))
+				return false;
+		return node_eval(m, n);
 	case NODE_OR:
-		return node_eval(m, n->a) || node_eval(m, n->b);
+		if (n->is_flat)
+			return m->flat_hit[n->flat] == m->item;
+		for (; n->kind == NODE_OR; n = n->a)
+			if (node_eval(m, n->b))
+				return true;
+		return node_eval(m, n);
 	case NODE_NOT:
 		return !node_eval(m, n->a);
 	case NODE_TERM:
@@ -601,7 +638,8 @@ int match_item_scratch(const struct ruleset *rs, const struct match_input *in,
 			.action = r->action,
 			.is_fact = r->is_fact,
 		};
-		collect_evidence(m, r->expr, r->name, &ev);
+		if (!in->is_evidence_for_relevant_only || best_action != ACTION_IGNORE)
+			collect_evidence(m, r->expr, r->name, &ev);
 	}
 	res->evidence = ev.v;
 	res->n_evidence = ev.n;

@@ -24,6 +24,9 @@ struct match_input {
 	const char *link;
 	const char *const *categories;
 	size_t n_categories;
+	/* No evidence for an item that ends up ignored: the daemon keeps none of
+	 * it, and collecting it costs more than the match. */
+	bool is_evidence_for_relevant_only;
 };
 
 /* Why a term counted: where it was found. */

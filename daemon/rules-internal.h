@@ -40,17 +40,25 @@ struct term {
 	size_t n_parts;
 	uint32_t *rules;     /* word and prefix: rules that mention the term */
 	size_t n_rules, cap_rules;
+	uint32_t *flats;     /* the flat term lists (node.flat) it belongs to */
+	size_t n_flats;
 };
 
 enum node_kind { NODE_TERM, NODE_AND, NODE_OR, NODE_NOT, NODE_NEAR };
 
 struct node {
 	enum node_kind kind;
-	unsigned fields;     /* NODE_TERM: FIELD_BIT mask */
+	unsigned fields;     /* NODE_TERM, flat NODE_OR: FIELD_BIT mask */
 	uint32_t term;       /* NODE_TERM */
 	unsigned distance;   /* NODE_NEAR: at most this many words between */
 	char *text;          /* NODE_TERM: as written in the rule file */
 	struct node *a, *b;  /* NODE_NOT uses a only */
+	/* NODE_OR whose chain holds only words and prefixes of the same fields
+	 * (a term list): is_flat, and its index in ruleset.flat_fields.  The
+	 * matcher marks such lists from the terms an item has, instead of
+	 * testing every term of every list. */
+	bool is_flat;
+	uint32_t flat;
 };
 
 struct storyline {
@@ -98,6 +106,8 @@ struct ruleset {
 	size_t min_prefix, max_prefix;
 	uint64_t prefix_start[65536 / 64]; /* bit: some prefix starts with these two bytes */
 	unsigned fields;      /* FIELD_BIT mask of the fields any term looks in */
+	unsigned *flat_fields; /* per flat term list: the fields it looks in */
+	size_t n_flat;
 };
 
 /* Returns the id of the term in table t with this folded text, or -1.

@@ -1383,6 +1383,53 @@ static void node_free(struct node *n)
 	free(n);
 }
 
+/* True when an OR chain holds only words and prefixes looking in fields. */
+static bool is_term_list(const struct ruleset *rs, const struct node *n, unsigned fields)
+{
+	if (n->kind == NODE_OR)
+		return is_term_list(rs, n->a, fields) && is_term_list(rs, n->b, fields);
+	return n->kind == NODE_TERM && n->fields == fields && rs->terms[n->term].kind != TERM_PHRASE;
+}
+
+static void flat_add(struct ruleset *rs, const struct node *n, uint32_t flat)
+{
+	if (n->kind == NODE_OR) {
+		flat_add(rs, n->a, flat);
+		flat_add(rs, n->b, flat);
+		return;
+	}
+	struct term *t = &rs->terms[n->term];
+	if (t->n_flats && t->flats[t->n_flats - 1] == flat)
+		return;         /* the same word twice in one list */
+	t->flats = xreallocarray(t->flats, t->n_flats + 1, sizeof(*t->flats));
+	t->flats[t->n_flats++] = flat;
+}
+
+/* Makes each OR chain of plain terms a flat term list (node.is_flat). */
+static void flatten(struct ruleset *rs, struct node *n)
+{
+	if (!n)
+		return;
+	if (n->kind == NODE_OR) {
+		const struct node *leaf = n;
+
+		while (leaf->kind == NODE_OR)
+			leaf = leaf->a;
+		if (leaf->kind == NODE_TERM && is_term_list(rs, n, leaf->fields)) {
+			n->is_flat = true;
+			n->flat = (uint32_t)rs->n_flat;
+			n->fields = leaf->fields;
+			rs->flat_fields = xreallocarray(rs->flat_fields, rs->n_flat + 1,
+							sizeof(*rs->flat_fields));
+			rs->flat_fields[rs->n_flat++] = leaf->fields;
+			flat_add(rs, n, n->flat);
+			return;
+		}
+	}
+	flatten(rs, n->a);
+	flatten(rs, n->b);
+}
+
 static struct term_table *table_of(struct ruleset *rs, enum term_kind k)
 {
 	switch (k) {
@@ -1716,8 +1763,10 @@ void ruleset_free(struct ruleset *rs)
 		free(rs->terms[i].folded);
 		free(rs->terms[i].parts);
 		free(rs->terms[i].rules);
+		free(rs->terms[i].flats);
 	}
 	free(rs->terms);
+	free(rs->flat_fields);
 	free(rs->words.slots);
 	free(rs->prefixes.slots);
 	free(rs->phrases.slots);
@@ -1867,6 +1916,7 @@ static int compile_all(struct ctx *c, struct ruleset **ret)
 				.expr = n,
 			};
 			add_postings(rs, n, idx);
+			flatten(rs, n);
 		}
 	}
 	if (c->n_errors)

@@ -151,6 +151,7 @@ static double run_match_once(const struct ruleset *rs, struct feed **feeds, size
 				.feed_url = f->link, .author = it->author, .link = it->link,
 				.categories = (const char *const *)it->categories,
 				.n_categories = it->n_categories,
+				.is_evidence_for_relevant_only = true,  /* as the daemon */
 			};
 			struct match_result *m = NULL;
 			if (match_item_scratch(rs, &in, scratch, &m) == 0) {
