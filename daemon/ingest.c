@@ -324,7 +324,7 @@ static int find_duplicate(const struct ingest *ig, const char *storyline,
 
 	/* Reports published later count too: feeds are polled in any order,
 	 * so the first report seen is not always the first one made. */
-	r = store_reports_foreach(ig->store, storyline, from, t_usec + DEDUP_WINDOW_USEC,
+	r = store_reports_foreach(ig->store, storyline, from, t_usec + DEDUP_WINDOW_USEC, t_usec,
 				  dup_candidate, &d);
 	if (r < 0) {
 		free(d.of);
@@ -418,17 +418,20 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 		dedup_sig_to_blob(&sig, &blob, &blob_len);
 	}
 
+	/* Most items are irrelevant: their identity and content hash are all
+	 * that is kept of them, so the state file stays small. */
+	bool is_kept = action_is_relevant(m->action);
 	r = store_item_put(ig->store, &(struct item_record){
 		.feed_url = feed_url,
 		.key = key,
 		.content_hash = hash,
-		.title = it->title,
-		.link = it->link,
+		.title = is_kept ? it->title : NULL,
+		.link = is_kept ? it->link : NULL,
 		.published = it->published,
 		.storyline = m->storyline,
 		.action = m->action,
 		.score = m->score,
-		.item_id = id,
+		.item_id = is_kept ? id : NULL,
 		.report_usec = blob ? report_usec(ig, it) : 0,
 		.signature = blob,
 		.signature_len = blob_len,

@@ -162,7 +162,9 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		" AND last_seen_usec < ?2",
 	[STMT_REPORTS] =
 		"SELECT item_id, report_usec, signature, duplicate_of FROM items"
-		" WHERE storyline = ?1 AND signature IS NOT NULL AND report_usec BETWEEN ?2 AND ?3",
+		" WHERE storyline = ?1 AND signature IS NOT NULL AND report_usec BETWEEN ?2 AND ?3"
+		/* a burst of news: the nearest in time are the likely originals */
+		" ORDER BY abs(report_usec - ?4) LIMIT " STRINGIFY(STORE_REPORTS_MAX),
 	[STMT_EVENT_NEXT_SEQ] =
 		"SELECT MAX(IFNULL((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),"
 		" IFNULL((SELECT MAX(seq) FROM events), 0)) + 1",
@@ -1061,7 +1063,7 @@ int store_item_put(struct store *s, const struct item_record *rec, uint64_t now_
 }
 
 int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_usec,
-			  uint64_t to_usec,
+			  uint64_t to_usec, uint64_t at_usec,
 			  int (*cb)(const struct report *rep, void *userdata), void *userdata)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -1073,6 +1075,7 @@ int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_
 	bind_text(st, 1, storyline);
 	bind_u64(st, 2, from_usec);
 	bind_u64(st, 3, to_usec);
+	bind_u64(st, 4, at_usec);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct report rep = {
 			.item_id = column_str(st, 0),

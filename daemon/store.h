@@ -132,10 +132,12 @@ struct report {
 	const char *duplicate_of;
 };
 
-/* Calls cb for every report of storyline made between from_usec and to_usec;
- * a negative return from cb stops the walk and is returned. */
+/* Calls cb for the reports of storyline made between from_usec and to_usec,
+ * at most STORE_REPORTS_MAX of them, those nearest to at_usec; a negative
+ * return from cb stops the walk and is returned. */
+#define STORE_REPORTS_MAX 128
 int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_usec,
-			  uint64_t to_usec,
+			  uint64_t to_usec, uint64_t at_usec,
 			  int (*cb)(const struct report *rep, void *userdata), void *userdata);
 
 /* Inserts or replaces the item; first_seen is kept, last_seen = now_usec.
