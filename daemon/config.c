@@ -377,13 +377,11 @@ static void ini_error(struct ini_reader *r, unsigned line, unsigned column,
 static void ini_error(struct ini_reader *r, unsigned line, unsigned column,
 		      const char *fmt, ...)
 {
-	_cleanup_free_ char *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	diag_list_vadd(r->diags, r->file, line, column, fmt, ap);
 	va_end(ap);
-	diag_list_add(r->diags, r->file, line, column, "%s", msg);
 	r->n_errors++;
 }
 
@@ -842,13 +840,11 @@ static void feeds_error(struct feeds_reader *r, unsigned line, unsigned column,
 static void feeds_error(struct feeds_reader *r, unsigned line, unsigned column,
 			const char *fmt, ...)
 {
-	_cleanup_free_ char *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	diag_list_vadd(r->diags, r->file, line, column, fmt, ap);
 	va_end(ap);
-	diag_list_add(r->diags, r->file, line, column, "%s", msg);
 	r->n_errors++;
 }
 

@@ -52,11 +52,9 @@ char *diag_format(const struct diag *d)
 	return xasprintf("%s:%u:%u: %s", d->file, d->line, d->column, msg);
 }
 
-void diag_list_add(struct diag_list *l, const char *file, unsigned line, unsigned column,
-		   const char *fmt, ...)
+void diag_list_vadd(struct diag_list *l, const char *file, unsigned line, unsigned column,
+		    const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	if (!l)
 		return;
 	if (l->n >= DIAG_LIST_MAX) {
@@ -65,10 +63,18 @@ void diag_list_add(struct diag_list *l, const char *file, unsigned line, unsigne
 	}
 	l->diags = xreallocarray(l->diags, l->n + 1, sizeof(*l->diags));
 	l->diags[l->n] = (struct diag){ 0 };
-	va_start(ap, fmt);
 	diag_vset(&l->diags[l->n], file, line, column, fmt, ap);
-	va_end(ap);
 	l->n++;
+}
+
+void diag_list_add(struct diag_list *l, const char *file, unsigned line, unsigned column,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_list_vadd(l, file, line, column, fmt, ap);
+	va_end(ap);
 }
 
 void diag_list_clear(struct diag_list *l)

@@ -1,6 +1,7 @@
 /* diag.h - where a parser found a problem in its input. */
 #pragma once
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Filled by parsers on failure; every field may stay 0/NULL. Owned strings. */
@@ -32,6 +33,8 @@ struct diag_list {
 
 void diag_list_add(struct diag_list *l, const char *file, unsigned line, unsigned column,
 		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void diag_list_vadd(struct diag_list *l, const char *file, unsigned line, unsigned column,
+		    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 /* Empties l (it stays usable). */
 void diag_list_clear(struct diag_list *l);
 static inline void diag_list_clearp(struct diag_list *l) { diag_list_clear(l); }

@@ -370,6 +370,7 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 	_cleanup_(item_prev_done) struct item_prev prev = { 0 };
 	uint64_t hash = store_content_hash(it->title, it->summary);
 	const char *id = it->id ? it->id : it->link;
+	uint64_t t_usec = report_usec(ig, it);
 	enum action action;
 	enum event_type type;
 	size_t n_rules, blob_len = 0;
@@ -395,10 +396,8 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 	if (type == EVENT_MATCH && action == ACTION_NOTIFY && id) {
 		/* SPEC 6: the first report of a development notifies, the
 		 * others from other outlets are logged as its duplicates. */
-		uint64_t t = report_usec(ig, it);
-
 		dedup_signature(m, it->title, it->summary, &sig);
-		r = find_duplicate(ig, m->storyline, &sig, t, &duplicate_of);
+		r = find_duplicate(ig, m->storyline, &sig, t_usec, &duplicate_of);
 		if (r < 0)
 			return r;
 		if (duplicate_of)
@@ -432,7 +431,7 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 		.action = m->action,
 		.score = m->score,
 		.item_id = is_kept ? id : NULL,
-		.report_usec = blob ? report_usec(ig, it) : 0,
+		.report_usec = blob ? t_usec : 0,
 		.signature = blob,
 		.signature_len = blob_len,
 		.duplicate_of = duplicate_of,

@@ -31,13 +31,11 @@ static void reader_error(struct opml_reader *r, unsigned line, unsigned column,
 static void reader_error(struct opml_reader *r, unsigned line, unsigned column,
 			 const char *fmt, ...)
 {
-	_cleanup_free_ char *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	diag_list_vadd(r->diags, r->file, line, column, fmt, ap);
 	va_end(ap);
-	diag_list_add(r->diags, r->file, line, column, "%s", msg);
 	r->n_errors++;
 }
 
