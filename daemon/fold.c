@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "fold.h"
 #include "fold-internal.h"
+#include "fold-scan.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -16,54 +17,19 @@
 #define FOLD_OPTIONS (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | \
 		      UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE)
 
-static inline uint64_t hash_mix(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
-	return h ^ (h >> 32);
-}
-
-static inline uint64_t hash_end(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
-	return h ^ (h >> 29);
-}
-
 uint64_t fold_hash(const char *s, size_t n)
 {
-	uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
+	uint64_t h = FOLD_HASH_SEED ^ n, w;
 
-	for (; n >= 8; s += 8, n -= 8) {
+	/* Every eight bytes but the last one to eight are mixed in; those end it. */
+	for (; n > 8; s += 8, n -= 8) {
 		memcpy(&w, s, 8);
-		h = hash_mix(h, w);
+		h = fold_hash_mix(h, w);
 	}
 	w = 0;
 	for (size_t i = 0; i < n; i++)
 		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-	return hash_end(h, w);
-}
-
-/* fold_hash() of d[0..n), where d has FOLD_SLACK readable bytes past n:
- * the tail is one load, masked, on little-endian machines. */
-static inline uint64_t hash_slack(const char *d, size_t n)
-{
-	uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
-	size_t full = n & ~(size_t)7;
-
-	for (size_t i = 0; i < full; i += 8) {
-		memcpy(&w, d + i, 8);
-		h = hash_mix(h, w);
-	}
-	if (n == full)
-		return hash_end(h, 0);
-	memcpy(&w, d + full, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	w &= (UINT64_C(1) << (8 * (n - full))) - 1;
-#else
-	w = 0;
-	for (size_t i = full; i < n; i++)
-		w |= (uint64_t)(unsigned char)d[i] << (8 * (i - full));
-#endif
-	return hash_end(h, w);
+	return fold_hash_end(h, w);
 }
 
 static bool is_word_cp(uint32_t cp)
@@ -99,9 +65,6 @@ static utf8proc_int32_t fold_custom(utf8proc_int32_t cp, void *data)
 	return cp == 0x131 ? 'i' : cp;
 }
 
-/* Bytes readable past a token's end in buf, for hash_slack(). */
-#define FOLD_SLACK 8
-
 /* Room for one more token of n bytes; returns where its bytes go. */
 static inline char *reserve(struct fold_text *t, size_t n)
 {
@@ -114,20 +77,6 @@ static inline char *reserve(struct fold_text *t, size_t n)
 		t->buf = xrealloc(t->buf, t->buf_cap);
 	}
 	return t->buf + t->buf_len;
-}
-
-void fold_reserve(struct fold_text *t, size_t bytes)
-{
-	size_t tokens = bytes / 4 + 16;
-
-	if (t->cap_tokens < t->n_tokens + tokens) {
-		t->cap_tokens = t->n_tokens + tokens;
-		t->tokens = xreallocarray(t->tokens, t->cap_tokens, sizeof(*t->tokens));
-	}
-	if (t->buf_cap < t->buf_len + bytes + bytes / 4 + FOLD_SLACK + 64) {
-		t->buf_cap = t->buf_len + bytes + bytes / 4 + FOLD_SLACK + 64;
-		t->buf = xrealloc(t->buf, t->buf_cap);
-	}
 }
 
 /* Commits the n bytes written at reserve()'s pointer as a token. */
@@ -240,7 +189,7 @@ static uint32_t push_folded(struct fold_text *t, const char *s, size_t n, uint32
 		unsigned char c = (unsigned char)s[i];
 		d[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
 	}
-	commit(t, n, hash_slack(d, n), pos);
+	commit(t, n, fold_hash_slack(d, n), pos);
 	return pos + 1;
 }
 
@@ -263,32 +212,6 @@ static const unsigned char ascii_fold[256] = {
 	['Y'] = 'y', ['Z'] = 'z',
 };
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-
-/* For eight ASCII bytes y (high bits clear): 0x80 in each byte within [lo, hi]. */
-static inline uint64_t bytes_between(uint64_t y, unsigned lo, unsigned hi)
-{
-	uint64_t ge_lo = y + ONES * (0x80 - lo);
-	uint64_t gt_hi = y + ONES * (0x7f - hi);
-	return ge_lo & ~gt_hi & HIGHS;
-}
-
-/* How many of the eight bytes w, from the first, are ASCII letters or
- * digits; *ret_folded gets them lower-cased. */
-static inline unsigned alnum_prefix(uint64_t w, uint64_t *ret_folded)
-{
-	uint64_t y = w & ~HIGHS, lower = y | (ONES * 0x20);
-	uint64_t m = (bytes_between(lower, 'a', 'z') | bytes_between(y, '0', '9')) & ~w;
-
-	*ret_folded = lower;
-	if (m == HIGHS)
-		return 8;
-	return (unsigned)__builtin_ctzll(~m & HIGHS) / 8;
-}
-#endif
-
 /* Where the token starting at i ends, by code point class. */
 static size_t token_end(const unsigned char *p, size_t n, size_t i)
 {
@@ -309,11 +232,12 @@ static size_t token_end(const unsigned char *p, size_t n, size_t i)
 	return i;
 }
 
-static size_t append(struct fold_text *t, const char *s, size_t n, bool is_reference)
+/* The general path, a byte at a time: any text, any length of word. */
+static uint32_t append_scalar(struct fold_text *t, const char *s, size_t n, uint32_t pos,
+			      bool is_reference)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t before = t->n_tokens, i = 0;
-	uint32_t pos = 0;
+	size_t i = 0;
 
 	while (i < n) {
 		size_t start = i;
@@ -324,55 +248,14 @@ static size_t append(struct fold_text *t, const char *s, size_t n, bool is_refer
 			continue;
 		}
 		if (c != NON_ASCII) {
-			/* The common case, in one pass: an ASCII word is folded
-			 * and stored as it is read. */
 			char *d = reserve(t, n - i);
 			size_t len = 0;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			/* Eight bytes at a time while they last; d has FOLD_SLACK
-			 * bytes to spare for the whole word written. */
-			if (i + 8 <= n) {
-				uint64_t w, folded;
-				unsigned k;
-				memcpy(&w, p + i, 8);
-				k = alnum_prefix(w, &folded);
-				memcpy(d, &folded, 8);
-				if (k < 8 && !ascii_fold[p[i + k]]) {
-					/* A word of up to seven letters, whole in one load:
-					 * hash it from the register. */
-					uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ k;
-					commit(t, k, hash_end(h, folded & ((UINT64_C(1) << (8 * k)) - 1)), pos++);
-					i += k;
-					continue;
-				}
-				len = k;
-				i += k;
-			}
-			while (len % 8 == 0 && len && i + 8 <= n) {
-				uint64_t w, folded;
-				unsigned k;
-				memcpy(&w, p + i, 8);
-				k = alnum_prefix(w, &folded);
-				memcpy(d + len, &folded, 8);
-				len += k;
-				i += k;
-				if (k < 8)
-					break;
-			}
-			c = i < n ? ascii_fold[p[i]] : 0;
-			while (c != 0 && c != NON_ASCII) {
-				d[len++] = (char)c;
-				i++;
-				c = i < n ? ascii_fold[p[i]] : 0;
-			}
-#else
 			do {
 				d[len++] = (char)c;
 				i++;
 			} while (i < n && (c = ascii_fold[p[i]]) != 0 && c != NON_ASCII);
-#endif
 			if (i >= n || c == 0) {
-				commit(t, len, hash_slack(d, len), pos++);
+				commit(t, len, fold_hash_slack(d, len), pos++);
 				continue;
 			}
 			/* Non-ASCII follows: the token may go on, fold it whole. */
@@ -390,17 +273,53 @@ static size_t append(struct fold_text *t, const char *s, size_t n, bool is_refer
 		i = token_end(p, n, i + (size_t)l);
 		pos = push_folded(t, s + start, i - start, pos, is_reference);
 	}
-	return t->n_tokens - before;
+	return pos;
+}
+
+uint32_t fold_run(struct fold_text *scratch, const char *s, size_t n, uint32_t pos)
+{
+	fold_reset(scratch);
+	return append_scalar(scratch, s, n, pos, false);
+}
+
+size_t fold_run_end(const char *s, size_t n, size_t i)
+{
+	while (i < n && ascii_fold[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
+struct append_ctx {
+	struct fold_text *t;
+};
+
+static inline void append_word(void *userdata, const struct fold_word *w)
+{
+	struct fold_text *t = ((struct append_ctx *)userdata)->t;
+	char *d = reserve(t, w->len);
+
+	/* Eight bytes at a time: both sides have FOLD_SLACK to spare. */
+	for (size_t k = 0; k < w->len; k += 8)
+		memcpy(d + k, w->s + k, 8);
+	commit(t, w->len, w->hash, w->pos);
 }
 
 size_t fold_append(struct fold_text *t, const char *s, size_t n)
 {
-	return append(t, s, n, false);
+	_cleanup_fold_text_ struct fold_text scratch = { 0 };
+	struct append_ctx c = { t };
+	size_t before = t->n_tokens;
+
+	fold_scan(s, n, &scratch, append_word, &c);
+	return t->n_tokens - before;
 }
 
 size_t fold_append_reference(struct fold_text *t, const char *s, size_t n)
 {
-	return append(t, s, n, true);
+	size_t before = t->n_tokens;
+
+	(void)append_scalar(t, s, n, 0, true);
+	return t->n_tokens - before;
 }
 
 void fold_reset(struct fold_text *t)

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Bytes readable past the end of every folded token, for hashing in words. */
+#define FOLD_SLACK 8
+
 struct fold_token {
 	uint32_t off;   /* into fold_text.buf; the folded bytes are NUL-terminated */
 	uint32_t len;   /* folded length in bytes */
@@ -28,10 +31,6 @@ struct fold_text {
 /* Appends the tokens of s[0..n) (UTF-8; ill-formed bytes separate tokens),
  * numbering them from 0.  Returns the number of tokens appended. */
 size_t fold_append(struct fold_text *t, const char *s, size_t n);
-
-/* Makes room for the tokens of about bytes more bytes of text, so that
- * fold_append() rarely has to grow its arrays. */
-void fold_reserve(struct fold_text *t, size_t bytes);
 
 void fold_reset(struct fold_text *t);
 void fold_text_free(struct fold_text *t);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fold.h"
+#include "fold-scan.h"
 #include "match.h"
 #include "rules-internal.h"
 #include "util.h"
@@ -43,6 +44,7 @@ const char *urgency_to_string(enum urgency u)
 
 struct span {
 	uint32_t start, end; /* token indexes, inclusive */
+	uint32_t seg;
 };
 
 struct spans {
@@ -59,16 +61,14 @@ struct sl_score {
 	enum action limit;   /* from `limit` rules; ACTION_NOTIFY when none */
 };
 
-struct tinfo {
-	uint32_t word;       /* its word term, or NO_TERM */
-	uint32_t seg;        /* which text it came from (a category, the feed URL...) */
-	uint8_t field;
-};
-
+/* Where a rule term occurs in the item. */
 struct occ {
 	uint32_t term;
-	uint32_t idx;        /* token index in the item */
+	uint32_t idx, end;   /* its first and last token, counted over all texts */
 	uint32_t next;       /* the term's next occurrence, or NO_TERM */
+	uint32_t pos;        /* its first token's index within its own text */
+	uint16_t seg;        /* which text (a category, the feed URL...) */
+	uint8_t field;
 };
 
 struct map_slot {
@@ -76,19 +76,19 @@ struct map_slot {
 	uint32_t head, tail; /* its first and last occurrence */
 };
 
-struct text {
-	const char *s;
-	size_t len;
-	enum field field;
-};
+/* The texts of an item the rules look in: title, summary, feed title and
+ * URL, author, link, then the categories past which no more are read. */
+#define MATCH_MAX_TEXTS (6 + 64)
 
-/* Per item: its tokens, and for each rule term found, the chain of its
- * occurrences in token order, reached through a small hash on the term id. */
+/* Per item: for each rule term found, the chain of its occurrences in token
+ * order, reached through a small hash on the term id.  The item's tokens
+ * themselves are not kept: each is looked up as the scanner folds it. */
 struct mctx {
 	const struct ruleset *rs;
-	struct fold_text ft;
-	struct tinfo *tok;
-	size_t cap_tok;
+	struct fold_text scratch; /* the scanner's, for words not plain ASCII */
+	uint32_t n_tok;      /* tokens seen so far */
+	uint16_t seg, n_seg; /* the text being scanned; texts scanned */
+	uint8_t field;
 	struct occ *occ;
 	size_t n_occ, cap_occ;
 	struct map_slot *map;
@@ -122,8 +122,7 @@ struct match_scratch {
 
 static void mctx_free(struct mctx *m)
 {
-	fold_text_free(&m->ft);
-	free(m->tok);
+	fold_text_free(&m->scratch);
 	free(m->occ);
 	free(m->map);
 	free(m->terms);
@@ -141,7 +140,8 @@ static void mctx_free(struct mctx *m)
 static void mctx_reset(struct mctx *m, const struct ruleset *rs)
 {
 	m->rs = rs;
-	fold_reset(&m->ft);
+	m->n_tok = 0;
+	m->n_seg = 0;
 	m->n_occ = m->n_terms = m->n_cand = 0;
 	if (m->cap_stamp < rs->n_rules || m->cap_present < rs->n_terms || m->cap_flat < rs->n_flat ||
 	    ++m->item == 0) {
@@ -184,47 +184,122 @@ void match_scratch_free(struct match_scratch *s)
 	free(s);
 }
 
-/* Folds every text the rules look at, once. */
-static void add_texts(struct mctx *m, const struct match_input *in)
-{
-	/* The item's texts; categories past the 64th are not looked at. */
-	struct text v[6 + 64];
-	size_t n = 0, bytes = 0, k = 0;
-
-#define ADD(str, f) do { \
-		if ((str) && (m->rs->fields & FIELD_BIT(f)) && n < ELEMENTSOF(v)) \
-			v[n++] = (struct text){ .s = (str), .field = (f) }; \
-	} while (0)
-	ADD(in->title, FIELD_TITLE);
-	ADD(in->summary, FIELD_SUMMARY);
-	ADD(in->feed_title, FIELD_FEED);
-	ADD(in->feed_url, FIELD_FEED);
-	ADD(in->author, FIELD_AUTHOR);
-	ADD(in->link, FIELD_LINK);
-	for (size_t i = 0; i < in->n_categories; i++)
-		ADD(in->categories[i], FIELD_CATEGORY);
-#undef ADD
-	for (size_t i = 0; i < n; i++)
-		bytes += v[i].len = strlen(v[i].s);
-	fold_reserve(&m->ft, bytes);
-
-	size_t ends[ELEMENTSOF(v)];
-	for (size_t i = 0; i < n; i++) {
-		fold_append(&m->ft, v[i].s, v[i].len);
-		ends[i] = m->ft.n_tokens;
-	}
-	m->tok = grow(m->tok, &m->cap_tok, MAX(m->ft.n_tokens, 1), sizeof(*m->tok));
-	for (size_t i = 0; i < n; i++)
-		for (; k < ends[i]; k++)
-			m->tok[k] = (struct tinfo){ .word = NO_TERM, .seg = (uint32_t)i,
-						    .field = (uint8_t)v[i].field };
-}
-
-static void push_occ(struct mctx *m, uint32_t term, uint32_t idx)
+static void push_occ(struct mctx *m, uint32_t term, uint32_t idx, uint32_t end, uint32_t pos,
+		     uint16_t seg, uint8_t field)
 {
 	if (m->n_occ == m->cap_occ)
 		m->occ = grow(m->occ, &m->cap_occ, m->n_occ + 32, sizeof(*m->occ));
-	m->occ[m->n_occ++] = (struct occ){ .term = term, .idx = idx, .next = NO_TERM };
+	m->occ[m->n_occ++] = (struct occ){
+		.term = term, .idx = idx, .end = end, .next = NO_TERM, .pos = pos,
+		.seg = seg, .field = field,
+	};
+}
+
+static void see_prefix(struct mctx *m, const struct fold_word *w, size_t len, uint32_t idx)
+{
+	const struct ruleset *rs = m->rs;
+	int64_t id;
+
+	/* Only whole characters: the next byte starts one (or is the NUL). */
+	if (((unsigned char)w->s[len] & 0xc0) == 0x80)
+		return;
+	id = term_table_find(rs, &rs->prefixes, w->s, len, fold_hash_slack(w->s, len));
+	if (id >= 0)
+		push_occ(m, (uint32_t)id, idx, idx, w->pos, m->seg, m->field);
+}
+
+/* The scanner's visitor: one folded token of the text being scanned. */
+static inline __attribute__((always_inline)) void see_token(void *userdata, const struct fold_word *w)
+{
+	struct mctx *m = userdata;
+	const struct ruleset *rs = m->rs;
+	uint32_t idx = m->n_tok++;
+
+	if (filter_has(rs->word_filter, filter_bit_of_hash(w->hash))) {
+		int64_t id = term_table_find(rs, &rs->words, w->s, w->len, w->hash);
+		if (id >= 0)
+			push_occ(m, (uint32_t)id, idx, idx, w->pos, m->seg, m->field);
+	}
+	if (!rs->prefix_lens || w->len < rs->min_prefix)
+		return;
+	/* The lengths of the prefixes that start as this token does, up to its own. */
+	uint32_t lens = rs->prefix_lens[(unsigned)(unsigned char)w->s[0] << 8 | (unsigned char)w->s[1]];
+	if (w->len < 31)
+		lens &= (UINT32_C(2) << w->len) - 1;
+	if ((lens & ~UINT32_C(0xf)) && !filter_has(rs->quad_filter, filter_bit_of_quad(w->s)))
+		lens &= 0xf;
+	while (lens) {
+		unsigned l = (unsigned)__builtin_ctz(lens);
+		lens &= lens - 1;
+		if (l < 31) {
+			see_prefix(m, w, l, idx);
+			continue;
+		}
+		for (size_t k = 31; k <= MIN(w->len, rs->max_prefix); k++)
+			if (rs->prefix_len[k])
+				see_prefix(m, w, k, idx);
+	}
+}
+
+static void scan(struct mctx *m, const char *s, enum field f)
+{
+	if (!s || !(m->rs->fields & FIELD_BIT(f)) || m->n_seg >= MATCH_MAX_TEXTS)
+		return;
+	m->seg = m->n_seg++;
+	m->field = (uint8_t)f;
+	fold_scan(s, strlen(s), &m->scratch, see_token, m);
+}
+
+/* Folds every text the rules look in, once, and finds the terms in it. */
+static void scan_texts(struct mctx *m, const struct match_input *in)
+{
+	scan(m, in->title, FIELD_TITLE);
+	scan(m, in->summary, FIELD_SUMMARY);
+	scan(m, in->feed_title, FIELD_FEED);
+	scan(m, in->feed_url, FIELD_FEED);
+	scan(m, in->author, FIELD_AUTHOR);
+	scan(m, in->link, FIELD_LINK);
+	for (size_t i = 0; i < in->n_categories; i++)
+		scan(m, in->categories[i], FIELD_CATEGORY);
+}
+
+/* True when the phrase goes on from occurrence k of its first word: its
+ * other words are at the next tokens of the same text.  The first n_scan
+ * occurrences are those of words and prefixes, in token order. */
+static bool phrase_at(const struct mctx *m, size_t k, size_t n_scan, const struct term *ph)
+{
+	const struct occ *o = &m->occ[k];
+	size_t i = k + 1;
+
+	for (size_t j = 1; j < ph->n_parts; j++) {
+		uint32_t want = o->idx + (uint32_t)j;
+		bool is_there = false;
+		while (i < n_scan && m->occ[i].idx < want)
+			i++;
+		for (; i < n_scan && m->occ[i].idx == want; i++)
+			is_there |= m->occ[i].term == ph->parts[j] && m->occ[i].seg == o->seg;
+		if (!is_there)
+			return false;
+	}
+	return true;
+}
+
+/* Phrases are found from their first word, after the scan. */
+static void find_phrases(struct mctx *m)
+{
+	const struct ruleset *rs = m->rs;
+	size_t n_scan = m->n_occ;
+
+	for (size_t k = 0; k < n_scan; k++) {
+		const struct term *t = &rs->terms[m->occ[k].term];
+		for (size_t j = 0; j < t->n_phrases; j++) {
+			const struct term *ph = &rs->terms[t->phrases[j]];
+			if (!phrase_at(m, k, n_scan, ph))
+				continue;
+			const struct occ o = m->occ[k];
+			push_occ(m, t->phrases[j], o.idx, o.idx + (uint32_t)ph->n_parts - 1, o.pos, o.seg, o.field);
+		}
+	}
 }
 
 static size_t map_find(const struct mctx *m, uint32_t term)
@@ -260,16 +335,17 @@ static void build_map(struct mctx *m)
 	memset(m->map, 0, size * sizeof(*m->map));
 	m->terms = grow(m->terms, &m->cap_terms, m->n_occ, sizeof(*m->terms));
 	for (size_t k = 0; k < m->n_occ; k++) {
-		size_t i = map_find(m, m->occ[k].term);
+		uint32_t term = m->occ[k].term;
+		size_t i = map_find(m, term);
 		if (!m->map[i].key) {
-			m->map[i] = (struct map_slot){ .key = m->occ[k].term + 1, .head = (uint32_t)k };
-			m->terms[m->n_terms++] = m->occ[k].term;
-			m->present[m->occ[k].term] = m->item;
-			m->in_fields[m->occ[k].term] = 0;
+			m->map[i] = (struct map_slot){ .key = term + 1, .head = (uint32_t)k };
+			m->terms[m->n_terms++] = term;
+			m->present[term] = m->item;
+			m->in_fields[term] = 0;
 		} else
 			m->occ[m->map[i].tail].next = (uint32_t)k;
 		m->map[i].tail = (uint32_t)k;
-		m->in_fields[m->occ[k].term] |= FIELD_BIT(m->tok[m->occ[k].idx].field);
+		m->in_fields[term] |= FIELD_BIT(m->occ[k].field);
 	}
 }
 
@@ -282,45 +358,20 @@ static void mark_flats(struct mctx *m)
 		const struct term *t = &rs->terms[m->terms[i]];
 
 		for (size_t j = 0; j < t->n_flats; j++)
-			if (m->in_fields[m->terms[i]] & rs->flat_fields[t->flats[j]])
+			if (m->in_fields[m->terms[i]] & rs->flats[t->flats[j]].fields)
 				m->flat_hit[t->flats[j]] = m->item;
 	}
 }
 
-static void find_occurrences(struct mctx *m)
+static void find_occurrences(struct mctx *m, const struct match_input *in)
 {
-	const struct ruleset *rs = m->rs;
-
-	for (size_t i = 0; i < m->ft.n_tokens; i++) {
-		const struct fold_token *t = &m->ft.tokens[i];
-		const unsigned char *s = (const unsigned char *)fold_token_str(&m->ft, i);
-		int64_t id = term_table_find(rs, &rs->words, (const char *)s, t->len, t->hash);
-
-		if (id >= 0) {
-			m->tok[i].word = (uint32_t)id;
-			push_occ(m, (uint32_t)id, (uint32_t)i);
-		}
-		if (t->len < 2 || t->len < rs->min_prefix)
-			continue;
-		unsigned pair = (unsigned)s[0] << 8 | s[1];
-		if (!(rs->prefix_start[pair / 64] & (UINT64_C(1) << (pair % 64))))
-			continue;
-		size_t top = MIN((size_t)t->len, rs->max_prefix);
-		for (size_t l = rs->min_prefix; l <= top; l++) {
-			/* Only whole characters: the next byte starts one. */
-			if (!rs->prefix_len[l] || (s[l] & 0xc0) == 0x80)
-				continue;
-			id = term_table_find(rs, &rs->prefixes, (const char *)s, l,
-					     fold_hash((const char *)s, l));
-			if (id >= 0)
-				push_occ(m, (uint32_t)id, (uint32_t)i);
-		}
-	}
+	scan_texts(m, in);
+	find_phrases(m);
 	build_map(m);
 	mark_flats(m);
 }
 
-static void spans_push(struct spans *s, uint32_t start, uint32_t end)
+static void spans_push(struct spans *s, uint32_t start, uint32_t end, uint32_t seg)
 {
 	if (s->n >= MATCH_MAX_SPANS)
 		return;
@@ -328,53 +379,45 @@ static void spans_push(struct spans *s, uint32_t start, uint32_t end)
 		s->cap = s->cap ? s->cap * 2 : 8;
 		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
 	}
-	s->v[s->n++] = (struct span){ start, end };
+	s->v[s->n++] = (struct span){ start, end, seg };
 }
 
-static bool phrase_at(const struct mctx *m, const struct term *t, uint32_t idx)
+static void term_spans(const struct mctx *m, uint32_t term, unsigned fields, struct spans *out)
 {
-	for (size_t k = 1; k < t->n_parts; k++) {
-		size_t j = idx + k;
-		if (j >= m->ft.n_tokens || m->tok[j].seg != m->tok[idx].seg || m->tok[j].word != t->parts[k])
-			return false;
+	for (uint32_t k = first_occ(m, term); k != NO_TERM; k = m->occ[k].next) {
+		const struct occ *o = &m->occ[k];
+		if (fields & FIELD_BIT(o->field))
+			spans_push(out, o->idx, o->end, o->seg);
 	}
-	return true;
 }
 
-static void term_spans(const struct mctx *m, const struct node *n, struct spans *out)
+/* The next of the item's terms, from *i on, that the flat term list n holds
+ * in its fields: the terms the item lacks cost nothing.  *ret_k gets the
+ * term's index in the list. */
+static bool next_flat_term(const struct mctx *m, const struct node *n, size_t *i,
+			   uint32_t *ret_term, size_t *ret_k)
 {
-	const struct term *t = &m->rs->terms[n->term];
-	uint32_t first = t->kind == TERM_PHRASE ? t->parts[0] : n->term;
+	const struct flat *f = &m->rs->flats[n->flat];
 
-	for (uint32_t k = first_occ(m, first); k != NO_TERM; k = m->occ[k].next) {
-		uint32_t idx = m->occ[k].idx;
-		if (!(n->fields & FIELD_BIT(m->tok[idx].field)))
-			continue;
-		switch (t->kind) {
-		case TERM_WORD:
-		case TERM_PREFIX:
-			spans_push(out, idx, idx);
-			break;
-		case TERM_PHRASE:
-			if (phrase_at(m, t, idx))
-				spans_push(out, idx, idx + (uint32_t)t->n_parts - 1);
-			break;
+	while (*i < m->n_terms) {
+		uint32_t term = m->terms[(*i)++];
+		ssize_t k = (m->in_fields[term] & f->fields) ? flat_find(f, term) : -1;
+		if (k >= 0) {
+			*ret_term = term;
+			*ret_k = (size_t)k;
+			return true;
 		}
 	}
+	return false;
 }
 
 /* term_spans() without building the list: is there one? */
 static bool term_any(const struct mctx *m, const struct node *n)
 {
-	const struct term *t = &m->rs->terms[n->term];
-	uint32_t first = t->kind == TERM_PHRASE ? t->parts[0] : n->term;
-
-	for (uint32_t k = first_occ(m, first); k != NO_TERM; k = m->occ[k].next) {
-		uint32_t idx = m->occ[k].idx;
-		if ((n->fields & FIELD_BIT(m->tok[idx].field)) &&
-		    (t->kind != TERM_PHRASE || phrase_at(m, t, idx)))
-			return true;
-	}
+	if (m->present[n->term] != m->item)
+		return false;
+	if (n->fields & m->in_fields[n->term])
+		return true;
 	return false;
 }
 
@@ -382,9 +425,16 @@ static void node_spans(const struct mctx *m, const struct node *n, struct spans 
 {
 	switch (n->kind) {
 	case NODE_TERM:
-		term_spans(m, n, out);
+		term_spans(m, n->term, n->fields, out);
 		return;
 	case NODE_OR:
+		if (n->is_flat) {
+			uint32_t term;
+			size_t k;
+			for (size_t i = 0; next_flat_term(m, n, &i, &term, &k);)
+				term_spans(m, term, n->fields, out);
+			return;
+		}
 		node_spans(m, n->a, out);
 		node_spans(m, n->b, out);
 		return;
@@ -396,7 +446,7 @@ static void node_spans(const struct mctx *m, const struct node *n, struct spans 
 		for (size_t i = 0; i < a.n; i++)
 			for (size_t j = 0; j < b.n; j++) {
 				const struct span *x = &a.v[i], *y = &b.v[j];
-				if (m->tok[x->start].seg != m->tok[y->start].seg)
+				if (x->seg != y->seg)
 					continue;
 				/* Words strictly between the two; overlapping spans do not count. */
 				size_t between;
@@ -407,7 +457,7 @@ static void node_spans(const struct mctx *m, const struct node *n, struct spans 
 				else
 					continue;
 				if (between <= n->distance)
-					spans_push(out, MIN(x->start, y->start), MAX(x->end, y->end));
+					spans_push(out, MIN(x->start, y->start), MAX(x->end, y->end), x->seg);
 			}
 		free(a.v);
 		free(b.v);
@@ -430,11 +480,11 @@ static bool node_eval(const struct mctx *m, const struct node *n)
 				return false;
 		return node_eval(m, n);
 	case NODE_OR:
-		if (n->is_flat)
-			return m->flat_hit[n->flat] == m->item;
-		for (; n->kind == NODE_OR; n = n->a)
+		for (; n->kind == NODE_OR && !n->is_flat; n = n->a)
 			if (node_eval(m, n->b))
 				return true;
+		if (n->kind == NODE_OR)
+			return m->flat_hit[n->flat] == m->item;
 		return node_eval(m, n);
 	case NODE_NOT:
 		return !node_eval(m, n->a);
@@ -458,6 +508,32 @@ struct evidence_list {
 	size_t n, cap;
 };
 
+/* Where term occurs in fields, up to MATCH_MAX_TERM_EVIDENCE places. */
+static void term_evidence(const struct mctx *m, uint32_t term, unsigned fields, const char *text,
+			  const char *rule, struct evidence_list *ev)
+{
+	size_t n = 0;
+
+	for (uint32_t k = first_occ(m, term);
+	     k != NO_TERM && n < MATCH_MAX_TERM_EVIDENCE && ev->n < MATCH_MAX_EVIDENCE;
+	     k = m->occ[k].next) {
+		const struct occ *o = &m->occ[k];
+		if (!(fields & FIELD_BIT(o->field)))
+			continue;
+		if (ev->n == ev->cap) {
+			ev->cap = ev->cap ? ev->cap * 2 : 8;
+			ev->v = xreallocarray(ev->v, ev->cap, sizeof(*ev->v));
+		}
+		ev->v[ev->n++] = (struct match_evidence){
+			.rule = rule,
+			.term = text,
+			.field = field_to_string(o->field),
+			.position = o->pos,
+		};
+		n++;
+	}
+}
+
 /* Every occurrence of the terms that helped the rule: not those under NOT. */
 static void collect_evidence(const struct mctx *m, const struct node *n, const char *rule,
 			     struct evidence_list *ev)
@@ -465,33 +541,23 @@ static void collect_evidence(const struct mctx *m, const struct node *n, const c
 	switch (n->kind) {
 	case NODE_NOT:
 		return;
-	case NODE_AND:
 	case NODE_OR:
+		if (n->is_flat) {
+			uint32_t term;
+			size_t k;
+			for (size_t i = 0; next_flat_term(m, n, &i, &term, &k);)
+				term_evidence(m, term, n->fields, m->rs->flats[n->flat].texts[k], rule, ev);
+			return;
+		}
+		/* fall through */
+	case NODE_AND:
 	case NODE_NEAR:
 		collect_evidence(m, n->a, rule, ev);
 		collect_evidence(m, n->b, rule, ev);
 		return;
-	case NODE_TERM: {
-		struct spans s = { 0 };
-		if (ev->n >= MATCH_MAX_EVIDENCE)
-			return;
-		term_spans(m, n, &s);
-		for (size_t i = 0; i < s.n && i < MATCH_MAX_TERM_EVIDENCE && ev->n < MATCH_MAX_EVIDENCE; i++) {
-			if (ev->n == ev->cap) {
-				ev->cap = ev->cap ? ev->cap * 2 : 8;
-				ev->v = xreallocarray(ev->v, ev->cap, sizeof(*ev->v));
-			}
-			uint32_t idx = s.v[i].start;
-			ev->v[ev->n++] = (struct match_evidence){
-				.rule = rule,
-				.term = n->text,
-				.field = field_to_string(m->tok[idx].field),
-				.position = m->ft.tokens[idx].pos,
-			};
-		}
-		free(s.v);
+	case NODE_TERM:
+		term_evidence(m, n->term, n->fields, n->text, rule, ev);
 		return;
-	}
 	}
 }
 
@@ -549,8 +615,7 @@ int match_item_scratch(const struct ruleset *rs, const struct match_input *in,
 	struct match_result *res;
 
 	mctx_reset(m, rs);
-	add_texts(m, in);
-	find_occurrences(m);
+	find_occurrences(m, in);
 
 	/* The candidates: rules that mention a term the item has. */
 	for (size_t i = 0; i < m->n_terms; i++) {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "match.h"
 #include "rules.h"
@@ -38,10 +39,12 @@ struct term {
 	uint64_t hash;
 	uint32_t *parts;     /* phrase: word term ids, in order */
 	size_t n_parts;
-	uint32_t *rules;     /* word and prefix: rules that mention the term */
+	uint32_t *rules;     /* rules that hold only if some such term occurs (not under NOT) */
 	size_t n_rules, cap_rules;
 	uint32_t *flats;     /* the flat term lists (node.flat) it belongs to */
 	size_t n_flats;
+	uint32_t *phrases;   /* word: the phrases that start with it */
+	size_t n_phrases;
 };
 
 enum node_kind { NODE_TERM, NODE_AND, NODE_OR, NODE_NOT, NODE_NEAR };
@@ -53,13 +56,35 @@ struct node {
 	unsigned distance;   /* NODE_NEAR: at most this many words between */
 	char *text;          /* NODE_TERM: as written in the rule file */
 	struct node *a, *b;  /* NODE_NOT uses a only */
-	/* NODE_OR whose chain holds only words and prefixes of the same fields
-	 * (a term list): is_flat, and its index in ruleset.flat_fields.  The
-	 * matcher marks such lists from the terms an item has, instead of
-	 * testing every term of every list. */
+	/* NODE_OR whose chain holds only terms of the same fields (a term
+	 * list): is_flat, and its index in ruleset.flats.  The matcher marks
+	 * such lists from the terms an item has, instead of testing every term
+	 * of every list. */
 	bool is_flat;
 	uint32_t flat;
 };
+
+struct flat {
+	unsigned fields;     /* FIELD_BIT mask */
+	uint32_t *terms;     /* sorted, distinct */
+	const char **texts;  /* each term as written (borrowed from a node) */
+	size_t n_terms;
+};
+
+/* The index of term in the flat term list, or -1. */
+static inline ssize_t flat_find(const struct flat *f, uint32_t term)
+{
+	size_t lo = 0, hi = f->n_terms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->terms[mid] < term)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < f->n_terms && f->terms[lo] == term ? (ssize_t)lo : -1;
+}
 
 struct storyline {
 	char *name;
@@ -80,6 +105,28 @@ struct rule {
 	uint64_t exec_timeout_usec;
 	struct node *expr;
 };
+
+#define RULES_FILTER_BITS 65536
+
+static inline uint32_t filter_bit_of_hash(uint64_t hash)
+{
+	return (uint32_t)(hash >> 40) & (RULES_FILTER_BITS - 1);
+}
+
+/* The key of a prefix of 4 bytes or more: its first four, from a token
+ * with FOLD_SLACK bytes of slack. */
+static inline uint32_t filter_bit_of_quad(const char *s)
+{
+	uint32_t w;
+
+	memcpy(&w, s, 4);
+	return (w * UINT32_C(2654435761)) >> (32 - 16);
+}
+
+static inline bool filter_has(const uint64_t *f, uint32_t bit)
+{
+	return f[bit / 64] >> (bit % 64) & 1;
+}
 
 /* Open addressing; a slot holds a term id + 1 (0 = empty) and the high half
  * of the term's hash, so a probe rarely touches the term itself. */
@@ -104,9 +151,16 @@ struct ruleset {
 	struct term_table words, prefixes, phrases;
 	bool prefix_len[RULES_MAX_TERM_BYTES + 1];
 	size_t min_prefix, max_prefix;
-	uint64_t prefix_start[65536 / 64]; /* bit: some prefix starts with these two bytes */
+	/* By a prefix's first two bytes: bit l for its length l in bytes, bit
+	 * 31 for any length from 31 up.  NULL without prefixes. */
+	uint32_t *prefix_lens;
+	/* Bloom filters, one bit per key, so that most tokens, which no term
+	 * has, cost neither a probe nor a mispredicted branch: the words' by
+	 * their hash, the prefixes of 4 bytes and more by their first four. */
+	uint64_t word_filter[RULES_FILTER_BITS / 64];
+	uint64_t quad_filter[RULES_FILTER_BITS / 64];
 	unsigned fields;      /* FIELD_BIT mask of the fields any term looks in */
-	unsigned *flat_fields; /* per flat term list: the fields it looks in */
+	struct flat *flats;   /* the distinct flat term lists */
 	size_t n_flat;
 };
 

@@ -1383,26 +1383,79 @@ static void node_free(struct node *n)
 	free(n);
 }
 
-/* True when an OR chain holds only words and prefixes looking in fields. */
-static bool is_term_list(const struct ruleset *rs, const struct node *n, unsigned fields)
+/* True when an OR chain holds only terms looking in fields. */
+static bool is_term_list(const struct node *n, unsigned fields)
 {
 	if (n->kind == NODE_OR)
-		return is_term_list(rs, n->a, fields) && is_term_list(rs, n->b, fields);
-	return n->kind == NODE_TERM && n->fields == fields && rs->terms[n->term].kind != TERM_PHRASE;
+		return is_term_list(n->a, fields) && is_term_list(n->b, fields);
+	return n->kind == NODE_TERM && n->fields == fields;
 }
 
-static void flat_add(struct ruleset *rs, const struct node *n, uint32_t flat)
+struct flat_term {
+	uint32_t term;
+	const char *text;
+};
+
+static void collect_terms(const struct node *n, struct flat_term **v, size_t *len)
 {
-	if (n->kind == NODE_OR) {
-		flat_add(rs, n->a, flat);
-		flat_add(rs, n->b, flat);
-		return;
+	for (; n->kind == NODE_OR; n = n->a)
+		collect_terms(n->b, v, len);
+	*v = xreallocarray(*v, *len + 1, sizeof(**v));
+	(*v)[(*len)++] = (struct flat_term){ n->term, n->text };
+}
+
+/* By term, then by the text as written, so the first of a term's spellings
+ * is the same whatever the order of the list. */
+static int cmp_flat_term(const void *a, const void *b)
+{
+	const struct flat_term *x = a, *y = b;
+
+	if (x->term != y->term)
+		return x->term < y->term ? -1 : 1;
+	return strcmp(x->text, y->text);
+}
+
+static bool flat_equal(const struct flat *f, unsigned fields, const struct flat_term *v, size_t n)
+{
+	if (f->fields != fields || f->n_terms != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (f->terms[i] != v[i].term || !streq(f->texts[i], v[i].text))
+			return false;
+	return true;
+}
+
+/* The flat term list of this chain: an existing one when a term list is used
+ * twice with the same fields (each $LIST is expanded where it is used). */
+static uint32_t flat_of(struct ruleset *rs, const struct node *n, unsigned fields)
+{
+	_cleanup_free_ struct flat_term *v = NULL;
+	size_t len = 0, u = 0;
+
+	collect_terms(n, &v, &len);
+	qsort(v, len, sizeof(*v), cmp_flat_term);
+	for (size_t i = 0; i < len; i++)
+		if (u == 0 || v[u - 1].term != v[i].term)
+			v[u++] = v[i];
+	for (size_t f = 0; f < rs->n_flat; f++)
+		if (flat_equal(&rs->flats[f], fields, v, u))
+			return (uint32_t)f;
+	struct flat fl = {
+		.fields = fields,
+		.terms = xreallocarray(NULL, u, sizeof(uint32_t)),
+		.texts = xreallocarray(NULL, u, sizeof(char *)),
+		.n_terms = u,
+	};
+	for (size_t i = 0; i < u; i++) {
+		struct term *t = &rs->terms[v[i].term];
+		fl.terms[i] = v[i].term;
+		fl.texts[i] = v[i].text;
+		t->flats = xreallocarray(t->flats, t->n_flats + 1, sizeof(*t->flats));
+		t->flats[t->n_flats++] = (uint32_t)rs->n_flat;
 	}
-	struct term *t = &rs->terms[n->term];
-	if (t->n_flats && t->flats[t->n_flats - 1] == flat)
-		return;         /* the same word twice in one list */
-	t->flats = xreallocarray(t->flats, t->n_flats + 1, sizeof(*t->flats));
-	t->flats[t->n_flats++] = flat;
+	rs->flats = xreallocarray(rs->flats, rs->n_flat + 1, sizeof(*rs->flats));
+	rs->flats[rs->n_flat] = fl;
+	return (uint32_t)rs->n_flat++;
 }
 
 /* Makes each OR chain of plain terms a flat term list (node.is_flat). */
@@ -1415,14 +1468,10 @@ static void flatten(struct ruleset *rs, struct node *n)
 
 		while (leaf->kind == NODE_OR)
 			leaf = leaf->a;
-		if (leaf->kind == NODE_TERM && is_term_list(rs, n, leaf->fields)) {
+		if (leaf->kind == NODE_TERM && is_term_list(n, leaf->fields)) {
 			n->is_flat = true;
-			n->flat = (uint32_t)rs->n_flat;
 			n->fields = leaf->fields;
-			rs->flat_fields = xreallocarray(rs->flat_fields, rs->n_flat + 1,
-							sizeof(*rs->flat_fields));
-			rs->flat_fields[rs->n_flat++] = leaf->fields;
-			flat_add(rs, n, n->flat);
+			n->flat = flat_of(rs, n, leaf->fields);
 			return;
 		}
 	}
@@ -1502,9 +1551,24 @@ static int64_t add_term(struct ruleset *rs, enum term_kind kind, const char *fol
 	}
 	id = (int64_t)rs->n_terms++;
 	table_insert(rs, table_of(rs, kind), (uint32_t)id);
+	if (kind == TERM_WORD) {
+		uint32_t bit = filter_bit_of_hash(h);
+		rs->word_filter[bit / 64] |= UINT64_C(1) << (bit % 64);
+	}
+	if (kind == TERM_PREFIX && len >= 4) {
+		uint32_t bit = filter_bit_of_quad(folded);
+		rs->quad_filter[bit / 64] |= UINT64_C(1) << (bit % 64);
+	}
+	if (kind == TERM_PHRASE) {
+		struct term *first = &rs->terms[parts[0]];
+		first->phrases = xreallocarray(first->phrases, first->n_phrases + 1, sizeof(uint32_t));
+		first->phrases[first->n_phrases++] = (uint32_t)id;
+	}
 	if (kind == TERM_PREFIX) {
 		unsigned pair = (unsigned)(unsigned char)folded[0] << 8 | (unsigned char)folded[1];
-		rs->prefix_start[pair / 64] |= UINT64_C(1) << (pair % 64);
+		if (!rs->prefix_lens)
+			rs->prefix_lens = xcalloc(65536, sizeof(*rs->prefix_lens));
+		rs->prefix_lens[pair] |= UINT32_C(1) << MIN(len, (size_t)31);
 		rs->prefix_len[len] = true;
 		rs->min_prefix = rs->min_prefix ? MIN(rs->min_prefix, len) : len;
 		rs->max_prefix = MAX(rs->max_prefix, len);
@@ -1718,11 +1782,6 @@ static void add_posting(struct ruleset *rs, uint32_t term, uint32_t rule)
 {
 	struct term *t = &rs->terms[term];
 
-	if (t->kind == TERM_PHRASE) {
-		for (size_t i = 0; i < t->n_parts; i++)
-			add_posting(rs, t->parts[i], rule);
-		return;
-	}
 	if (t->n_rules && t->rules[t->n_rules - 1] == rule)
 		return;
 	if (t->n_rules == t->cap_rules) {
@@ -1732,16 +1791,20 @@ static void add_posting(struct ruleset *rs, uint32_t term, uint32_t rule)
 	t->rules[t->n_rules++] = rule;
 }
 
-static void add_postings(struct ruleset *rs, const struct node *n, uint32_t rule)
+/* A rule is found through the terms that can make it hold: not those under
+ * NOT.  The compiler refuses rules that hold without any term, so a rule
+ * that holds has one of these. */
+static void add_postings(struct ruleset *rs, const struct node *n, uint32_t rule, bool is_negated)
 {
 	if (!n)
 		return;
 	if (n->kind == NODE_TERM) {
-		add_posting(rs, n->term, rule);
+		if (!is_negated)
+			add_posting(rs, n->term, rule);
 		rs->fields |= n->fields;
 	}
-	add_postings(rs, n->a, rule);
-	add_postings(rs, n->b, rule);
+	add_postings(rs, n->a, rule, is_negated || n->kind == NODE_NOT);
+	add_postings(rs, n->b, rule, is_negated);
 }
 
 void ruleset_free(struct ruleset *rs)
@@ -1764,9 +1827,15 @@ void ruleset_free(struct ruleset *rs)
 		free(rs->terms[i].parts);
 		free(rs->terms[i].rules);
 		free(rs->terms[i].flats);
+		free(rs->terms[i].phrases);
 	}
 	free(rs->terms);
-	free(rs->flat_fields);
+	for (size_t i = 0; i < rs->n_flat; i++) {
+		free(rs->flats[i].terms);
+		free(rs->flats[i].texts);
+	}
+	free(rs->flats);
+	free(rs->prefix_lens);
 	free(rs->words.slots);
 	free(rs->prefixes.slots);
 	free(rs->phrases.slots);
@@ -1915,7 +1984,7 @@ static int compile_all(struct ctx *c, struct ruleset **ret)
 				.exec_timeout_usec = p->exec_timeout_usec,
 				.expr = n,
 			};
-			add_postings(rs, n, idx);
+			add_postings(rs, n, idx, false);
 			flatten(rs, n);
 		}
 	}
