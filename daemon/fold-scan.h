@@ -124,9 +124,66 @@ fold_block(const unsigned char *q, char *lower, uint64_t *ret_high)
 }
 #endif
 
-/* Calls visit(ctx, word) for each token of s[0..n), in order.  scratch is
- * working memory for words that are not plain ASCII; keep it between calls. */
+#ifdef FOLD_SCAN_BLOCKS
+/* The words of one block of text s: starts and ends mark their first and
+ * last bytes, high the bytes that are not ASCII, lower the block folded.
+ * Returns the next token position. */
+static inline __attribute__((always_inline)) uint32_t
+fold_scan_words(const char *s, const char *lower, uint64_t starts, uint64_t ends, uint64_t high,
+		uint32_t pos, struct fold_text *scratch,
+		void (*visit)(void *, const struct fold_word *), void *ctx)
+{
+	while (starts) {
+		unsigned b = (unsigned)__builtin_ctzll(starts), e = (unsigned)__builtin_ctzll(ends);
+		size_t len = e - b + 1;
+		starts &= starts - 1;
+		ends &= ends - 1;
+		if (high && (high >> b) & (~UINT64_C(0) >> (64 - len))) {
+			pos = fold_run(scratch, s + b, len, pos);
+			fold_visit_run(scratch, visit, ctx);
+			continue;
+		}
+		struct fold_word w = { .s = lower + b, .len = len, .pos = pos++ };
+		if (len <= 8) {
+			uint64_t v;
+			memcpy(&v, lower + b, 8);
+			w.hash = fold_hash_end(FOLD_HASH_SEED ^ len, v & (~UINT64_C(0) >> (64 - 8 * len)));
+		} else
+			w.hash = fold_hash_slack(lower + b, len);
+		visit(ctx, &w);
+	}
+	return pos;
+}
+
+/* The last n < FOLD_BLOCK_READ bytes of a text into tail, zeros after them:
+ * inline, for the many short texts (titles, categories). */
 static inline __attribute__((always_inline)) void
+fold_copy_tail(unsigned char *tail, const unsigned char *q, size_t n)
+{
+	size_t k = 0;
+
+	for (unsigned j = 0; j < FOLD_BLOCK_READ / 16; j++)
+		_mm_storeu_si128((__m128i *)(void *)(tail + 16 * j), _mm_setzero_si128());
+	for (; k + 16 <= n; k += 16)
+		_mm_storeu_si128((__m128i *)(void *)(tail + k),
+				 _mm_loadu_si128((const __m128i *)(const void *)(q + k)));
+	if (n - k >= 8) {
+		memcpy(tail + k, q + k, 8);
+		k += 8;
+	}
+	if (n - k >= 4) {
+		memcpy(tail + k, q + k, 4);
+		k += 4;
+	}
+	for (; k < n; k++)
+		tail[k] = q[k];
+}
+#endif
+
+/* Calls visit(ctx, word) for each token of s[0..n), in order, and returns
+ * how many there were.  scratch is working memory for words that are not
+ * plain ASCII; keep it between calls. */
+static inline __attribute__((always_inline)) uint32_t
 fold_scan(const char *s, size_t n, struct fold_text *scratch,
 	  void (*visit)(void *, const struct fold_word *), void *ctx)
 {
@@ -141,8 +198,7 @@ fold_scan(const char *s, size_t n, struct fold_text *scratch,
 		/* The last bytes are copied, so no read goes past the text. */
 		const unsigned char *q = p + i;
 		if (n - i < FOLD_BLOCK_READ) {
-			memcpy(tail, q, n - i);
-			memset(tail + (n - i), 0, sizeof(tail) - (n - i));
+			fold_copy_tail(tail, q, n - i);
 			q = tail;
 		}
 		uint64_t high, bits = fold_block(q, lower, &high);
@@ -165,29 +221,17 @@ fold_scan(const char *s, size_t n, struct fold_text *scratch,
 			ends &= ~(UINT64_C(1) << 63);
 			next = i + last;
 		}
-		while (starts) {
-			unsigned b = (unsigned)__builtin_ctzll(starts), e = (unsigned)__builtin_ctzll(ends);
-			size_t len = e - b + 1;
-			starts &= starts - 1;
-			ends &= ends - 1;
-			if (high && (high >> b) & (~UINT64_C(0) >> (64 - len))) {
-				pos = fold_run(scratch, s + i + b, len, pos);
-				fold_visit_run(scratch, visit, ctx);
-				continue;
-			}
-			struct fold_word w = { .s = lower + b, .len = len, .pos = pos++ };
-			if (len <= 8) {
-				uint64_t v;
-				memcpy(&v, lower + b, 8);
-				w.hash = fold_hash_end(FOLD_HASH_SEED ^ len, v & (~UINT64_C(0) >> (64 - 8 * len)));
-			} else
-				w.hash = fold_hash_slack(lower + b, len);
-			visit(ctx, &w);
-		}
+		/* Two copies of the loop: most blocks are plain ASCII. */
+		if (high)
+			pos = fold_scan_words(s + i, lower, starts, ends, high, pos, scratch, visit, ctx);
+		else
+			pos = fold_scan_words(s + i, lower, starts, ends, 0, pos, scratch, visit, ctx);
 		i = next < n ? next : n;
 	}
+	return pos;
 #else
-	(void)fold_run(scratch, s, n, 0);
+	uint32_t pos = fold_run(scratch, s, n, 0);
 	fold_visit_run(scratch, visit, ctx);
+	return pos;
 #endif
 }

@@ -1,5 +1,6 @@
 /* fold.c - tokenise and fold text with libutf8proc. */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -276,9 +277,119 @@ static uint32_t append_scalar(struct fold_text *t, const char *s, size_t n, uint
 	return pos;
 }
 
+/* The code points of two UTF-8 bytes (Latin, Greek, Cyrillic, Hebrew,
+ * Arabic...), each folded once, the way push_decomposed() folds it. */
+enum two_kind {
+	TWO_COMPLEX,   /* the general path: marks, format characters, long foldings */
+	TWO_WORD,      /* folds to bytes[0..len), all word characters */
+	TWO_SEPARATOR, /* not a word character: ends a token */
+};
+
+struct two {
+	uint8_t kind;
+	uint8_t len;
+	char bytes[6];
+};
+
+static struct two two_table[0x800 - 0x80];
+static pthread_once_t two_once = PTHREAD_ONCE_INIT;
+
+static void two_init(void)
+{
+	for (uint32_t cp = 0x80; cp < 0x800; cp++) {
+		struct two *e = &two_table[cp - 0x80];
+		utf8proc_int32_t dst[16];
+		int bc = 0;
+
+		*e = (struct two){ .kind = TWO_COMPLEX };
+		if (!is_word_cp(cp)) {
+			if (!is_inner_cp(cp))
+				e->kind = TWO_SEPARATOR;
+			continue;
+		}
+		utf8proc_ssize_t k = utf8proc_decompose_char(fold_custom((utf8proc_int32_t)cp, NULL),
+							     dst, (utf8proc_ssize_t)ELEMENTSOF(dst),
+							     FOLD_DECOMPOSE, &bc);
+		if (k <= 0 || k > (utf8proc_ssize_t)ELEMENTSOF(dst))
+			continue;
+		size_t len = 0;
+		bool is_simple = true;
+		for (utf8proc_ssize_t j = 0; j < k && is_simple; j++) {
+			char b[4];
+			int l = utf8_encode((uint32_t)dst[j], b);
+			is_simple = l > 0 && is_word_cp((uint32_t)dst[j]) && len + (size_t)l <= sizeof(e->bytes);
+			if (is_simple) {
+				memcpy(e->bytes + len, b, (size_t)l);
+				len += (size_t)l;
+			}
+		}
+		if (is_simple) {
+			e->kind = TWO_WORD;
+			e->len = (uint8_t)len;
+		}
+	}
+}
+
+/* fold_run() for runs of ASCII letters and digits and two-byte code points
+ * that fold simply, through two_table; false, having stored nothing, for
+ * any other run. */
+static bool fold_run_two(struct fold_text *t, const char *s, size_t n, uint32_t *pos)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = 0, tokens = t->n_tokens;
+	uint32_t at = *pos;
+
+	/* A two-byte code point folds to at most six bytes, and every token
+	 * takes a NUL: room for them all, as commit() does not check. */
+	if (t->cap_tokens < t->n_tokens + n + 1) {
+		t->cap_tokens = t->n_tokens + n + 1;
+		t->tokens = xreallocarray(t->tokens, t->cap_tokens, sizeof(*t->tokens));
+	}
+	char *d = reserve(t, 4 * n);
+
+	(void)pthread_once(&two_once, two_init);
+	for (size_t i = 0; i < n;) {
+		if (p[i] < 0x80) {
+			/* ASCII in a run is a letter or a digit. */
+			d[len++] = (char)ascii_fold[p[i++]];
+			continue;
+		}
+		if (p[i] < 0xc2 || p[i] > 0xdf || i + 1 >= n || (p[i + 1] & 0xc0) != 0x80)
+			goto general;
+		const struct two *e = &two_table[(((uint32_t)p[i] & 0x1f) << 6 | (p[i + 1] & 0x3f)) - 0x80];
+		i += 2;
+		switch (e->kind) {
+		case TWO_WORD:
+			memcpy(d + len, e->bytes, e->len);
+			len += e->len;
+			break;
+		case TWO_SEPARATOR:
+			if (len) {
+				commit(t, len, fold_hash_slack(d, len), at++);
+				d = t->buf + t->buf_len;
+				len = 0;
+			}
+			break;
+		default:
+			goto general;
+		}
+	}
+	if (len)
+		commit(t, len, fold_hash_slack(d, len), at++);
+	*pos = at;
+	return true;
+general:
+	/* Nothing is kept: the general path starts over. */
+	t->n_tokens = tokens;
+	t->buf_len = 0;
+	return false;
+}
+
 uint32_t fold_run(struct fold_text *scratch, const char *s, size_t n, uint32_t pos)
 {
 	fold_reset(scratch);
+	if (fold_run_two(scratch, s, n, &pos))
+		return pos;
 	return append_scalar(scratch, s, n, pos, false);
 }
 
@@ -310,7 +421,7 @@ size_t fold_append(struct fold_text *t, const char *s, size_t n)
 	struct append_ctx c = { t };
 	size_t before = t->n_tokens;
 
-	fold_scan(s, n, &scratch, append_word, &c);
+	(void)fold_scan(s, n, &scratch, append_word, &c);
 	return t->n_tokens - before;
 }
 

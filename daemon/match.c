@@ -80,13 +80,24 @@ struct map_slot {
  * URL, author, link, then the categories past which no more are read. */
 #define MATCH_MAX_TEXTS (6 + 64)
 
+/* Items of one feed share its title and URL: their terms are found once and
+ * replayed, with token indexes and texts counted from the feed's first. */
+struct feed_memo {
+	uint64_t serial;     /* of the ruleset, 0 when empty */
+	char *title, *url;
+	struct occ *occ;
+	size_t n_occ;
+	uint32_t n_tok;
+	uint16_t n_seg;
+};
+
 /* Per item: for each rule term found, the chain of its occurrences in token
  * order, reached through a small hash on the term id.  The item's tokens
  * themselves are not kept: each is looked up as the scanner folds it. */
 struct mctx {
 	const struct ruleset *rs;
 	struct fold_text scratch; /* the scanner's, for words not plain ASCII */
-	uint32_t n_tok;      /* tokens seen so far */
+	uint32_t first_tok;  /* the index of the first token of the text being scanned */
 	uint16_t seg, n_seg; /* the text being scanned; texts scanned */
 	uint8_t field;
 	struct occ *occ;
@@ -95,6 +106,7 @@ struct mctx {
 	size_t map_mask, cap_map;
 	uint32_t *terms;     /* the distinct terms found, in order of first occurrence */
 	size_t n_terms, cap_terms;
+	struct feed_memo feed; /* the feed title and URL, scanned once per feed */
 
 	uint32_t *cand;      /* rules worth evaluating, in rule order */
 	size_t n_cand, cap_cand;
@@ -120,8 +132,17 @@ struct match_scratch {
 	struct mctx m;
 };
 
+static void feed_memo_clear(struct feed_memo *f)
+{
+	free(f->title);
+	free(f->url);
+	free(f->occ);
+	*f = (struct feed_memo){ 0 };
+}
+
 static void mctx_free(struct mctx *m)
 {
+	feed_memo_clear(&m->feed);
 	fold_text_free(&m->scratch);
 	free(m->occ);
 	free(m->map);
@@ -140,7 +161,7 @@ static void mctx_free(struct mctx *m)
 static void mctx_reset(struct mctx *m, const struct ruleset *rs)
 {
 	m->rs = rs;
-	m->n_tok = 0;
+	m->first_tok = 0;
 	m->n_seg = 0;
 	m->n_occ = m->n_terms = m->n_cand = 0;
 	if (m->cap_stamp < rs->n_rules || m->cap_present < rs->n_terms || m->cap_flat < rs->n_flat ||
@@ -195,68 +216,134 @@ static void push_occ(struct mctx *m, uint32_t term, uint32_t idx, uint32_t end, 
 	};
 }
 
-static void see_prefix(struct mctx *m, const struct fold_word *w, size_t len, uint32_t idx)
+/* A token some term may be: word says the words' filter let it through, and
+ * lens holds the lengths of the prefixes to try (bit 31: 31 bytes and up). */
+static __attribute__((noinline)) void see_candidate(struct mctx *m, const char *s, size_t len,
+						    uint64_t hash, uint32_t pos, bool word, uint32_t lens)
 {
 	const struct ruleset *rs = m->rs;
+	uint32_t idx = m->first_tok + pos;
 	int64_t id;
 
-	/* Only whole characters: the next byte starts one (or is the NUL). */
-	if (((unsigned char)w->s[len] & 0xc0) == 0x80)
-		return;
-	id = term_table_find(rs, &rs->prefixes, w->s, len, fold_hash_slack(w->s, len));
-	if (id >= 0)
-		push_occ(m, (uint32_t)id, idx, idx, w->pos, m->seg, m->field);
+	if (word && (id = term_table_find_token(rs, &rs->words, s, len, hash)) >= 0)
+		push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, m->field);
+	while (lens) {
+		size_t l = (size_t)__builtin_ctz(lens), top = l;
+		lens &= lens - 1;
+		if (l == 31)
+			top = MIN(len, rs->max_prefix);
+		for (; l <= top; l++) {
+			/* Only whole characters: the next byte starts one. */
+			if (!rs->prefix_len[l] || ((unsigned char)s[l] & 0xc0) == 0x80)
+				continue;
+			id = term_table_find_token(rs, &rs->prefixes, s, l, fold_hash_slack(s, l));
+			if (id >= 0)
+				push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, m->field);
+		}
+	}
 }
 
-/* The scanner's visitor: one folded token of the text being scanned. */
+/* What the scanner's visitor needs of the ruleset, copied where the
+ * compiler can keep it in registers. */
+struct seer {
+	struct mctx *m;
+	const uint64_t *word_filter, *quad_filter;
+	const uint32_t *prefix_lens;
+	size_t min_short_prefix; /* the shortest prefix if under four bytes, else SIZE_MAX */
+};
+
+/* The scanner's visitor, for every token of the text being scanned: most
+ * tokens are no term's, and leave here after two filters. */
 static inline __attribute__((always_inline)) void see_token(void *userdata, const struct fold_word *w)
 {
-	struct mctx *m = userdata;
-	const struct ruleset *rs = m->rs;
-	uint32_t idx = m->n_tok++;
+	const struct seer *c = userdata;
+	bool word = filter_has(c->word_filter, filter_bit_of_hash(w->hash));
+	uint32_t lens = 0;
 
-	if (filter_has(rs->word_filter, filter_bit_of_hash(w->hash))) {
-		int64_t id = term_table_find(rs, &rs->words, w->s, w->len, w->hash);
-		if (id >= 0)
-			push_occ(m, (uint32_t)id, idx, idx, w->pos, m->seg, m->field);
+	/* Prefixes of four bytes and more need a token starting with the
+	 * first four of one; shorter ones, which are rare, only the length. */
+	if ((w->len >= 4 && filter_has(c->quad_filter, filter_bit_of_quad(w->s))) ||
+	    w->len >= c->min_short_prefix) {
+		/* The lengths of the prefixes that start as this token does,
+		 * up to its own. */
+		lens = c->prefix_lens[(unsigned)(unsigned char)w->s[0] << 8 | (unsigned char)w->s[1]];
+		if (w->len < 31)
+			lens &= (UINT32_C(2) << w->len) - 1;
 	}
-	if (!rs->prefix_lens || w->len < rs->min_prefix)
-		return;
-	/* The lengths of the prefixes that start as this token does, up to its own. */
-	uint32_t lens = rs->prefix_lens[(unsigned)(unsigned char)w->s[0] << 8 | (unsigned char)w->s[1]];
-	if (w->len < 31)
-		lens &= (UINT32_C(2) << w->len) - 1;
-	if ((lens & ~UINT32_C(0xf)) && !filter_has(rs->quad_filter, filter_bit_of_quad(w->s)))
-		lens &= 0xf;
-	while (lens) {
-		unsigned l = (unsigned)__builtin_ctz(lens);
-		lens &= lens - 1;
-		if (l < 31) {
-			see_prefix(m, w, l, idx);
-			continue;
-		}
-		for (size_t k = 31; k <= MIN(w->len, rs->max_prefix); k++)
-			if (rs->prefix_len[k])
-				see_prefix(m, w, k, idx);
-	}
+	if (__builtin_expect(word || lens, 0))
+		see_candidate(c->m, w->s, w->len, w->hash, w->pos, word, lens);
 }
 
 static void scan(struct mctx *m, const char *s, enum field f)
 {
-	if (!s || !(m->rs->fields & FIELD_BIT(f)) || m->n_seg >= MATCH_MAX_TEXTS)
+	const struct ruleset *rs = m->rs;
+	static const uint64_t no_quads[RULES_FILTER_BITS / 64];
+	struct seer c = {
+		.m = m,
+		.word_filter = rs->word_filter,
+		/* Without prefixes, no token passes. */
+		.quad_filter = rs->prefix_lens ? rs->quad_filter : no_quads,
+		.prefix_lens = rs->prefix_lens,
+		.min_short_prefix = rs->prefix_lens && rs->min_prefix < 4 ? rs->min_prefix : SIZE_MAX,
+	};
+
+	if (!s || !(rs->fields & FIELD_BIT(f)) || m->n_seg >= MATCH_MAX_TEXTS)
 		return;
 	m->seg = m->n_seg++;
 	m->field = (uint8_t)f;
-	fold_scan(s, strlen(s), &m->scratch, see_token, m);
+	m->first_tok += fold_scan(s, strlen(s), &m->scratch, see_token, &c);
 }
 
 /* Folds every text the rules look in, once, and finds the terms in it. */
+static bool str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && streq(a, b));
+}
+
+/* The feed's title and URL, from the memo when they are the last item's. */
+static void scan_feed(struct mctx *m, const struct match_input *in)
+{
+	struct feed_memo *f = &m->feed;
+	uint32_t first_tok = m->first_tok;
+	uint16_t first_seg = m->n_seg;
+	size_t first_occ = m->n_occ;
+
+	if (f->serial == m->rs->serial && str_same(f->title, in->feed_title) &&
+	    str_same(f->url, in->feed_url)) {
+		for (size_t k = 0; k < f->n_occ; k++) {
+			const struct occ *o = &f->occ[k];
+			push_occ(m, o->term, first_tok + o->idx, first_tok + o->end, o->pos,
+				 (uint16_t)(first_seg + o->seg), o->field);
+		}
+		m->first_tok += f->n_tok;
+		m->n_seg += f->n_seg;
+		return;
+	}
+	scan(m, in->feed_title, FIELD_FEED);
+	scan(m, in->feed_url, FIELD_FEED);
+	feed_memo_clear(f);
+	f->serial = m->rs->serial;
+	f->title = in->feed_title ? xstrdup(in->feed_title) : NULL;
+	f->url = in->feed_url ? xstrdup(in->feed_url) : NULL;
+	f->n_occ = m->n_occ - first_occ;
+	f->occ = xreallocarray(NULL, MAX(f->n_occ, 1), sizeof(*f->occ));
+	for (size_t k = 0; k < f->n_occ; k++) {
+		struct occ o = m->occ[first_occ + k];
+		o.idx -= first_tok;
+		o.end -= first_tok;
+		o.seg = (uint16_t)(o.seg - first_seg);
+		f->occ[k] = o;
+	}
+	f->n_tok = m->first_tok - first_tok;
+	f->n_seg = (uint16_t)(m->n_seg - first_seg);
+}
+
 static void scan_texts(struct mctx *m, const struct match_input *in)
 {
 	scan(m, in->title, FIELD_TITLE);
 	scan(m, in->summary, FIELD_SUMMARY);
-	scan(m, in->feed_title, FIELD_FEED);
-	scan(m, in->feed_url, FIELD_FEED);
+	if (m->rs->fields & FIELD_BIT(FIELD_FEED))
+		scan_feed(m, in);
 	scan(m, in->author, FIELD_AUTHOR);
 	scan(m, in->link, FIELD_LINK);
 	for (size_t i = 0; i < in->n_categories; i++)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "fold.h"
 #include "match.h"
 #include "rules.h"
 
@@ -142,6 +143,7 @@ struct term_table {
 };
 
 struct ruleset {
+	uint64_t serial;      /* unique in the process, for what the matcher caches */
 	struct storyline *storylines;
 	size_t n_storylines;
 	struct rule *rules;   /* rules and facts, in the order they were read */
@@ -181,6 +183,44 @@ static inline int64_t term_table_find(const struct ruleset *rs, const struct ter
 			continue;
 		const struct term *term = &rs->terms[sl->id - 1];
 		if (term->hash == hash && term->len == len && memcmp(term->folded, folded, len) == 0)
+			return sl->id - 1;
+	}
+}
+
+/* True when a[0..len) equals b[0..len); both have FOLD_SLACK readable
+ * bytes past len.  Eight bytes at a time, without a call. */
+static inline bool folded_equal(const char *a, const char *b, size_t len)
+{
+	for (size_t k = 0; k < len; k += 8) {
+		uint64_t x, y;
+		memcpy(&x, a + k, 8);
+		memcpy(&y, b + k, 8);
+		x ^= y;
+		if (len - k < 8)
+			x &= ~UINT64_C(0) >> (64 - 8 * (len - k));
+		if (x)
+			return false;
+	}
+	return true;
+}
+
+/* term_table_find() for a token folded by the scanner, which has
+ * FOLD_SLACK bytes to spare, as term texts have. */
+static inline int64_t term_table_find_token(const struct ruleset *rs, const struct term_table *t,
+					    const char *folded, size_t len, uint64_t hash)
+{
+	uint32_t tag = (uint32_t)(hash >> 32);
+
+	if (!t->slots)
+		return -1;
+	for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+		const struct term_slot *sl = &t->slots[i];
+		if (!sl->id)
+			return -1;
+		if (sl->tag != tag)
+			continue;
+		const struct term *term = &rs->terms[sl->id - 1];
+		if (term->hash == hash && term->len == len && folded_equal(term->folded, folded, len))
 			return sl->id - 1;
 	}
 }

@@ -1543,7 +1543,10 @@ static int64_t add_term(struct ruleset *rs, enum term_kind kind, const char *fol
 		rs->terms = xreallocarray(rs->terms, rs->cap_terms, sizeof(*rs->terms));
 	}
 	struct term *t = &rs->terms[rs->n_terms];
-	*t = (struct term){ .kind = kind, .folded = xstrdup(folded), .len = len, .hash = h };
+	/* Zeros past the NUL: the matcher compares eight bytes at a time. */
+	char *copy = xcalloc(len + 1 + FOLD_SLACK, 1);
+	memcpy(copy, folded, len);
+	*t = (struct term){ .kind = kind, .folded = copy, .len = len, .hash = h };
 	if (n_parts) {
 		t->parts = xreallocarray(NULL, n_parts, sizeof(*parts));
 		memcpy(t->parts, parts, n_parts * sizeof(*parts));
@@ -1905,7 +1908,10 @@ static int compile_all(struct ctx *c, struct ruleset **ret)
 {
 	struct ruleset *rs;
 
+	static uint64_t serial;
+
 	c->rs = rs = xcalloc(1, sizeof(*rs));
+	rs->serial = ++serial;
 
 	/* Term list bodies are checked once, so a broken list is one error, not
 	 * one per rule that uses it. */

@@ -183,6 +183,26 @@ static void test_fast_path_equals_reference_everywhere(void **state)
 	}
 }
 
+static void test_two_byte_table_equals_reference(void **state)
+{
+	/* Every two-byte code point (Latin, Greek, Cyrillic...) as the folding
+	 * table sees it: in words, alone, doubled, next to digits. */
+	static const char *const forms[] = { "a@b", "@", "X@@9", "1@ @x" };
+
+	for (uint32_t cp = 0x80; cp < 0x800; cp++)
+		for (size_t f = 0; f < ELEMENTSOF(forms); f++) {
+			char in[64];
+			size_t n = 0;
+			for (const char *p = forms[f]; *p; p++)
+				if (*p == '@')
+					n += (size_t)utf8_encode(cp, in + n);
+				else
+					in[n++] = *p;
+			if (!same_tokens(in, n))
+				fail_msg("U+%04X in \"%s\" folds differently", (unsigned)cp, forms[f]);
+		}
+}
+
 /* A plain reading of the ASCII rules: letters and digits, lower-cased. */
 static char *ascii_reference(const char *s)
 {
@@ -227,6 +247,10 @@ static void test_fast_path_equals_reference_text(void **state)
 		"ﬁnal ① ½ x² ＡＢ ǅemal",
 		"한국어 뉴스 휴전 협상",
 		"e\xcc\x81\xcc\xa7 o\xcc\x88\xcc\x81",
+		/* Longer than a block, with words across its edges. */
+		"Gesprächsrunde über Waffenstillstand in Zürich und Genève: Ærøskøbing, "
+		"Łódź, Kraków, Malmö, Córdoba, São Paulo, Île-de-France, Montréal, Київ, Москва",
+		"ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZÄÖÜ tail",
 	};
 	for (size_t i = 0; i < ELEMENTSOF(texts); i++)
 		assert_true(same_tokens(texts[i], strlen(texts[i])));
@@ -255,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_long_ascii_token),
 		cmocka_unit_test(test_fast_path_equals_reference_everywhere),
 		cmocka_unit_test(test_fast_path_equals_reference_text),
+		cmocka_unit_test(test_two_byte_table_equals_reference),
 		cmocka_unit_test(test_ascii_every_byte_every_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -579,6 +579,67 @@ static void test_scratch_reused(void **state)
 		}
 }
 
+static void same_result(const struct match_result *a, const struct match_result *b)
+{
+	assert_true(a->score == b->score);
+	assert_int_equal(a->action, b->action);
+	assert_int_equal(a->n_hits, b->n_hits);
+	for (size_t k = 0; k < a->n_hits; k++)
+		assert_string_equal(a->hits[k].rule, b->hits[k].rule);
+	assert_int_equal(a->n_evidence, b->n_evidence);
+	for (size_t k = 0; k < a->n_evidence; k++) {
+		assert_string_equal(a->evidence[k].term, b->evidence[k].term);
+		assert_string_equal(a->evidence[k].field, b->evidence[k].field);
+		assert_int_equal(a->evidence[k].position, b->evidence[k].position);
+	}
+}
+
+static void test_feed_texts_remembered(void **state)
+{
+	/* the scratch finds a feed's terms once and replays them for its next
+	 * items: the same results as fresh memory, feed after feed, and for
+	 * another ruleset with the same scratch */
+	_cleanup_ruleset_ struct ruleset *one = compile(
+		"storyline s {\n notify at 2\n log at 1\n}\n"
+		"rule analysis {\n storyline s\n match feed:(analysis OR \"world desk\") AND truce\n}\n"
+		"rule wire {\n storyline s\n match feed:example* AND title:talks\n}\n");
+	_cleanup_ruleset_ struct ruleset *two = compile(
+		"storyline s {\n notify at 1\n log at 0.5\n}\n"
+		"rule r {\n storyline s\n match feed:desk\n}\n");
+	_cleanup_match_scratch_ struct match_scratch *scratch = NULL;
+	static const struct {
+		const char *feed_title, *feed_url, *title;
+	} items[] = {
+		{ "Analysis: World Desk", "https://example.org/rss", "truce talks" },
+		{ "Analysis: World Desk", "https://example.org/rss", "truce" },
+		{ "Analysis: World Desk", "https://other.net/feed", "talks" },
+		{ "Sports", "https://other.net/feed", "truce talks" },
+		{ NULL, "https://example.org/rss", "talks" },
+		{ NULL, NULL, "truce talks" },
+		{ "Analysis: World Desk", "https://example.org/rss", "talks and a truce" },
+	};
+
+	assert_int_equal(match_scratch_new(&scratch), 0);
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < ELEMENTSOF(items); i++) {
+			const struct ruleset *rs = (round == 1 && i % 2) ? two : one;
+			_cleanup_match_result_ struct match_result *a = NULL, *b = NULL;
+			struct match_input in = {
+				.title = items[i].title,
+				.feed_title = items[i].feed_title,
+				.feed_url = items[i].feed_url,
+				.summary = "a summary before the feed texts",
+			};
+			assert_int_equal(match_item_scratch(rs, &in, scratch, &a), 0);
+			assert_int_equal(match_item(rs, &in, &b), 0);
+			same_result(a, b);
+			if (rs == one && i == 1)
+				assert_int_equal(a->n_hits, 1);
+			if (rs == one && i == 6)
+				assert_int_equal(a->n_hits, 2);
+		}
+}
+
 static void test_action_strings(void **state)
 {
 	assert_string_equal(action_to_string(ACTION_IGNORE), "ignore");
@@ -631,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_rules_only_from_their_terms),
 		cmocka_unit_test(test_many_candidates_in_rule_order),
 		cmocka_unit_test(test_scratch_reused),
+		cmocka_unit_test(test_feed_texts_remembered),
 		cmocka_unit_test(test_action_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
