@@ -7,9 +7,9 @@
  * both against the reference path).
  *
  * The common case is read 64 bytes at a time: two bit masks say where the
- * words are and whether any byte is not ASCII.  A short ASCII word is folded
- * and hashed eight bytes at a time, in registers; any other word goes to
- * fold_run(), which handles all of Unicode. */
+ * words are and whether any byte is not ASCII, and the block is folded for
+ * ASCII at once, so an ASCII word is handed out where it lies.  Any other
+ * word goes to fold_run(), which handles all of Unicode. */
 #pragma once
 
 #include <stdbool.h>
@@ -26,7 +26,7 @@
 struct fold_word {
 	const char *s;      /* folded bytes, with FOLD_SLACK readable bytes past len */
 	size_t len;
-	uint64_t hash;      /* fold_hash(s, len) */
+	uint64_t first8;    /* fold_first8(s, len), which the scanner has at hand */
 	uint32_t pos;       /* token index within the text */
 };
 
@@ -76,14 +76,26 @@ static inline uint64_t fold_hash_slack(const char *d, size_t n)
 	return fold_hash_end(h, w);
 }
 
+/* The first eight bytes of a folded token, zeros past its end; s has
+ * FOLD_SLACK readable bytes past len.  Filters are keyed on it: no hash
+ * needs to be made for the many tokens they turn away. */
+static inline uint64_t fold_first8(const char *s, size_t len)
+{
+	uint64_t v;
+
+	memcpy(&v, s, 8);
+	return v & (~UINT64_C(0) >> (64 - 8 * (len < 8 ? len : 8)));
+}
+
 /* Visits the tokens fold_run() left in scratch. */
 static inline __attribute__((always_inline)) void
 fold_visit_run(const struct fold_text *scratch, void (*visit)(void *, const struct fold_word *), void *ctx)
 {
 	for (size_t k = 0; k < scratch->n_tokens; k++) {
 		const struct fold_token *t = &scratch->tokens[k];
+		const char *str = fold_token_str(scratch, k);
 		struct fold_word w = {
-			.s = fold_token_str(scratch, k), .len = t->len, .hash = t->hash, .pos = t->pos,
+			.s = str, .len = t->len, .first8 = fold_first8(str, t->len), .pos = t->pos,
 		};
 		visit(ctx, &w);
 	}
@@ -143,13 +155,9 @@ fold_scan_words(const char *s, const char *lower, uint64_t starts, uint64_t ends
 			fold_visit_run(scratch, visit, ctx);
 			continue;
 		}
-		struct fold_word w = { .s = lower + b, .len = len, .pos = pos++ };
-		if (len <= 8) {
-			uint64_t v;
-			memcpy(&v, lower + b, 8);
-			w.hash = fold_hash_end(FOLD_HASH_SEED ^ len, v & (~UINT64_C(0) >> (64 - 8 * len)));
-		} else
-			w.hash = fold_hash_slack(lower + b, len);
+		struct fold_word w = {
+			.s = lower + b, .len = len, .first8 = fold_first8(lower + b, len), .pos = pos++,
+		};
 		visit(ctx, &w);
 	}
 	return pos;

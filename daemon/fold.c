@@ -412,7 +412,7 @@ static inline void append_word(void *userdata, const struct fold_word *w)
 	/* Eight bytes at a time: both sides have FOLD_SLACK to spare. */
 	for (size_t k = 0; k < w->len; k += 8)
 		memcpy(d + k, w->s + k, 8);
-	commit(t, w->len, w->hash, w->pos);
+	commit(t, w->len, fold_hash_slack(w->s, w->len), w->pos);
 }
 
 size_t fold_append(struct fold_text *t, const char *s, size_t n)

@@ -216,17 +216,24 @@ static void push_occ(struct mctx *m, uint32_t term, uint32_t idx, uint32_t end, 
 	};
 }
 
-/* A token some term may be: word says the words' filter let it through, and
- * lens holds the lengths of the prefixes to try (bit 31: 31 bytes and up). */
+/* A token some term may be: word says the words' filter let it through,
+ * prefix that a prefix may start it. */
 static __attribute__((noinline)) void see_candidate(struct mctx *m, const char *s, size_t len,
-						    uint64_t hash, uint32_t pos, bool word, uint32_t lens)
+						    uint32_t pos, bool word, bool prefix)
 {
 	const struct ruleset *rs = m->rs;
 	uint32_t idx = m->first_tok + pos;
 	int64_t id;
 
-	if (word && (id = term_table_find_token(rs, &rs->words, s, len, hash)) >= 0)
+	if (word && (id = term_table_find_token(rs, &rs->words, s, len, fold_hash_slack(s, len))) >= 0)
 		push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, m->field);
+	if (!prefix)
+		return;
+	/* The lengths of the prefixes that start as this token does, up to
+	 * its own; bit 31 stands for 31 bytes and more. */
+	uint32_t lens = rs->prefix_lens[(unsigned)(unsigned char)s[0] << 8 | (unsigned char)s[1]];
+	if (len < 31)
+		lens &= (UINT32_C(2) << len) - 1;
 	while (lens) {
 		size_t l = (size_t)__builtin_ctz(lens), top = l;
 		lens &= lens - 1;
@@ -248,30 +255,23 @@ static __attribute__((noinline)) void see_candidate(struct mctx *m, const char *
 struct seer {
 	struct mctx *m;
 	const uint64_t *word_filter, *quad_filter;
-	const uint32_t *prefix_lens;
 	size_t min_short_prefix; /* the shortest prefix if under four bytes, else SIZE_MAX */
 };
 
 /* The scanner's visitor, for every token of the text being scanned: most
- * tokens are no term's, and leave here after two filters. */
+ * tokens are no term's, and leave here after two filters, without a branch
+ * that could go either way. */
 static inline __attribute__((always_inline)) void see_token(void *userdata, const struct fold_word *w)
 {
 	const struct seer *c = userdata;
-	bool word = filter_has(c->word_filter, filter_bit_of_hash(w->hash));
-	uint32_t lens = 0;
-
+	bool word = filter_test(c->word_filter, filter_key_word(w->first8, w->len));
 	/* Prefixes of four bytes and more need a token starting with the
 	 * first four of one; shorter ones, which are rare, only the length. */
-	if ((w->len >= 4 && filter_has(c->quad_filter, filter_bit_of_quad(w->s))) ||
-	    w->len >= c->min_short_prefix) {
-		/* The lengths of the prefixes that start as this token does,
-		 * up to its own. */
-		lens = c->prefix_lens[(unsigned)(unsigned char)w->s[0] << 8 | (unsigned char)w->s[1]];
-		if (w->len < 31)
-			lens &= (UINT32_C(2) << w->len) - 1;
-	}
-	if (__builtin_expect(word || lens, 0))
-		see_candidate(c->m, w->s, w->len, w->hash, w->pos, word, lens);
+	bool prefix = ((w->len >= 4) & filter_test(c->quad_filter, filter_key_quad(w->first8))) |
+		      (w->len >= c->min_short_prefix);
+
+	if (__builtin_expect(word | prefix, 0))
+		see_candidate(c->m, w->s, w->len, w->pos, word, prefix);
 }
 
 static void scan(struct mctx *m, const char *s, enum field f)
@@ -283,7 +283,6 @@ static void scan(struct mctx *m, const char *s, enum field f)
 		.word_filter = rs->word_filter,
 		/* Without prefixes, no token passes. */
 		.quad_filter = rs->prefix_lens ? rs->quad_filter : no_quads,
-		.prefix_lens = rs->prefix_lens,
 		.min_short_prefix = rs->prefix_lens && rs->min_prefix < 4 ? rs->min_prefix : SIZE_MAX,
 	};
 

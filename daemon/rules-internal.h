@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "fold.h"
+#include "fold-scan.h"
 #include "match.h"
 #include "rules.h"
 
@@ -107,26 +108,29 @@ struct rule {
 	struct node *expr;
 };
 
-#define RULES_FILTER_BITS 65536
+#define RULES_FILTER_BITS 65536   /* 1024 words of 64 */
 
-static inline uint32_t filter_bit_of_hash(uint64_t hash)
+/* A filter's key: the high bits of a product, 10 for the word of the
+ * filter and 6 for the bit in it. */
+static inline uint64_t filter_key_word(uint64_t first8, size_t len)
 {
-	return (uint32_t)(hash >> 40) & (RULES_FILTER_BITS - 1);
+	return (first8 ^ len) * UINT64_C(0x9e3779b97f4a7c15);
 }
 
-/* The key of a prefix of 4 bytes or more: its first four, from a token
- * with FOLD_SLACK bytes of slack. */
-static inline uint32_t filter_bit_of_quad(const char *s)
+/* Prefixes of 4 bytes and more, by their first four. */
+static inline uint64_t filter_key_quad(uint64_t first8)
 {
-	uint32_t w;
-
-	memcpy(&w, s, 4);
-	return (w * UINT32_C(2654435761)) >> (32 - 16);
+	return (first8 & UINT32_MAX) * UINT64_C(0xc2b2ae3d27d4eb4f);
 }
 
-static inline bool filter_has(const uint64_t *f, uint32_t bit)
+static inline bool filter_test(const uint64_t *f, uint64_t key)
 {
-	return f[bit / 64] >> (bit % 64) & 1;
+	return f[key >> 54] >> ((key >> 48) & 63) & 1;
+}
+
+static inline void filter_set(uint64_t *f, uint64_t key)
+{
+	f[key >> 54] |= UINT64_C(1) << ((key >> 48) & 63);
 }
 
 /* Open addressing; a slot holds a term id + 1 (0 = empty) and the high half

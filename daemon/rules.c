@@ -1554,14 +1554,10 @@ static int64_t add_term(struct ruleset *rs, enum term_kind kind, const char *fol
 	}
 	id = (int64_t)rs->n_terms++;
 	table_insert(rs, table_of(rs, kind), (uint32_t)id);
-	if (kind == TERM_WORD) {
-		uint32_t bit = filter_bit_of_hash(h);
-		rs->word_filter[bit / 64] |= UINT64_C(1) << (bit % 64);
-	}
-	if (kind == TERM_PREFIX && len >= 4) {
-		uint32_t bit = filter_bit_of_quad(folded);
-		rs->quad_filter[bit / 64] |= UINT64_C(1) << (bit % 64);
-	}
+	if (kind == TERM_WORD)
+		filter_set(rs->word_filter, filter_key_word(fold_first8(copy, len), len));
+	if (kind == TERM_PREFIX && len >= 4)
+		filter_set(rs->quad_filter, filter_key_quad(fold_first8(copy, len)));
 	if (kind == TERM_PHRASE) {
 		struct term *first = &rs->terms[parts[0]];
 		first->phrases = xreallocarray(first->phrases, first->n_phrases + 1, sizeof(uint32_t));
