@@ -118,12 +118,10 @@ fold_block(const unsigned char *q, char *lower, uint64_t *ret_high)
 	const __m128i case_bit = _mm_set1_epi8(0x20);
 	uint64_t word = 0, high = 0;
 
-	for (unsigned k = 0; k < FOLD_BLOCK_READ / 16; k++) {
+	for (unsigned k = 0; k < FOLD_BLOCK / 16; k++) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * k));
 		__m128i l = _mm_or_si128(v, case_bit);
 		_mm_storeu_si128((__m128i *)(void *)(lower + 16 * k), l);
-		if (k == FOLD_BLOCK / 16)
-			break;
 		/* Signed compares: bytes from 0x80 up are negative, in neither range. */
 		__m128i letter = _mm_and_si128(_mm_cmpgt_epi8(l, below_a), _mm_cmplt_epi8(l, above_z));
 		__m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, below_0), _mm_cmplt_epi8(v, above_9));
@@ -131,6 +129,9 @@ fold_block(const unsigned char *q, char *lower, uint64_t *ret_high)
 		word |= (uint64_t)(uint16_t)_mm_movemask_epi8(w) << (16 * k);
 		high |= (uint64_t)(uint16_t)_mm_movemask_epi8(v) << (16 * k);
 	}
+	/* The slack past the block, for the words that end near its end. */
+	_mm_storeu_si128((__m128i *)(void *)(lower + FOLD_BLOCK),
+			 _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(q + FOLD_BLOCK)), case_bit));
 	*ret_high = high;
 	return word;
 }
@@ -168,23 +169,26 @@ fold_scan_words(const char *s, const char *lower, uint64_t starts, uint64_t ends
 static inline __attribute__((always_inline)) void
 fold_copy_tail(unsigned char *tail, const unsigned char *q, size_t n)
 {
-	size_t k = 0;
-
 	for (unsigned j = 0; j < FOLD_BLOCK_READ / 16; j++)
 		_mm_storeu_si128((__m128i *)(void *)(tail + 16 * j), _mm_setzero_si128());
-	for (; k + 16 <= n; k += 16)
-		_mm_storeu_si128((__m128i *)(void *)(tail + k),
-				 _mm_loadu_si128((const __m128i *)(const void *)(q + k)));
-	if (n - k >= 8) {
-		memcpy(tail + k, q + k, 8);
-		k += 8;
+	/* Overlapping copies, first and last, rather than a byte loop. */
+	if (n >= 16) {
+		for (size_t k = 0; k + 16 <= n; k += 16)
+			_mm_storeu_si128((__m128i *)(void *)(tail + k),
+					 _mm_loadu_si128((const __m128i *)(const void *)(q + k)));
+		_mm_storeu_si128((__m128i *)(void *)(tail + n - 16),
+				 _mm_loadu_si128((const __m128i *)(const void *)(q + n - 16)));
+	} else if (n >= 8) {
+		memcpy(tail, q, 8);
+		memcpy(tail + n - 8, q + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(tail, q, 4);
+		memcpy(tail + n - 4, q + n - 4, 4);
+	} else if (n > 0) {
+		tail[0] = q[0];
+		tail[n / 2] = q[n / 2];
+		tail[n - 1] = q[n - 1];
 	}
-	if (n - k >= 4) {
-		memcpy(tail + k, q + k, 4);
-		k += 4;
-	}
-	for (; k < n; k++)
-		tail[k] = q[k];
 }
 #endif
 

@@ -71,8 +71,10 @@ struct occ {
 	uint8_t field;
 };
 
-struct map_slot {
-	uint32_t key;        /* term id + 1, 0 = empty */
+/* Per term of the ruleset, valid for the item whose stamp it carries. */
+struct term_state {
+	uint32_t item;       /* the last item the term occurs in */
+	uint32_t fields;     /* FIELD_BITs of its occurrences there */
 	uint32_t head, tail; /* its first and last occurrence */
 };
 
@@ -92,7 +94,7 @@ struct feed_memo {
 };
 
 /* Per item: for each rule term found, the chain of its occurrences in token
- * order, reached through a small hash on the term id.  The item's tokens
+ * order, reached from the term's state.  The item's tokens
  * themselves are not kept: each is looked up as the scanner folds it. */
 struct mctx {
 	const struct ruleset *rs;
@@ -102,8 +104,6 @@ struct mctx {
 	uint8_t field;
 	struct occ *occ;
 	size_t n_occ, cap_occ;
-	struct map_slot *map;
-	size_t map_mask, cap_map;
 	uint32_t *terms;     /* the distinct terms found, in order of first occurrence */
 	size_t n_terms, cap_terms;
 	struct feed_memo feed; /* the feed title and URL, scanned once per feed */
@@ -114,10 +114,9 @@ struct mctx {
 	size_t cap_cand_tmp;
 	uint32_t *stamp;     /* per rule: the last item that made it a candidate */
 	size_t cap_stamp;
-	uint32_t *present;   /* per term: the last item it occurs in, so that the
-			      * many terms of a rule an item lacks cost no lookup */
-	uint32_t *in_fields; /* per present term: FIELD_BITs of its occurrences */
-	size_t cap_present;
+	struct term_state *ts; /* per term: the terms of a rule an item lacks
+				* cost one look here */
+	size_t cap_ts;
 	uint32_t *flat_hit;  /* per flat term list: the last item one of its terms is in */
 	size_t cap_flat;
 	uint32_t item;       /* this item's stamp */
@@ -145,13 +144,11 @@ static void mctx_free(struct mctx *m)
 	feed_memo_clear(&m->feed);
 	fold_text_free(&m->scratch);
 	free(m->occ);
-	free(m->map);
 	free(m->terms);
 	free(m->cand);
 	free(m->cand_tmp);
 	free(m->stamp);
-	free(m->present);
-	free(m->in_fields);
+	free(m->ts);
 	free(m->flat_hit);
 	free(m->fired);
 	free(m->sc);
@@ -164,20 +161,18 @@ static void mctx_reset(struct mctx *m, const struct ruleset *rs)
 	m->first_tok = 0;
 	m->n_seg = 0;
 	m->n_occ = m->n_terms = m->n_cand = 0;
-	if (m->cap_stamp < rs->n_rules || m->cap_present < rs->n_terms || m->cap_flat < rs->n_flat ||
+	if (m->cap_stamp < rs->n_rules || m->cap_ts < rs->n_terms || m->cap_flat < rs->n_flat ||
 	    ++m->item == 0) {
 		/* A bigger ruleset, or the stamps wrapped: start them over. */
 		m->cap_stamp = MAX(m->cap_stamp, rs->n_rules);
-		m->cap_present = MAX(m->cap_present, rs->n_terms);
+		m->cap_ts = MAX(m->cap_ts, rs->n_terms);
 		m->cap_flat = MAX(m->cap_flat, rs->n_flat);
 		free(m->stamp);
-		free(m->present);
-		free(m->in_fields);
+		free(m->ts);
 		free(m->flat_hit);
 		m->flat_hit = xcalloc(MAX(m->cap_flat, 1), sizeof(*m->flat_hit));
 		m->stamp = xcalloc(MAX(m->cap_stamp, 1), sizeof(*m->stamp));
-		m->present = xcalloc(MAX(m->cap_present, 1), sizeof(*m->present));
-		m->in_fields = xcalloc(MAX(m->cap_present, 1), sizeof(*m->in_fields));
+		m->ts = xcalloc(MAX(m->cap_ts, 1), sizeof(*m->ts));
 		m->item = 1;
 	}
 }
@@ -388,50 +383,31 @@ static void find_phrases(struct mctx *m)
 	}
 }
 
-static size_t map_find(const struct mctx *m, uint32_t term)
+static bool is_present(const struct mctx *m, uint32_t term)
 {
-	size_t i = (term * UINT32_C(2654435761)) & m->map_mask;
-
-	while (m->map[i].key && m->map[i].key != term + 1)
-		i = (i + 1) & m->map_mask;
-	return i;
+	return m->ts[term].item == m->item;
 }
 
 /* The first occurrence of term, or NO_TERM. */
 static uint32_t first_occ(const struct mctx *m, uint32_t term)
 {
-	size_t i;
-
-	if (!m->n_occ || m->present[term] != m->item)
-		return NO_TERM;
-	i = map_find(m, term);
-	return m->map[i].key ? m->map[i].head : NO_TERM;
+	return is_present(m, term) ? m->ts[term].head : NO_TERM;
 }
 
-static void build_map(struct mctx *m)
+/* Chains each term's occurrences, in order. */
+static void link_occurrences(struct mctx *m)
 {
-	size_t size = 16;
-
-	if (!m->n_occ)
-		return;
-	while (size < 2 * m->n_occ)
-		size *= 2;
-	m->map_mask = size - 1;
-	m->map = grow(m->map, &m->cap_map, size, sizeof(*m->map));
-	memset(m->map, 0, size * sizeof(*m->map));
-	m->terms = grow(m->terms, &m->cap_terms, m->n_occ, sizeof(*m->terms));
+	m->terms = grow(m->terms, &m->cap_terms, MAX(m->n_occ, 1), sizeof(*m->terms));
 	for (size_t k = 0; k < m->n_occ; k++) {
 		uint32_t term = m->occ[k].term;
-		size_t i = map_find(m, term);
-		if (!m->map[i].key) {
-			m->map[i] = (struct map_slot){ .key = term + 1, .head = (uint32_t)k };
+		struct term_state *t = &m->ts[term];
+		if (t->item != m->item) {
+			*t = (struct term_state){ .item = m->item, .head = (uint32_t)k };
 			m->terms[m->n_terms++] = term;
-			m->present[term] = m->item;
-			m->in_fields[term] = 0;
 		} else
-			m->occ[m->map[i].tail].next = (uint32_t)k;
-		m->map[i].tail = (uint32_t)k;
-		m->in_fields[term] |= FIELD_BIT(m->occ[k].field);
+			m->occ[t->tail].next = (uint32_t)k;
+		t->tail = (uint32_t)k;
+		t->fields |= FIELD_BIT(m->occ[k].field);
 	}
 }
 
@@ -444,7 +420,7 @@ static void mark_flats(struct mctx *m)
 		const struct term *t = &rs->terms[m->terms[i]];
 
 		for (size_t j = 0; j < t->n_flats; j++)
-			if (m->in_fields[m->terms[i]] & rs->flats[t->flats[j]].fields)
+			if (m->ts[m->terms[i]].fields & rs->flats[t->flats[j]].fields)
 				m->flat_hit[t->flats[j]] = m->item;
 	}
 }
@@ -453,7 +429,7 @@ static void find_occurrences(struct mctx *m, const struct match_input *in)
 {
 	scan_texts(m, in);
 	find_phrases(m);
-	build_map(m);
+	link_occurrences(m);
 	mark_flats(m);
 }
 
@@ -487,7 +463,7 @@ static bool next_flat_term(const struct mctx *m, const struct node *n, size_t *i
 
 	while (*i < m->n_terms) {
 		uint32_t term = m->terms[(*i)++];
-		ssize_t k = (m->in_fields[term] & f->fields) ? flat_find(f, term) : -1;
+		ssize_t k = (m->ts[term].fields & f->fields) ? flat_find(f, term) : -1;
 		if (k >= 0) {
 			*ret_term = term;
 			*ret_k = (size_t)k;
@@ -500,11 +476,7 @@ static bool next_flat_term(const struct mctx *m, const struct node *n, size_t *i
 /* term_spans() without building the list: is there one? */
 static bool term_any(const struct mctx *m, const struct node *n)
 {
-	if (m->present[n->term] != m->item)
-		return false;
-	if (n->fields & m->in_fields[n->term])
-		return true;
-	return false;
+	return is_present(m, n->term) && (n->fields & m->ts[n->term].fields);
 }
 
 static void node_spans(const struct mctx *m, const struct node *n, struct spans *out)

@@ -203,6 +203,30 @@ static void test_two_byte_table_equals_reference(void **state)
 		}
 }
 
+static void test_every_length_and_offset(void **state)
+{
+	/* Texts of every length up to three blocks, cut anywhere in a word:
+	 * the scanner's copy of a text's last bytes and its blocks' edges. */
+	static const char *const pieces[] = {
+		"Ceasefire", " ", "talks", ", ", "Київ", "-", "A", "Zürich", " 30 ",
+		"abcdefghijklmnopqrstu", "\xc2\xa0", "X9", "!", "Ærø",
+	};
+	char text[200];
+	size_t n = 0;
+	uint32_t x = 18032025;
+
+	while (n < sizeof(text) - 32) {
+		x = x * 1103515245 + 12345;
+		const char *p = pieces[(x >> 16) % ELEMENTSOF(pieces)];
+		memcpy(text + n, p, strlen(p));
+		n += strlen(p);
+	}
+	for (size_t start = 0; start < 8; start++)
+		for (size_t len = 0; start + len <= n; len++)
+			if (!same_tokens(text + start, len))
+				fail_msg("text at %zu, %zu bytes, folds differently", start, len);
+}
+
 /* A plain reading of the ASCII rules: letters and digits, lower-cased. */
 static char *ascii_reference(const char *s)
 {
@@ -280,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_fast_path_equals_reference_everywhere),
 		cmocka_unit_test(test_fast_path_equals_reference_text),
 		cmocka_unit_test(test_two_byte_table_equals_reference),
+		cmocka_unit_test(test_every_length_and_offset),
 		cmocka_unit_test(test_ascii_every_byte_every_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
