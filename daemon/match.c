@@ -71,6 +71,12 @@ struct occ {
 	uint8_t field;
 };
 
+/* One of an item's terms in one of the flat term lists it satisfies. */
+struct member {
+	uint32_t term;
+	uint32_t next;       /* the list's next member, or NO_TERM */
+};
+
 /* Per term of the ruleset, valid for the item whose stamp it carries. */
 struct term_state {
 	uint32_t item;       /* the last item the term occurs in */
@@ -118,7 +124,12 @@ struct mctx {
 				* cost one look here */
 	size_t cap_ts;
 	uint32_t *flat_hit;  /* per flat term list: the last item one of its terms is in */
+	uint32_t *flat_first; /* per flat term list: its first member, for members_item */
+	uint32_t *flat_members_of; /* per flat term list: the item flat_first is of */
 	size_t cap_flat;
+	struct member *members; /* of the flat term lists, made when first needed */
+	size_t n_members, cap_members;
+	uint32_t members_item; /* the item they are of, 0 for none */
 	uint32_t item;       /* this item's stamp */
 	bool *fired;
 	size_t cap_fired;
@@ -150,6 +161,9 @@ static void mctx_free(struct mctx *m)
 	free(m->stamp);
 	free(m->ts);
 	free(m->flat_hit);
+	free(m->flat_first);
+	free(m->flat_members_of);
+	free(m->members);
 	free(m->fired);
 	free(m->sc);
 }
@@ -170,7 +184,12 @@ static void mctx_reset(struct mctx *m, const struct ruleset *rs)
 		free(m->stamp);
 		free(m->ts);
 		free(m->flat_hit);
+		free(m->flat_first);
+		free(m->flat_members_of);
 		m->flat_hit = xcalloc(MAX(m->cap_flat, 1), sizeof(*m->flat_hit));
+		m->flat_first = xcalloc(MAX(m->cap_flat, 1), sizeof(*m->flat_first));
+		m->flat_members_of = xcalloc(MAX(m->cap_flat, 1), sizeof(*m->flat_members_of));
+		m->members_item = 0;
 		m->stamp = xcalloc(MAX(m->cap_stamp, 1), sizeof(*m->stamp));
 		m->ts = xcalloc(MAX(m->cap_ts, 1), sizeof(*m->ts));
 		m->item = 1;
@@ -453,24 +472,36 @@ static void term_spans(const struct mctx *m, uint32_t term, unsigned fields, str
 	}
 }
 
-/* The next of the item's terms, from *i on, that the flat term list n holds
- * in its fields: the terms the item lacks cost nothing.  *ret_k gets the
- * term's index in the list. */
-static bool next_flat_term(const struct mctx *m, const struct node *n, size_t *i,
-			   uint32_t *ret_term, size_t *ret_k)
+/* The first of the item's terms in the flat term list f, in its fields, or
+ * NO_TERM; the members follow in order of first occurrence.  The lists are
+ * made the first time an item needs one (NEAR, evidence), from the item's
+ * terms: the terms it lacks cost nothing. */
+static uint32_t flat_members(struct mctx *m, uint32_t f)
 {
-	const struct flat *f = &m->rs->flats[n->flat];
+	const struct ruleset *rs = m->rs;
 
-	while (*i < m->n_terms) {
-		uint32_t term = m->terms[(*i)++];
-		ssize_t k = (m->ts[term].fields & f->fields) ? flat_find(f, term) : -1;
-		if (k >= 0) {
-			*ret_term = term;
-			*ret_k = (size_t)k;
-			return true;
+	if (m->members_item != m->item) {
+		m->members_item = m->item;
+		m->n_members = 0;
+		for (size_t i = m->n_terms; i-- > 0;) {
+			uint32_t term = m->terms[i];
+			const struct term *t = &rs->terms[term];
+			for (size_t j = 0; j < t->n_flats; j++) {
+				uint32_t g = t->flats[j];
+				if (!(m->ts[term].fields & rs->flats[g].fields))
+					continue;
+				if (m->flat_members_of[g] != m->item) {
+					m->flat_members_of[g] = m->item;
+					m->flat_first[g] = NO_TERM;
+				}
+				m->members = grow(m->members, &m->cap_members, m->n_members + 1,
+						  sizeof(*m->members));
+				m->members[m->n_members] = (struct member){ term, m->flat_first[g] };
+				m->flat_first[g] = (uint32_t)m->n_members++;
+			}
 		}
 	}
-	return false;
+	return m->flat_members_of[f] == m->item ? m->flat_first[f] : NO_TERM;
 }
 
 /* term_spans() without building the list: is there one? */
@@ -479,7 +510,7 @@ static bool term_any(const struct mctx *m, const struct node *n)
 	return is_present(m, n->term) && (n->fields & m->ts[n->term].fields);
 }
 
-static void node_spans(const struct mctx *m, const struct node *n, struct spans *out)
+static void node_spans(struct mctx *m, const struct node *n, struct spans *out)
 {
 	switch (n->kind) {
 	case NODE_TERM:
@@ -487,10 +518,8 @@ static void node_spans(const struct mctx *m, const struct node *n, struct spans 
 		return;
 	case NODE_OR:
 		if (n->is_flat) {
-			uint32_t term;
-			size_t k;
-			for (size_t i = 0; next_flat_term(m, n, &i, &term, &k);)
-				term_spans(m, term, n->fields, out);
+			for (uint32_t i = flat_members(m, n->flat); i != NO_TERM; i = m->members[i].next)
+				term_spans(m, m->members[i].term, n->fields, out);
 			return;
 		}
 		node_spans(m, n->a, out);
@@ -528,7 +557,7 @@ static void node_spans(const struct mctx *m, const struct node *n, struct spans 
 	}
 }
 
-static bool node_eval(const struct mctx *m, const struct node *n)
+static bool node_eval(struct mctx *m, const struct node *n)
 {
 	switch (n->kind) {
 	case NODE_AND:
@@ -593,7 +622,7 @@ static void term_evidence(const struct mctx *m, uint32_t term, unsigned fields, 
 }
 
 /* Every occurrence of the terms that helped the rule: not those under NOT. */
-static void collect_evidence(const struct mctx *m, const struct node *n, const char *rule,
+static void collect_evidence(struct mctx *m, const struct node *n, const char *rule,
 			     struct evidence_list *ev)
 {
 	switch (n->kind) {
@@ -601,10 +630,11 @@ static void collect_evidence(const struct mctx *m, const struct node *n, const c
 		return;
 	case NODE_OR:
 		if (n->is_flat) {
-			uint32_t term;
-			size_t k;
-			for (size_t i = 0; next_flat_term(m, n, &i, &term, &k);)
-				term_evidence(m, term, n->fields, m->rs->flats[n->flat].texts[k], rule, ev);
+			const struct flat *f = &m->rs->flats[n->flat];
+			for (uint32_t i = flat_members(m, n->flat); i != NO_TERM; i = m->members[i].next) {
+				uint32_t term = m->members[i].term;
+				term_evidence(m, term, n->fields, f->texts[flat_find(f, term)], rule, ev);
+			}
 			return;
 		}
 		/* fall through */
