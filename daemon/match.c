@@ -88,6 +88,20 @@ struct term_state {
  * URL, author, link, then the categories past which no more are read. */
 #define MATCH_MAX_TEXTS (6 + 64)
 
+/* A short text and the terms found in it, token indexes from its first. */
+#define MEMO_SLOTS 64   /* the top 6 bits of a product pick one */
+#define MEMO_TEXT 40
+#define MEMO_OCC 4
+struct text_memo {
+	uint64_t serial;     /* of the ruleset, 0 when empty */
+	uint8_t field, len, n_occ;
+	uint32_t n_tok;
+	char text[MEMO_TEXT];
+	struct {
+		uint32_t term, idx, pos;
+	} occ[MEMO_OCC];
+};
+
 /* Items of one feed share its title and URL: their terms are found once and
  * replayed, with token indexes and texts counted from the feed's first. */
 struct feed_memo {
@@ -113,6 +127,7 @@ struct mctx {
 	uint32_t *terms;     /* the distinct terms found, in order of first occurrence */
 	size_t n_terms, cap_terms;
 	struct feed_memo feed; /* the feed title and URL, scanned once per feed */
+	struct text_memo *memo; /* MEMO_SLOTS short texts, by hash */
 
 	uint32_t *cand;      /* rules worth evaluating, in rule order */
 	size_t n_cand, cap_cand;
@@ -153,6 +168,7 @@ static void feed_memo_clear(struct feed_memo *f)
 static void mctx_free(struct mctx *m)
 {
 	feed_memo_clear(&m->feed);
+	free(m->memo);
 	fold_text_free(&m->scratch);
 	free(m->occ);
 	free(m->terms);
@@ -230,16 +246,21 @@ static void push_occ(struct mctx *m, uint32_t term, uint32_t idx, uint32_t end, 
 	};
 }
 
-/* A token some term may be: word says the words' filter let it through,
- * prefix that a prefix may start it. */
+/* A token some term may be: SEE_WORD says the words' filter let it
+ * through (key is its filter key), SEE_PREFIX that a prefix may start it;
+ * the token's position is in the bits above.  Six arguments, all in
+ * registers: the scanner's loop keeps its own there too. */
+enum { SEE_WORD = 1, SEE_PREFIX = 2 };
+
 static __attribute__((noinline)) void see_candidate(struct mctx *m, const char *s, size_t len,
-						    uint32_t pos, bool word, bool prefix)
+						    uint64_t first8, uint64_t key, uint64_t see)
 {
 	const struct ruleset *rs = m->rs;
-	uint32_t idx = m->first_tok + pos;
+	uint32_t pos = (uint32_t)(see >> 2), idx = m->first_tok + pos;
+	bool prefix = see & SEE_PREFIX;
 	int64_t id;
 
-	if (word && (id = term_table_find_token(rs, &rs->words, s, len, fold_hash_slack(s, len))) >= 0)
+	if ((see & SEE_WORD) && (id = word_table_find(rs, s, len, first8, key)) >= 0)
 		push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, m->field);
 	if (!prefix)
 		return;
@@ -278,16 +299,19 @@ struct seer {
 static inline __attribute__((always_inline)) void see_token(void *userdata, const struct fold_word *w)
 {
 	const struct seer *c = userdata;
-	bool word = filter_test(c->word_filter, filter_key_word(w->first8, w->len));
+	uint64_t key = filter_key_word(w->first8, w->len);
+	bool word = filter_test(c->word_filter, key);
 	/* Prefixes of four bytes and more need a token starting with the
 	 * first four of one; shorter ones, which are rare, only the length. */
 	bool prefix = ((w->len >= 4) & filter_test(c->quad_filter, filter_key_quad(w->first8))) |
 		      (w->len >= c->min_short_prefix);
 
 	if (__builtin_expect(word | prefix, 0))
-		see_candidate(c->m, w->s, w->len, w->pos, word, prefix);
+		see_candidate(c->m, w->s, w->len, w->first8, key,
+			      (uint64_t)w->pos << 2 | (unsigned)word * SEE_WORD | (unsigned)prefix * SEE_PREFIX);
 }
 
+/* Finds the terms of one text; the field is its scope. */
 static void scan(struct mctx *m, const char *s, enum field f)
 {
 	const struct ruleset *rs = m->rs;
@@ -302,9 +326,44 @@ static void scan(struct mctx *m, const char *s, enum field f)
 
 	if (!s || !(rs->fields & FIELD_BIT(f)) || m->n_seg >= MATCH_MAX_TEXTS)
 		return;
+	size_t len = strlen(s);
 	m->seg = m->n_seg++;
 	m->field = (uint8_t)f;
-	m->first_tok += fold_scan(s, strlen(s), &m->scratch, see_token, &c);
+	if (len > MEMO_TEXT) {
+		m->first_tok += fold_scan(s, len, &m->scratch, see_token, &c);
+		return;
+	}
+
+	/* Short texts (categories, authors) come back item after item. */
+	if (!m->memo)
+		m->memo = xcalloc(MEMO_SLOTS, sizeof(*m->memo));
+	/* The slot: by the text's first bytes, its length and field. */
+	uint64_t head = 0;
+	memcpy(&head, s, MIN(len, sizeof(head)));
+	struct text_memo *e = &m->memo[((head ^ len << 3 ^ f) * UINT64_C(0x9e3779b97f4a7c15)) >> 58];
+	if (e->serial == rs->serial && e->field == f && e->len == len && memcmp(e->text, s, len) == 0) {
+		for (size_t k = 0; k < e->n_occ; k++)
+			push_occ(m, e->occ[k].term, m->first_tok + e->occ[k].idx, m->first_tok + e->occ[k].idx,
+				 e->occ[k].pos, m->seg, m->field);
+		m->first_tok += e->n_tok;
+		return;
+	}
+	size_t first_occ = m->n_occ;
+	uint32_t n_tok = fold_scan(s, len, &m->scratch, see_token, &c);
+	if (m->n_occ - first_occ <= MEMO_OCC) {
+		*e = (struct text_memo){
+			.serial = rs->serial, .field = (uint8_t)f, .len = (uint8_t)len,
+			.n_occ = (uint8_t)(m->n_occ - first_occ), .n_tok = n_tok,
+		};
+		memcpy(e->text, s, len);
+		for (size_t k = 0; k < e->n_occ; k++) {
+			const struct occ *o = &m->occ[first_occ + k];
+			e->occ[k].term = o->term;
+			e->occ[k].idx = o->idx - m->first_tok;
+			e->occ[k].pos = o->pos;
+		}
+	}
+	m->first_tok += n_tok;
 }
 
 /* Folds every text the rules look in, once, and finds the terms in it. */

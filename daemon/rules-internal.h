@@ -38,7 +38,8 @@ struct term {
 	enum term_kind kind;
 	char *folded;        /* phrase: its tokens joined by spaces */
 	size_t len;
-	uint64_t hash;
+	uint64_t hash;       /* term_hash(): where the term is in its table */
+	uint64_t first8;     /* fold_first8() of folded */
 	uint32_t *parts;     /* phrase: word term ids, in order */
 	size_t n_parts;
 	uint32_t *rules;     /* rules that hold only if some such term occurs (not under NOT) */
@@ -133,6 +134,14 @@ static inline void filter_set(uint64_t *f, uint64_t key)
 	f[key >> 54] |= UINT64_C(1) << ((key >> 48) & 63);
 }
 
+/* Where a word is in the words' table: its filter key, with the product's
+ * high bits, the well-mixed ones, low.  A word of up to eight bytes is its
+ * first8 and length: no hash of its bytes is made. */
+static inline uint64_t word_hash_of_key(uint64_t key)
+{
+	return key >> 32 | key << 32;
+}
+
 /* Open addressing; a slot holds a term id + 1 (0 = empty) and the high half
  * of the term's hash, so a probe rarely touches the term itself. */
 struct term_slot {
@@ -208,6 +217,30 @@ static inline bool folded_equal(const char *a, const char *b, size_t len)
 	return true;
 }
 
+/* The word term with this first8 and length (its bytes at s, which has
+ * FOLD_SLACK to spare), found through key = filter_key_word(); or -1. */
+static inline int64_t word_table_find(const struct ruleset *rs, const char *s, size_t len,
+				      uint64_t first8, uint64_t key)
+{
+	const struct term_table *t = &rs->words;
+	uint64_t hash = word_hash_of_key(key);
+	uint32_t tag = (uint32_t)(hash >> 32);
+
+	if (!t->slots)
+		return -1;
+	for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+		const struct term_slot *sl = &t->slots[i];
+		if (!sl->id)
+			return -1;
+		if (sl->tag != tag)
+			continue;
+		const struct term *term = &rs->terms[sl->id - 1];
+		if (term->first8 == first8 && term->len == len &&
+		    (len <= 8 || folded_equal(term->folded + 8, s + 8, len - 8)))
+			return sl->id - 1;
+	}
+}
+
 /* term_table_find() for a token folded by the scanner, which has
  * FOLD_SLACK bytes to spare, as term texts have. */
 static inline int64_t term_table_find_token(const struct ruleset *rs, const struct term_table *t,
@@ -229,6 +262,15 @@ static inline int64_t term_table_find_token(const struct ruleset *rs, const stru
 	}
 }
 
-/* Returns the id of the term of this kind and folded text, or -1. */
-int64_t ruleset_find_term(const struct ruleset *rs, enum term_kind kind,
-			  const char *folded, size_t len, uint64_t hash);
+/* Where a term of this kind is in its table: words by word_hash_of_key(),
+ * the others by fold_hash().  s has FOLD_SLACK readable bytes past len. */
+static inline uint64_t term_hash(enum term_kind kind, const char *s, size_t len)
+{
+	if (kind == TERM_WORD)
+		return word_hash_of_key(filter_key_word(fold_first8(s, len), len));
+	return fold_hash_slack(s, len);
+}
+
+/* Returns the id of the term of this kind and folded text, or -1.  folded
+ * has FOLD_SLACK readable bytes past len. */
+int64_t ruleset_find_term(const struct ruleset *rs, enum term_kind kind, const char *folded, size_t len);

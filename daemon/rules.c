@@ -1494,10 +1494,9 @@ static const struct term_table *ctable_of(const struct ruleset *rs, enum term_ki
 	return table_of((struct ruleset *)rs, k);
 }
 
-int64_t ruleset_find_term(const struct ruleset *rs, enum term_kind kind, const char *folded,
-			  size_t len, uint64_t hash)
+int64_t ruleset_find_term(const struct ruleset *rs, enum term_kind kind, const char *folded, size_t len)
 {
-	return term_table_find(rs, ctable_of(rs, kind), folded, len, hash);
+	return term_table_find(rs, ctable_of(rs, kind), folded, len, term_hash(kind, folded, len));
 }
 
 static void slot_put(struct term_table *t, uint32_t id, uint64_t hash)
@@ -1531,8 +1530,10 @@ static int64_t add_term(struct ruleset *rs, enum term_kind kind, const char *fol
 			const uint32_t *parts, size_t n_parts)
 {
 	size_t len = strlen(folded);
-	uint64_t h = fold_hash(folded, len);
-	int64_t id = ruleset_find_term(rs, kind, folded, len, h);
+	/* Zeros past the NUL: the matcher reads eight bytes at a time. */
+	_cleanup_free_ char *copy = xcalloc(len + 1 + FOLD_SLACK, 1);
+	memcpy(copy, folded, len);
+	int64_t id = ruleset_find_term(rs, kind, copy, len);
 
 	if (id >= 0)
 		return id;
@@ -1543,10 +1544,10 @@ static int64_t add_term(struct ruleset *rs, enum term_kind kind, const char *fol
 		rs->terms = xreallocarray(rs->terms, rs->cap_terms, sizeof(*rs->terms));
 	}
 	struct term *t = &rs->terms[rs->n_terms];
-	/* Zeros past the NUL: the matcher compares eight bytes at a time. */
-	char *copy = xcalloc(len + 1 + FOLD_SLACK, 1);
-	memcpy(copy, folded, len);
-	*t = (struct term){ .kind = kind, .folded = copy, .len = len, .hash = h };
+	uint64_t hash = term_hash(kind, copy, len), first8 = fold_first8(copy, len);
+	*t = (struct term){
+		.kind = kind, .len = len, .hash = hash, .first8 = first8, .folded = steal_ptr(copy),
+	};
 	if (n_parts) {
 		t->parts = xreallocarray(NULL, n_parts, sizeof(*parts));
 		memcpy(t->parts, parts, n_parts * sizeof(*parts));
@@ -1555,9 +1556,9 @@ static int64_t add_term(struct ruleset *rs, enum term_kind kind, const char *fol
 	id = (int64_t)rs->n_terms++;
 	table_insert(rs, table_of(rs, kind), (uint32_t)id);
 	if (kind == TERM_WORD)
-		filter_set(rs->word_filter, filter_key_word(fold_first8(copy, len), len));
+		filter_set(rs->word_filter, filter_key_word(t->first8, len));
 	if (kind == TERM_PREFIX && len >= 4)
-		filter_set(rs->quad_filter, filter_key_quad(fold_first8(copy, len)));
+		filter_set(rs->quad_filter, filter_key_quad(t->first8));
 	if (kind == TERM_PHRASE) {
 		struct term *first = &rs->terms[parts[0]];
 		first->phrases = xreallocarray(first->phrases, first->n_phrases + 1, sizeof(uint32_t));

@@ -299,11 +299,27 @@ int main(int argc, char **argv)
 			rules_errors_print(&errs, stderr);
 			return 1;
 		}
-		double sec = run_match(rs, feeds, n_docs, &hits);
+		/* Parsing and matching timed in turns, so that both see the
+		 * same machine: the shared machines are noisy. */
+		double sec = 1e30, parse_again = 1e30;
+		struct feed **again = xcalloc(n_docs, sizeof(*again));
+		for (unsigned r = 0; r < reps(); r++) {
+			double t0 = cpu_now();
+			for (size_t i = 0; i < n_docs; i++)
+				(void)parse_feed(docs[i].data, docs[i].len, NULL, &again[i], NULL);
+			parse_again = MIN(parse_again, cpu_now() - t0);
+			for (size_t i = 0; i < n_docs; i++) {
+				feed_free(again[i]);
+				again[i] = NULL;
+			}
+			sec = MIN(sec, run_match_once(rs, feeds, n_docs, &hits));
+		}
+		free(again);
 		printf("realistic rules %s (%zu rules, %zu facts): %.3f s  %.0f items/s;"
-		       " matching adds %.1f%% to parsing  (%u items logged or notified)\n",
+		       " matching adds %.1f%% to parsing (%.3f s in the same turns)"
+		       "  (%u items logged or notified)\n",
 		       rules_dir, ruleset_n_rules(rs), ruleset_n_facts(rs), sec, n_items / sec,
-		       100.0 * sec / parse_sec, hits);
+		       100.0 * sec / parse_again, parse_again, hits);
 
 		/* As the daemon does it: each feed matched right after it is
 		 * parsed, against parsing alone, in alternate runs. */

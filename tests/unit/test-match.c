@@ -602,7 +602,8 @@ static void test_feed_texts_remembered(void **state)
 	_cleanup_ruleset_ struct ruleset *one = compile(
 		"storyline s {\n notify at 2\n log at 1\n}\n"
 		"rule analysis {\n storyline s\n match feed:(analysis OR \"world desk\") AND truce\n}\n"
-		"rule wire {\n storyline s\n match feed:example* AND title:talks\n}\n");
+		"rule wire {\n storyline s\n match feed:example* AND title:talks\n}\n"
+		"rule tagged {\n storyline s\n match category:truce* NEAR/1 category:talks\n}\n");
 	_cleanup_ruleset_ struct ruleset *two = compile(
 		"storyline s {\n notify at 1\n log at 0.5\n}\n"
 		"rule r {\n storyline s\n match feed:desk\n}\n");
@@ -618,6 +619,13 @@ static void test_feed_texts_remembered(void **state)
 		{ NULL, NULL, "truce talks" },
 		{ "Analysis: World Desk", "https://example.org/rss", "talks and a truce" },
 	};
+	/* Short texts are remembered too: the same categories again and
+	 * again, one with more terms than a memo slot keeps. */
+	static const char *const categories[][3] = {
+		{ "Truce talks", "World", "truces talks truce talks truce" },
+		{ "World", "Truce talks", "Sport" },
+		{ "truce  talks", "TRUCE TALKS", "World" },
+	};
 
 	assert_int_equal(match_scratch_new(&scratch), 0);
 	for (int round = 0; round < 2; round++)
@@ -629,14 +637,16 @@ static void test_feed_texts_remembered(void **state)
 				.feed_title = items[i].feed_title,
 				.feed_url = items[i].feed_url,
 				.summary = "a summary before the feed texts",
+				.categories = categories[i % ELEMENTSOF(categories)],
+				.n_categories = 3,
 			};
 			assert_int_equal(match_item_scratch(rs, &in, scratch, &a), 0);
 			assert_int_equal(match_item(rs, &in, &b), 0);
 			same_result(a, b);
 			if (rs == one && i == 1)
-				assert_int_equal(a->n_hits, 1);
-			if (rs == one && i == 6)
 				assert_int_equal(a->n_hits, 2);
+			if (rs == one && i == 6)
+				assert_int_equal(a->n_hits, 3);
 		}
 }
 
