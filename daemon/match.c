@@ -129,7 +129,7 @@ struct mctx {
 	struct feed_memo feed; /* the feed title and URL, scanned once per feed */
 	struct text_memo *memo; /* MEMO_SLOTS short texts, by hash */
 
-	uint32_t *cand;      /* rules worth evaluating, in rule order */
+	uint32_t *cand;      /* rules worth evaluating; then those that fired, in rule order */
 	size_t n_cand, cap_cand;
 	uint32_t *cand_tmp;  /* for the radix sort */
 	size_t cap_cand_tmp;
@@ -146,8 +146,6 @@ struct mctx {
 	size_t n_members, cap_members;
 	uint32_t members_item; /* the item they are of, 0 for none */
 	uint32_t item;       /* this item's stamp */
-	bool *fired;
-	size_t cap_fired;
 	struct sl_score *sc; /* per storyline */
 	size_t cap_sc;
 };
@@ -180,7 +178,6 @@ static void mctx_free(struct mctx *m)
 	free(m->flat_first);
 	free(m->flat_members_of);
 	free(m->members);
-	free(m->fired);
 	free(m->sc);
 }
 
@@ -708,8 +705,8 @@ static void collect_evidence(struct mctx *m, const struct node *n, const char *r
 	}
 }
 
-/* Rules are evaluated and reported in the order they were read: sorts the
- * (distinct) candidates, by insertion when few, else by radix. */
+/* Rules are scored and reported in the order they were read: sorts the
+ * (distinct) rules that fired, by insertion when few, else by radix. */
 static void sort_rules(struct mctx *m)
 {
 	uint32_t *v = m->cand;
@@ -774,27 +771,30 @@ int match_item_scratch(const struct ruleset *rs, const struct match_input *in,
 				m->cand[m->n_cand++] = t->rules[j];
 			}
 	}
+
+	/* The rules that fire, kept in place of the candidates; then put in
+	 * the order they were read, for the score and the hits. */
+	uint32_t *fired = m->cand;
+	size_t n_fired = 0;
+	for (size_t i = 0; i < m->n_cand; i++) {
+		const struct node *e = rs->rules[m->cand[i]].expr;
+		if (e->is_flat ? m->flat_hit[e->flat] == m->item : node_eval(m, e))
+			fired[n_fired++] = m->cand[i];
+	}
+	m->n_cand = n_fired;
 	sort_rules(m);
-	uint32_t *cand = m->cand;
-	size_t n_cand = m->n_cand;
 
 	res = xcalloc(1, sizeof(*res));
 	res->action = ACTION_IGNORE;
 	res->urgency = URGENCY_NORMAL;
-	if (n_cand == 0)
+	if (n_fired == 0)
 		goto done;
 
 	m->sc = grow(m->sc, &m->cap_sc, rs->n_storylines, sizeof(*m->sc));
-	m->fired = grow(m->fired, &m->cap_fired, n_cand, sizeof(*m->fired));
 	struct sl_score *sc = m->sc;
-	bool *fired = m->fired;
 	memset(sc, 0, rs->n_storylines * sizeof(*sc));
-	memset(fired, 0, n_cand * sizeof(*fired));
-	for (size_t i = 0; i < n_cand; i++) {
-		const struct rule *r = &rs->rules[cand[i]];
-		if (!node_eval(m, r->expr))
-			continue;
-		fired[i] = true;
+	for (size_t i = 0; i < n_fired; i++) {
+		const struct rule *r = &rs->rules[fired[i]];
 		struct sl_score *s = &sc[r->storyline];
 		if (!s->has_hit)
 			s->limit = ACTION_NOTIFY;
@@ -836,14 +836,12 @@ int match_item_scratch(const struct ruleset *rs, const struct match_input *in,
 	res->score = sc[best].score;
 	res->action = best_action;
 	res->urgency = sc[best].has_urgency ? sc[best].urgency : URGENCY_NORMAL;
-	for (size_t i = 0; i < n_cand; i++) {
-		if (!fired[i])
-			continue;
-		const struct rule *r = &rs->rules[cand[i]];
+	for (size_t i = 0; i < n_fired; i++) {
+		const struct rule *r = &rs->rules[fired[i]];
 		if (r->storyline != (size_t)best)
 			continue;
 		if (!res->hits)
-			res->hits = xreallocarray(NULL, n_cand, sizeof(*res->hits));
+			res->hits = xreallocarray(NULL, n_fired, sizeof(*res->hits));
 		res->hits[res->n_hits++] = (struct match_hit){
 			.rule = r->name,
 			.contribution = r->weight,

@@ -341,6 +341,7 @@ int main(int argc, char **argv)
 							.author = it->author, .link = it->link,
 							.categories = (const char *const *)it->categories,
 							.n_categories = it->n_categories,
+							.is_evidence_for_relevant_only = true,
 						};
 						struct match_result *m = NULL;
 						if (match_item_scratch(rs, &in, scratch, &m) == 0)
