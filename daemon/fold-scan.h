@@ -76,6 +76,9 @@ static inline uint64_t fold_hash_slack(const char *d, size_t n)
 	return fold_hash_end(h, w);
 }
 
+/* By a token's length: the mask of its bytes in its first eight. */
+extern const uint64_t fold_first8_mask[FOLD_SLACK + 1];
+
 /* The first eight bytes of a folded token, zeros past its end; s has
  * FOLD_SLACK readable bytes past len.  Filters are keyed on it: no hash
  * needs to be made for the many tokens they turn away. */
@@ -84,7 +87,7 @@ static inline uint64_t fold_first8(const char *s, size_t len)
 	uint64_t v;
 
 	memcpy(&v, s, 8);
-	return v & (~UINT64_C(0) >> (64 - 8 * (len < 8 ? len : 8)));
+	return v & fold_first8_mask[len < 8 ? len : 8];
 }
 
 /* Visits the tokens fold_run() left in scratch. */

@@ -385,6 +385,18 @@ general:
 	return false;
 }
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+const uint64_t fold_first8_mask[FOLD_SLACK + 1] = {
+	0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff,
+	UINT64_MAX,
+};
+#else
+const uint64_t fold_first8_mask[FOLD_SLACK + 1] = {
+	0, 0xff00000000000000, 0xffff000000000000, 0xffffff0000000000, 0xffffffff00000000,
+	0xffffffffff000000, 0xffffffffffff0000, 0xffffffffffffff00, UINT64_MAX,
+};
+#endif
+
 uint32_t fold_run(struct fold_text *scratch, const char *s, size_t n, uint32_t pos)
 {
 	fold_reset(scratch);

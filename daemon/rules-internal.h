@@ -121,7 +121,12 @@ static inline uint64_t filter_key_word(uint64_t first8, size_t len)
 /* Prefixes of 4 bytes and more, by their first four. */
 static inline uint64_t filter_key_quad(uint64_t first8)
 {
-	return (first8 & UINT32_MAX) * UINT64_C(0xc2b2ae3d27d4eb4f);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t first4 = first8 & UINT32_MAX;
+#else
+	uint64_t first4 = first8 >> 32;
+#endif
+	return first4 * UINT64_C(0xc2b2ae3d27d4eb4f);
 }
 
 static inline bool filter_test(const uint64_t *f, uint64_t key)
