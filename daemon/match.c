@@ -232,7 +232,7 @@ void match_scratch_free(struct match_scratch *s)
 	free(s);
 }
 
-static void push_occ(struct mctx *m, uint32_t term, uint32_t idx, uint32_t end, uint32_t pos,
+static inline __attribute__((always_inline)) void push_occ(struct mctx *m, uint32_t term, uint32_t idx, uint32_t end, uint32_t pos,
 		     uint16_t seg, uint8_t field)
 {
 	if (m->n_occ == m->cap_occ)
@@ -257,7 +257,10 @@ static __attribute__((noinline)) void see_candidate(struct mctx *m, const char *
 	bool prefix = see & SEE_PREFIX;
 	int64_t id;
 
-	if ((see & SEE_WORD) && (id = word_table_find(rs, s, len, first8, key)) >= 0)
+	/* A term is kept only where some use of it looks. */
+	unsigned field = FIELD_BIT(m->field);
+	if ((see & SEE_WORD) && (id = word_table_find(rs, s, len, first8, key)) >= 0 &&
+	    (rs->terms[id].fields & field))
 		push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, m->field);
 	if (!prefix)
 		return;
@@ -276,7 +279,7 @@ static __attribute__((noinline)) void see_candidate(struct mctx *m, const char *
 			if (!rs->prefix_len[l] || ((unsigned char)s[l] & 0xc0) == 0x80)
 				continue;
 			id = term_table_find_token(rs, &rs->prefixes, s, l, fold_hash_slack(s, l));
-			if (id >= 0)
+			if (id >= 0 && (rs->terms[id].fields & field))
 				push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, m->field);
 		}
 	}
@@ -409,6 +412,14 @@ static void scan_feed(struct mctx *m, const struct match_input *in)
 
 static void scan_texts(struct mctx *m, const struct match_input *in)
 {
+	/* The texts may have left the cache since they were parsed: ask for
+	 * the first lines of all of them at once, not one after the other. */
+	if (in->summary) {
+		__builtin_prefetch(in->summary);
+		__builtin_prefetch(in->summary + 64);
+	}
+	for (size_t i = 0; i < in->n_categories && i < 4; i++)
+		__builtin_prefetch(in->categories[i]);
 	scan(m, in->title, FIELD_TITLE);
 	scan(m, in->summary, FIELD_SUMMARY);
 	if (m->rs->fields & FIELD_BIT(FIELD_FEED))

@@ -40,6 +40,7 @@ struct term {
 	size_t len;
 	uint64_t hash;       /* term_hash(): where the term is in its table */
 	uint64_t first8;     /* fold_first8() of folded */
+	unsigned fields;     /* FIELD_BITs any use of the term looks in (a phrase's, for its words) */
 	uint32_t *parts;     /* phrase: word term ids, in order */
 	size_t n_parts;
 	uint32_t *rules;     /* rules that hold only if some such term occurs (not under NOT) */

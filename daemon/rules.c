@@ -1799,9 +1799,13 @@ static void add_postings(struct ruleset *rs, const struct node *n, uint32_t rule
 	if (!n)
 		return;
 	if (n->kind == NODE_TERM) {
+		struct term *t = &rs->terms[n->term];
 		if (!is_negated)
 			add_posting(rs, n->term, rule);
 		rs->fields |= n->fields;
+		t->fields |= n->fields;
+		for (size_t i = 0; i < t->n_parts; i++)
+			rs->terms[t->parts[i]].fields |= n->fields;
 	}
 	add_postings(rs, n->a, rule, is_negated || n->kind == NODE_NOT);
 	add_postings(rs, n->b, rule, is_negated);

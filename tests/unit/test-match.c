@@ -275,6 +275,32 @@ static void test_field_scope_on_groups(void **state)
 	assert_false(fires_in("title:(truce OR energy)", &in));
 }
 
+static void test_term_scoped_in_one_use_open_in_another(void **state)
+{
+	/* a word looked for in the title by one rule and anywhere by another,
+	 * and the words of a title phrase: kept where some use looks */
+	_cleanup_ruleset_ struct ruleset *rs = compile(
+		"storyline s {\n notify at 9\n log at 1\n}\n"
+		"rule t {\n storyline s\n match title:shares\n}\n"
+		"rule p {\n storyline s\n match title:\"energy infrastructure\" AND summary:energy\n}\n"
+		"rule a {\n storyline s\n match feed:shares\n}\n");
+	struct {
+		struct match_input in;
+		size_t hits;
+	} cases[] = {
+		{ { .title = "Shares fall", .summary = "energy" }, 1 },
+		{ { .title = "Fall", .summary = "shares", .feed_title = "shares" }, 1 },
+		{ { .title = "Energy infrastructure hit", .summary = "Energy prices" }, 1 },
+		{ { .title = "Energy prices", .summary = "energy infrastructure" }, 0 },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_match_result_ struct match_result *res = NULL;
+		assert_int_equal(match_item(rs, &cases[i].in, &res), 0);
+		assert_int_equal(res->n_hits, cases[i].hits);
+	}
+}
+
 static void test_null_fields(void **state)
 {
 	assert_false(fires_in("truce", &(struct match_input){ 0 }));
@@ -685,6 +711,7 @@ int main(void)
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_default_scope),
 		cmocka_unit_test(test_field_scope_on_groups),
+		cmocka_unit_test(test_term_scoped_in_one_use_open_in_another),
 		cmocka_unit_test(test_null_fields),
 		cmocka_unit_test(test_score_notify),
 		cmocka_unit_test(test_score_below_notify_logs),
