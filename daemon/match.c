@@ -289,8 +289,8 @@ static __attribute__((noinline)) void see_candidate(struct mctx *m, const char *
  * compiler can keep it in registers. */
 struct seer {
 	struct mctx *m;
-	const uint64_t *word_filter, *quad_filter;
-	size_t min_short_prefix; /* the shortest prefix if under four bytes, else SIZE_MAX */
+	const uint64_t *word_filter, *quad_filter, *short_filter;
+	bool has_short_prefixes; /* of two or three bytes */
 };
 
 /* The scanner's visitor, for every token of the text being scanned: most
@@ -301,10 +301,13 @@ static inline __attribute__((always_inline)) void see_token(void *userdata, cons
 	const struct seer *c = userdata;
 	uint64_t key = filter_key_word(w->first8, w->len);
 	bool word = filter_test(c->word_filter, key);
-	/* Prefixes of four bytes and more need a token starting with the
-	 * first four of one; shorter ones, which are rare, only the length. */
-	bool prefix = ((w->len >= 4) & filter_test(c->quad_filter, filter_key_quad(w->first8))) |
-		      (w->len >= c->min_short_prefix);
+	/* A prefix of four bytes or more needs a token starting with its
+	 * first four; shorter ones, which are rare, their two or three. */
+	bool prefix = (w->len >= 4) & filter_test(c->quad_filter, filter_key_quad(w->first8));
+	if (c->has_short_prefixes)
+		prefix |= filter_test(c->short_filter, filter_key_word(w->first8 & fold_first8_mask[2], 2)) |
+			  ((w->len >= 3) &
+			   filter_test(c->short_filter, filter_key_word(w->first8 & fold_first8_mask[3], 3)));
 
 	if (__builtin_expect(word | prefix, 0))
 		see_candidate(c->m, w->s, w->len, w->first8, key,
@@ -321,7 +324,8 @@ static void scan(struct mctx *m, const char *s, enum field f)
 		.word_filter = rs->word_filter,
 		/* Without prefixes, no token passes. */
 		.quad_filter = rs->prefix_lens ? rs->quad_filter : no_quads,
-		.min_short_prefix = rs->prefix_lens && rs->min_prefix < 4 ? rs->min_prefix : SIZE_MAX,
+		.short_filter = rs->short_filter,
+		.has_short_prefixes = rs->prefix_lens && rs->min_prefix < 4,
 	};
 
 	if (!s || !(rs->fields & FIELD_BIT(f)) || m->n_seg >= MATCH_MAX_TEXTS)

@@ -110,9 +110,12 @@ struct rule {
 	struct node *expr;
 };
 
-#define RULES_FILTER_BITS 65536   /* 1024 words of 64 */
+/* Two filters of 2^17 bits: 16 KiB each, in the first-level cache, and with
+ * a thousand rules' terms still nine bits in ten clear. */
+#define RULES_FILTER_LOG2 17
+#define RULES_FILTER_BITS (1u << RULES_FILTER_LOG2)
 
-/* A filter's key: the high bits of a product, 10 for the word of the
+/* A filter's key: the high bits of a product, 11 for the word of the
  * filter and 6 for the bit in it. */
 static inline uint64_t filter_key_word(uint64_t first8, size_t len)
 {
@@ -132,12 +135,12 @@ static inline uint64_t filter_key_quad(uint64_t first8)
 
 static inline bool filter_test(const uint64_t *f, uint64_t key)
 {
-	return f[key >> 54] >> ((key >> 48) & 63) & 1;
+	return f[key >> (64 - RULES_FILTER_LOG2 + 6)] >> ((key >> (64 - RULES_FILTER_LOG2)) & 63) & 1;
 }
 
 static inline void filter_set(uint64_t *f, uint64_t key)
 {
-	f[key >> 54] |= UINT64_C(1) << ((key >> 48) & 63);
+	f[key >> (64 - RULES_FILTER_LOG2 + 6)] |= UINT64_C(1) << ((key >> (64 - RULES_FILTER_LOG2)) & 63);
 }
 
 /* Where a word is in the words' table: its filter key, with the product's
@@ -177,9 +180,12 @@ struct ruleset {
 	uint32_t *prefix_lens;
 	/* Bloom filters, one bit per key, so that most tokens, which no term
 	 * has, cost neither a probe nor a mispredicted branch: the words' by
-	 * their hash, the prefixes of 4 bytes and more by their first four. */
+	 * their first eight bytes and length, the prefixes of 4 bytes and more
+	 * by their first four. */
 	uint64_t word_filter[RULES_FILTER_BITS / 64];
 	uint64_t quad_filter[RULES_FILTER_BITS / 64];
+	/* Prefixes of two or three bytes, keyed as words of that length. */
+	uint64_t short_filter[RULES_FILTER_BITS / 64];
 	unsigned fields;      /* FIELD_BIT mask of the fields any term looks in */
 	struct flat *flats;   /* the distinct flat term lists */
 	size_t n_flat;

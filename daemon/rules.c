@@ -1559,6 +1559,8 @@ static int64_t add_term(struct ruleset *rs, enum term_kind kind, const char *fol
 		filter_set(rs->word_filter, filter_key_word(t->first8, len));
 	if (kind == TERM_PREFIX && len >= 4)
 		filter_set(rs->quad_filter, filter_key_quad(t->first8));
+	if (kind == TERM_PREFIX && len < 4)
+		filter_set(rs->short_filter, filter_key_word(t->first8, len));
 	if (kind == TERM_PHRASE) {
 		struct term *first = &rs->terms[parts[0]];
 		first->phrases = xreallocarray(first->phrases, first->n_phrases + 1, sizeof(uint32_t));

@@ -7,7 +7,9 @@
  * Each figure is the best of BENCH_REPS runs (default 3): the machine is
  * shared, and the least disturbed run is the closest to the code's own cost.
  * With BENCH_REALISTIC_ONLY=1 in the environment only the realistic set runs,
- * with BENCH_ONLY_RULES=N only the generated sets of N rules (for a profiler). */
+ * with BENCH_ONLY_RULES=N only the generated sets of N rules, and with
+ * BENCH_ONLY_COMMON=P only those whose terms are P% everyday words (both
+ * for a profiler). */
 
 #include <errno.h>
 #include <stdbool.h>
@@ -268,6 +270,8 @@ int main(int argc, char **argv)
 	static const unsigned common[] = { 2, 100 };
 	for (size_t c = 0; c < ELEMENTSOF(common) && !getenv("BENCH_REALISTIC_ONLY"); c++) {
 		double base = 0;
+		if (getenv("BENCH_ONLY_COMMON") && (unsigned)atoi(getenv("BENCH_ONLY_COMMON")) != common[c])
+			continue;
 		printf("generated rules, %u%% of terms everyday words of the corpus:\n", common[c]);
 		for (size_t s = 0; s < ELEMENTSOF(sizes); s++) {
 			struct rules_errors errs = { 0 };

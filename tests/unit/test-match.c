@@ -87,6 +87,20 @@ static void test_prefix(void **state)
 	assert_false(fires("Zelensk*", "aZelensky"));
 }
 
+static void test_short_prefix(void **state)
+{
+	/* prefixes of two and three bytes have a filter of their own */
+	assert_true(fires("ne*", "New talks"));
+	assert_true(fires("ne*", "ne"));
+	assert_false(fires("ne*", "Old talks"));
+	assert_false(fires("ne*", "n e"));
+	assert_true(fires("tal*", "Talks resume"));
+	assert_false(fires("tal*", "Ta lks"));
+	assert_true(fires("ne* AND tal*", "needs tall talks"));
+	assert_true(fires("Ki*", "Kiev or Kyiv"));
+	assert_false(fires("Ki*", "in Kyiv"));
+}
+
 static void test_prefix_accented(void **state)
 {
 	/* the stem is folded like the text */
@@ -693,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_word_case_and_accents),
 		cmocka_unit_test(test_word_cyrillic),
 		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_short_prefix),
 		cmocka_unit_test(test_prefix_accented),
 		cmocka_unit_test(test_phrase),
 		cmocka_unit_test(test_phrase_from_punctuated_word),
