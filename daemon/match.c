@@ -300,18 +300,19 @@ static inline __attribute__((always_inline)) void see_token(void *userdata, cons
 {
 	const struct seer *c = userdata;
 	uint64_t key = filter_key_word(w->first8, w->len);
-	bool word = filter_test(c->word_filter, key);
+	/* Unsigned, not bool: & and | here are meant, without branches. */
+	unsigned word = filter_test(c->word_filter, key);
 	/* A prefix of four bytes or more needs a token starting with its
 	 * first four; shorter ones, which are rare, their two or three. */
-	bool prefix = (w->len >= 4) & filter_test(c->quad_filter, filter_key_quad(w->first8));
+	unsigned prefix = (unsigned)(w->len >= 4) & filter_test(c->quad_filter, filter_key_quad(w->first8));
 	if (c->has_short_prefixes)
 		prefix |= filter_test(c->short_filter, filter_key_word(w->first8 & fold_first8_mask[2], 2)) |
-			  ((w->len >= 3) &
+			  ((unsigned)(w->len >= 3) &
 			   filter_test(c->short_filter, filter_key_word(w->first8 & fold_first8_mask[3], 3)));
 
 	if (__builtin_expect(word | prefix, 0))
 		see_candidate(c->m, w->s, w->len, w->first8, key,
-			      (uint64_t)w->pos << 2 | (unsigned)word * SEE_WORD | (unsigned)prefix * SEE_PREFIX);
+			      (uint64_t)w->pos << 2 | word * SEE_WORD | prefix * SEE_PREFIX);
 }
 
 /* Finds the terms of one text; the field is its scope. */

@@ -133,9 +133,9 @@ static inline uint64_t filter_key_quad(uint64_t first8)
 	return first4 * UINT64_C(0xc2b2ae3d27d4eb4f);
 }
 
-static inline bool filter_test(const uint64_t *f, uint64_t key)
+static inline unsigned filter_test(const uint64_t *f, uint64_t key)
 {
-	return f[key >> (64 - RULES_FILTER_LOG2 + 6)] >> ((key >> (64 - RULES_FILTER_LOG2)) & 63) & 1;
+	return (unsigned)(f[key >> (64 - RULES_FILTER_LOG2 + 6)] >> ((key >> (64 - RULES_FILTER_LOG2)) & 63) & 1);
 }
 
 static inline void filter_set(uint64_t *f, uint64_t key)
