@@ -419,6 +419,8 @@ static void scan_texts(struct mctx *m, const struct match_input *in)
 {
 	/* The texts may have left the cache since they were parsed: ask for
 	 * the first lines of all of them at once, not one after the other. */
+	if (in->title)
+		__builtin_prefetch(in->title);
 	if (in->summary) {
 		__builtin_prefetch(in->summary);
 		__builtin_prefetch(in->summary + 64);
@@ -629,22 +631,29 @@ static void node_spans(struct mctx *m, const struct node *n, struct spans *out)
 	}
 }
 
+static bool node_eval(struct mctx *m, const struct node *n);
+
+/* A term list is read off its mark, without a call: rules are mostly made
+ * of them. */
+static inline bool child_eval(struct mctx *m, const struct node *n)
+{
+	return n->is_flat ? m->flat_hit[n->flat] == m->item : node_eval(m, n);
+}
+
 static bool node_eval(struct mctx *m, const struct node *n)
 {
 	switch (n->kind) {
 	case NODE_AND:
 		/* Term lists make long chains: walk them, do not recurse. */
 		for (; n->kind == NODE_AND; n = n->a)
-			if (!node_eval(m, n->b))
+			if (!child_eval(m, n->b))
 				return false;
-		return node_eval(m, n);
+		return child_eval(m, n);
 	case NODE_OR:
 		for (; n->kind == NODE_OR && !n->is_flat; n = n->a)
-			if (node_eval(m, n->b))
+			if (child_eval(m, n->b))
 				return true;
-		if (n->kind == NODE_OR)
-			return m->flat_hit[n->flat] == m->item;
-		return node_eval(m, n);
+		return child_eval(m, n);
 	case NODE_NOT:
 		return !node_eval(m, n->a);
 	case NODE_TERM:
@@ -793,8 +802,7 @@ int match_item_scratch(const struct ruleset *rs, const struct match_input *in,
 	uint32_t *fired = m->cand;
 	size_t n_fired = 0;
 	for (size_t i = 0; i < m->n_cand; i++) {
-		const struct node *e = rs->rules[m->cand[i]].expr;
-		if (e->is_flat ? m->flat_hit[e->flat] == m->item : node_eval(m, e))
+		if (child_eval(m, rs->rules[m->cand[i]].expr))
 			fired[n_fired++] = m->cand[i];
 	}
 	m->n_cand = n_fired;
