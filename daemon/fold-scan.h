@@ -52,26 +52,25 @@ static inline uint64_t fold_hash_end(uint64_t h, uint64_t w)
 #define FOLD_HASH_SEED UINT64_C(0x9e3779b97f4a7c15)
 
 /* fold_hash() of d[0..n), where d has FOLD_SLACK readable bytes past n:
- * the last one to eight bytes are one load, masked, on little-endian
- * machines. */
+ * the tail is one load, masked, on little-endian machines. */
 static inline uint64_t fold_hash_slack(const char *d, size_t n)
 {
-	uint64_t h = FOLD_HASH_SEED ^ n, w = 0;
-	size_t i = 0;
+	uint64_t h = FOLD_HASH_SEED ^ n, w;
+	size_t full = n & ~(size_t)7;
 
-	for (; n - i > 8; i += 8) {
+	for (size_t i = 0; i < full; i += 8) {
 		memcpy(&w, d + i, 8);
 		h = fold_hash_mix(h, w);
 	}
-	if (n == 0)
+	if (n == full)
 		return fold_hash_end(h, 0);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	memcpy(&w, d + i, 8);
-	w &= ~UINT64_C(0) >> (64 - 8 * (n - i));
+	memcpy(&w, d + full, 8);
+	w &= (UINT64_C(1) << (8 * (n - full))) - 1;
 #else
 	w = 0;
-	for (size_t k = i; k < n; k++)
-		w |= (uint64_t)(unsigned char)d[k] << (8 * (k - i));
+	for (size_t i = full; i < n; i++)
+		w |= (uint64_t)(unsigned char)d[i] << (8 * (i - full));
 #endif
 	return fold_hash_end(h, w);
 }

@@ -22,8 +22,7 @@ uint64_t fold_hash(const char *s, size_t n)
 {
 	uint64_t h = FOLD_HASH_SEED ^ n, w;
 
-	/* Every eight bytes but the last one to eight are mixed in; those end it. */
-	for (; n > 8; s += 8, n -= 8) {
+	for (; n >= 8; s += 8, n -= 8) {
 		memcpy(&w, s, 8);
 		h = fold_hash_mix(h, w);
 	}

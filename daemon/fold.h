@@ -42,8 +42,9 @@ static inline const char *fold_token_str(const struct fold_text *t, size_t i)
 	return t->buf + t->tokens[i].off;
 }
 
-/* The hash the matcher's term index is keyed on: eight bytes at a time,
- * for speed, not stable across machines (never store it). */
+/* A hash of folded bytes, eight at a time.  dedup keeps hashes of words in
+ * the state file, so it must not change; it is the same on machines of one
+ * byte order only. */
 uint64_t fold_hash(const char *s, size_t n);
 
 /* Folds s[0..n) and joins its tokens with single spaces: "Straße, Київ!" gives
