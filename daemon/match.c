@@ -278,7 +278,7 @@ static __attribute__((noinline)) void see_candidate(struct mctx *m, const char *
 			/* Only whole characters: the next byte starts one. */
 			if (!rs->prefix_len[l] || ((unsigned char)s[l] & 0xc0) == 0x80)
 				continue;
-			id = term_table_find_token(rs, &rs->prefixes, s, l, fold_hash_slack(s, l));
+			id = term_table_find(rs, &rs->prefixes, s, l, fold_hash_slack(s, l));
 			if (id >= 0 && (rs->terms[id].fields & field))
 				push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, m->field);
 		}

@@ -191,26 +191,6 @@ struct ruleset {
 	size_t n_flat;
 };
 
-/* Returns the id of the term in table t with this folded text, or -1.
- * Inline: the matcher calls it for every token of every item. */
-static inline int64_t term_table_find(const struct ruleset *rs, const struct term_table *t,
-				      const char *folded, size_t len, uint64_t hash)
-{
-	uint32_t tag = (uint32_t)(hash >> 32);
-
-	if (!t->slots)
-		return -1;
-	for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-		const struct term_slot *sl = &t->slots[i];
-		if (!sl->id)
-			return -1;
-		if (sl->tag != tag)
-			continue;
-		const struct term *term = &rs->terms[sl->id - 1];
-		if (term->hash == hash && term->len == len && memcmp(term->folded, folded, len) == 0)
-			return sl->id - 1;
-	}
-}
 
 /* True when a[0..len) equals b[0..len); both have FOLD_SLACK readable
  * bytes past len.  Eight bytes at a time, without a call. */
@@ -253,9 +233,10 @@ static inline int64_t word_table_find(const struct ruleset *rs, const char *s, s
 	}
 }
 
-/* term_table_find() for a token folded by the scanner, which has
- * FOLD_SLACK bytes to spare, as term texts have. */
-static inline int64_t term_table_find_token(const struct ruleset *rs, const struct term_table *t,
+/* Returns the id of the term in table t with this folded text, or -1; the
+ * text has FOLD_SLACK bytes to spare, as term texts have.  Inline: the
+ * matcher calls it for the tokens its filters let through. */
+static inline int64_t term_table_find(const struct ruleset *rs, const struct term_table *t,
 					    const char *folded, size_t len, uint64_t hash)
 {
 	uint32_t tag = (uint32_t)(hash >> 32);
