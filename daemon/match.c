@@ -259,7 +259,7 @@ static __attribute__((noinline)) void see_candidate(struct mctx *m, const char *
 
 	/* A term is kept only where some use of it looks. */
 	unsigned field = FIELD_BIT(m->field);
-	if ((see & SEE_WORD) && (id = word_table_find(rs, s, len, first8, key)) >= 0 &&
+	if ((see & SEE_WORD) && (id = term_table_find(rs, &rs->words, s, len, first8, word_hash_of_key(key))) >= 0 &&
 	    (rs->terms[id].fields & field))
 		push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, m->field);
 	if (!prefix)
@@ -278,7 +278,7 @@ static __attribute__((noinline)) void see_candidate(struct mctx *m, const char *
 			/* Only whole characters: the next byte starts one. */
 			if (!rs->prefix_len[l] || ((unsigned char)s[l] & 0xc0) == 0x80)
 				continue;
-			id = term_table_find(rs, &rs->prefixes, s, l, fold_hash_slack(s, l));
+			id = term_table_find(rs, &rs->prefixes, s, l, fold_first8(s, l), fold_hash_slack(s, l));
 			if (id >= 0 && (rs->terms[id].fields & field))
 				push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, m->field);
 		}

@@ -145,7 +145,7 @@ static inline void filter_set(uint64_t *f, uint64_t key)
 
 /* Where a word is in the words' table: its filter key, with the product's
  * high bits, the well-mixed ones, low.  A word of up to eight bytes is its
- * first8 and length: no hash of its bytes is made. */
+ * first8 and length: no hash of its bytes is made (term_table_find()). */
 static inline uint64_t word_hash_of_key(uint64_t key)
 {
 	return key >> 32 | key << 32;
@@ -209,13 +209,13 @@ static inline bool folded_equal(const char *a, const char *b, size_t len)
 	return true;
 }
 
-/* The word term with this first8 and length (its bytes at s, which has
- * FOLD_SLACK to spare), found through key = filter_key_word(); or -1. */
-static inline int64_t word_table_find(const struct ruleset *rs, const char *s, size_t len,
-				      uint64_t first8, uint64_t key)
+/* Returns the id of the term in table t with the folded text s[0..len),
+ * whose first eight bytes are first8, or -1.  hash is term_hash() of the
+ * text; s has FOLD_SLACK bytes to spare, as term texts have.  Inline: the
+ * matcher calls it for the tokens its filters let through. */
+static inline int64_t term_table_find(const struct ruleset *rs, const struct term_table *t,
+				      const char *s, size_t len, uint64_t first8, uint64_t hash)
 {
-	const struct term_table *t = &rs->words;
-	uint64_t hash = word_hash_of_key(key);
 	uint32_t tag = (uint32_t)(hash >> 32);
 
 	if (!t->slots)
@@ -229,28 +229,6 @@ static inline int64_t word_table_find(const struct ruleset *rs, const char *s, s
 		const struct term *term = &rs->terms[sl->id - 1];
 		if (term->first8 == first8 && term->len == len &&
 		    (len <= 8 || folded_equal(term->folded + 8, s + 8, len - 8)))
-			return sl->id - 1;
-	}
-}
-
-/* Returns the id of the term in table t with this folded text, or -1; the
- * text has FOLD_SLACK bytes to spare, as term texts have.  Inline: the
- * matcher calls it for the tokens its filters let through. */
-static inline int64_t term_table_find(const struct ruleset *rs, const struct term_table *t,
-					    const char *folded, size_t len, uint64_t hash)
-{
-	uint32_t tag = (uint32_t)(hash >> 32);
-
-	if (!t->slots)
-		return -1;
-	for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-		const struct term_slot *sl = &t->slots[i];
-		if (!sl->id)
-			return -1;
-		if (sl->tag != tag)
-			continue;
-		const struct term *term = &rs->terms[sl->id - 1];
-		if (term->hash == hash && term->len == len && folded_equal(term->folded, folded, len))
 			return sl->id - 1;
 	}
 }

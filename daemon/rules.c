@@ -1496,7 +1496,8 @@ static const struct term_table *ctable_of(const struct ruleset *rs, enum term_ki
 
 int64_t ruleset_find_term(const struct ruleset *rs, enum term_kind kind, const char *folded, size_t len)
 {
-	return term_table_find(rs, ctable_of(rs, kind), folded, len, term_hash(kind, folded, len));
+	return term_table_find(rs, ctable_of(rs, kind), folded, len, fold_first8(folded, len),
+			       term_hash(kind, folded, len));
 }
 
 static void slot_put(struct term_table *t, uint32_t id, uint64_t hash)
