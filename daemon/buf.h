@@ -28,6 +28,10 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap) _printf_(2, 0);
 
 void buf_reset(struct buf *b);
 
+/* Appends all that fd gives until its end; -EFBIG past the ceiling (what
+ * was read stays), -errno when a read fails. */
+int buf_read_fd(struct buf *b, int fd);
+
 /* Returns the NUL-terminated contents (the caller's) and empties b. */
 char *buf_steal(struct buf *b);
 

@@ -37,24 +37,6 @@ static void match_help(FILE *f)
 }
 
 /* Reads at most max bytes; -EFBIG when there is more. */
-static int read_fd(int fd, struct buf *ret)
-{
-	for (;;) {
-		char chunk[65536];
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return 0;
-		if (buf_append(ret, chunk, (size_t)n) < 0)
-			return -EFBIG;
-	}
-}
-
 static int write_json(struct buf *b, const struct feed *f, const struct feed_item *it,
 		      const struct match_result *m)
 {
@@ -171,7 +153,7 @@ static int match_file(const struct ruleset *rs, struct match_scratch *scratch, c
 			return r;
 		}
 	}
-	r = read_fd(fd, &in);
+	r = buf_read_fd(&in, fd);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (r < 0) {

@@ -26,27 +26,6 @@ static void parse_help(FILE *f)
 		PARSE_MAX_BYTES_DEFAULT / (1024 * 1024));
 }
 
-/* Reads at most max bytes; -EFBIG when there is more. */
-static int read_all(int fd, size_t max, struct buf *ret)
-{
-	for (;;) {
-		char chunk[65536];
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		int r;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return 0;
-		r = buf_append(ret, chunk, (size_t)n);
-		if (r < 0)
-			return -EFBIG;
-	}
-}
-
 static int write_item(struct buf *b, const struct feed *f, const struct feed_item *it)
 {
 	int r = 0;
@@ -76,7 +55,7 @@ static int parse_one(const char *path, struct buf *out)
 			return -errno;
 		}
 	}
-	r = read_all(fd, PARSE_MAX_BYTES_DEFAULT, &in);
+	r = buf_read_fd(&in, fd);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (r == -EFBIG) {

@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "buf.h"
 #include "config.h"
 #include "config-internal.h"
 #include "diag.h"
@@ -205,9 +206,8 @@ static char *quote(const char *s)
  * config must not hang or exhaust us. */
 static int read_file_capped(const char *path, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_free_ char *data = NULL;
+	_cleanup_buf_ struct buf b = { 0 };
 	struct stat st;
-	size_t len = 0;
 	int fd, r = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -229,28 +229,13 @@ static int read_file_capped(const char *path, size_t max, char **ret, size_t *re
 		r = -EFBIG;
 		goto out;
 	}
-	data = xmalloc(max + 2);
-	for (;;) {
-		ssize_t n = read(fd, data + len, max + 1 - len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		/* The file may have grown since fstat. */
-		if (len > max) {
-			r = -EFBIG;
-			goto out;
-		}
-	}
-	data[len] = '\0';
-	*ret = steal_ptr(data);
-	*ret_len = len;
+	/* The file may have grown since fstat: the ceiling holds anyway. */
+	buf_init(&b, max);
+	r = buf_read_fd(&b, fd);
+	if (r < 0)
+		goto out;
+	*ret_len = b.len;
+	*ret = b.data ? buf_steal(&b) : xstrdup("");
 out:
 	close(fd);
 	return r;

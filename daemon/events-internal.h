@@ -11,6 +11,9 @@
  * one.  Bytes after *ret_end are a torn write. */
 int events_log_scan(int fd, off_t size, off_t *ret_end, uint64_t *ret_seq);
 
+/* The seq of one record p[0..n), which starts "{"seq":N,"; 0 otherwise. */
+uint64_t events_line_seq(const char *p, size_t n);
+
 /* The journal fields of e ("MESSAGE=...", "MESSAGE_ID=...", ...), a
  * NULL-terminated strv the caller frees. */
 char **event_journal_fields(const struct event *e);

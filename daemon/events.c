@@ -269,7 +269,7 @@ static void event_send_journal(const struct event *e)
 /* ---- the log file ----------------------------------------------------------- */
 
 /* Reads the seq of a record line "{"seq":N,..."; 0 when it is not one. */
-static uint64_t line_seq(const char *p, size_t n)
+uint64_t events_line_seq(const char *p, size_t n)
 {
 	static const char prefix[] = "{\"seq\":";
 	uint64_t v = 0;
@@ -327,7 +327,7 @@ int events_log_scan(int fd, off_t size, off_t *ret_end, uint64_t *ret_seq)
 				start--;
 			if (start == 0 && base > 0)
 				break;
-			seq = line_seq(data + start, stop - 1 - start);
+			seq = events_line_seq(data + start, stop - 1 - start);
 			if (seq > 0) {
 				*ret_end = base + (off_t)end;
 				*ret_seq = seq;

@@ -329,13 +329,13 @@ static void two_init(void)
 	}
 }
 
-/* fold_run() for runs of ASCII letters and digits and two-byte code points
- * that fold simply, through two_table; false, having stored nothing, for
- * any other run. */
+/* fold_run() into the empty t, for runs of ASCII letters and digits and
+ * two-byte code points that fold simply, through two_table; false, having
+ * stored nothing, for any other run. */
 static bool fold_run_two(struct fold_text *t, const char *s, size_t n, uint32_t *pos)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t len = 0, tokens = t->n_tokens;
+	size_t len = 0;
 	uint32_t at = *pos;
 
 	/* A two-byte code point folds to at most six bytes, and every token
@@ -379,8 +379,7 @@ static bool fold_run_two(struct fold_text *t, const char *s, size_t n, uint32_t 
 	return true;
 general:
 	/* Nothing is kept: the general path starts over. */
-	t->n_tokens = tokens;
-	t->buf_len = 0;
+	fold_reset(t);
 	return false;
 }
 

@@ -319,12 +319,10 @@ static inline __attribute__((always_inline)) void see_token(void *userdata, cons
 static void scan(struct mctx *m, const char *s, enum field f)
 {
 	const struct ruleset *rs = m->rs;
-	static const uint64_t no_quads[RULES_FILTER_BITS / 64];
 	struct seer c = {
 		.m = m,
 		.word_filter = rs->word_filter,
-		/* Without prefixes, no token passes. */
-		.quad_filter = rs->prefix_lens ? rs->quad_filter : no_quads,
+		.quad_filter = rs->quad_filter,
 		.short_filter = rs->short_filter,
 		.has_short_prefixes = rs->prefix_lens && rs->min_prefix < 4,
 	};

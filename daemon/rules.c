@@ -830,31 +830,16 @@ static char *join_path(const char *dir, const char *rel)
 static int read_file_bounded(const char *path, char **ret, size_t *ret_len)
 {
 	_cleanup_buf_ struct buf b;
-	char chunk[16384];
-	int fd;
-	ssize_t n;
+	int fd, r;
 
 	buf_init(&b, RULES_MAX_FILE_BYTES);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0) {
-			int r = -errno;
-			if (r == -EINTR)
-				continue;
-			close(fd);
-			return r;
-		}
-		if (n == 0)
-			break;
-		if (buf_append(&b, chunk, (size_t)n) < 0) {
-			close(fd);
-			return -EFBIG;
-		}
-	}
+	r = buf_read_fd(&b, fd);
 	close(fd);
+	if (r < 0)
+		return r;
 	*ret_len = b.len;
 	*ret = b.data ? buf_steal(&b) : xstrdup("");
 	return 0;

@@ -11,23 +11,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The seq of a line "{"seq":N,...", as the scanner must read it; 0 otherwise. */
-static uint64_t seq_of(const uint8_t *p, size_t n)
-{
-	static const char prefix[] = "{\"seq\":";
-	size_t i = sizeof(prefix) - 1;
-	uint64_t v = 0;
-
-	if (n <= i || memcmp(p, prefix, i) != 0)
-		return 0;
-	for (; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return 0;
-		v = v * 10 + (uint64_t)(p[i] - '0');
-	}
-	return i < n && p[i] == ',' ? v : 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	off_t end = -1;
@@ -45,10 +28,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(fd);
 
 	/* Everything up to the last newline is kept; the last complete line
-	 * with a seq names it. */
+	 * with a seq names it.  (How one line's seq is read is test-events'
+	 * business: here, which line and where the log ends.) */
 	for (size_t i = 0, start = 0; i < size; i++)
 		if (data[i] == '\n') {
-			uint64_t s = seq_of(data + start, i - start);
+			uint64_t s = events_line_seq((const char *)data + start, i - start);
 
 			if (s)
 				want = s;
