@@ -91,21 +91,31 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Python's int(str): surrounding whitespace, a sign, digits with single
- * underscores between them. */
-static bool py_int(struct piece s, int64_t *ret)
+/* What Python's number parsers read of s: the text between surrounding
+ * whitespace, after a sign, which *ret_neg tells. */
+static struct piece number_body(struct piece s, bool *ret_neg)
 {
 	size_t i = 0, n = s.n;
-	int64_t v = 0;
-	bool neg = false, any = false;
 
 	while (n && is_space(s.p[n - 1]))
 		n--;
 	while (i < n && is_space(s.p[i]))
 		i++;
+	*ret_neg = false;
 	if (i < n && (s.p[i] == '+' || s.p[i] == '-'))
-		neg = s.p[i++] == '-';
-	for (; i < n; i++) {
+		*ret_neg = s.p[i++] == '-';
+	return (struct piece){ .p = s.p + i, .n = n - i };
+}
+
+/* Python's int(str): surrounding whitespace, a sign, digits with single
+ * underscores between them. */
+static bool py_int(struct piece s, int64_t *ret)
+{
+	bool neg, any = false;
+	int64_t v = 0;
+
+	s = number_body(s, &neg);
+	for (size_t i = 0, n = s.n; i < n; i++) {
 		if (s.p[i] == '_' && any && i + 1 < n && is_digit(s.p[i + 1]))
 			continue;
 		if (!is_digit(s.p[i]))
@@ -123,16 +133,12 @@ static bool py_int(struct piece s, int64_t *ret)
 /* int(float(str)) for the forms dates use: [sign]digits[.digits] or .digits */
 static bool py_float_int(struct piece s, int64_t *ret)
 {
-	size_t i = 0, n = s.n, digits = 0;
+	bool neg;
+	size_t i = 0, n, digits = 0;
 	int64_t v = 0;
-	bool neg = false;
 
-	while (n && is_space(s.p[n - 1]))
-		n--;
-	while (i < n && is_space(s.p[i]))
-		i++;
-	if (i < n && (s.p[i] == '+' || s.p[i] == '-'))
-		neg = s.p[i++] == '-';
+	s = number_body(s, &neg);
+	n = s.n;
 	for (; i < n && is_digit(s.p[i]); i++, digits++)
 		if (v < INT64_C(100000000000))
 			v = v * 10 + (s.p[i] - '0');
