@@ -1,11 +1,30 @@
 /* cli.c - storywatch: the command-line companion of storywatchd. */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "util.h"
+
+int cli_read_document(const char *path, struct buf *b)
+{
+	int fd = STDIN_FILENO, r;
+
+	if (!streq(path, "-")) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+	}
+	r = buf_read_fd(b, fd);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return r;
+}
 
 struct command {
 	const char *name;

@@ -1,6 +1,12 @@
 /* cli.h - the storywatch subcommands, one function each. */
 #pragma once
 
+struct buf;
+
+/* Reads the file at path, or standard input for "-", into b; 0, -errno, or
+ * -EFBIG past b's ceiling. */
+int cli_read_document(const char *path, struct buf *b);
+
 /* Each takes the subcommand's own argv (argv[0] is its name) and returns the
  * process exit status. */
 

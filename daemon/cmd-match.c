@@ -2,12 +2,10 @@
  * each item's score. */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -140,22 +138,10 @@ static int match_file(const struct ruleset *rs, struct match_scratch *scratch, c
 	_cleanup_feed_ struct feed *f = NULL;
 	struct diag d = { 0 };
 	const char *name = streq(path, "-") ? "<stdin>" : path;
-	int fd, r;
+	int r;
 
 	buf_init(&in, PARSE_MAX_BYTES_DEFAULT);
-	if (streq(path, "-"))
-		fd = STDIN_FILENO;
-	else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			r = -errno;
-			fprintf(stderr, "storywatch: %s: %s\n", name, strerror(-r));
-			return r;
-		}
-	}
-	r = buf_read_fd(&in, fd);
-	if (fd != STDIN_FILENO)
-		close(fd);
+	r = cli_read_document(path, &in);
 	if (r < 0) {
 		fprintf(stderr, "storywatch: %s: %s\n", name,
 			r == -EFBIG ? "larger than the parser's ceiling, not read" : strerror(-r));

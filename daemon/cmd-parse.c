@@ -1,10 +1,8 @@
 /* cmd-parse.c - storywatch parse: feed documents to JSON Lines. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -43,21 +41,10 @@ static int parse_one(const char *path, struct buf *out)
 	_cleanup_feed_ struct feed *f = NULL;
 	struct diag d = {};
 	const char *name = streq(path, "-") ? "<stdin>" : path;
-	int fd, r;
+	int r;
 
 	buf_init(&in, PARSE_MAX_BYTES_DEFAULT);
-	if (streq(path, "-"))
-		fd = STDIN_FILENO;
-	else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			fprintf(stderr, "storywatch: %s: %s\n", name, strerror(errno));
-			return -errno;
-		}
-	}
-	r = buf_read_fd(&in, fd);
-	if (fd != STDIN_FILENO)
-		close(fd);
+	r = cli_read_document(path, &in);
 	if (r == -EFBIG) {
 		fprintf(stderr, "storywatch: %s: larger than %u MiB, not parsed\n", name,
 			PARSE_MAX_BYTES_DEFAULT / (1024 * 1024));
