@@ -11,6 +11,7 @@
 
 #include "fold.h"
 #include "fold-scan.h"
+#include "headline.h"
 #include "match.h"
 #include "rules-internal.h"
 #include "util.h"
@@ -315,8 +316,8 @@ static inline __attribute__((always_inline)) void see_token(void *userdata, cons
 			      (uint64_t)w->pos << 2 | word * SEE_WORD | prefix * SEE_PREFIX);
 }
 
-/* Finds the terms of one text; the field is its scope. */
-static void scan(struct mctx *m, const char *s, enum field f)
+/* Finds the terms of s[0..len); the field is its scope. */
+static void scan_n(struct mctx *m, const char *s, size_t len, enum field f)
 {
 	const struct ruleset *rs = m->rs;
 	struct seer c = {
@@ -327,9 +328,8 @@ static void scan(struct mctx *m, const char *s, enum field f)
 		.has_short_prefixes = rs->prefix_lens && rs->min_prefix < 4,
 	};
 
-	if (!s || !(rs->fields & FIELD_BIT(f)) || m->n_seg >= MATCH_MAX_TEXTS)
+	if (!(rs->fields & FIELD_BIT(f)) || m->n_seg >= MATCH_MAX_TEXTS)
 		return;
-	size_t len = strlen(s);
 	m->seg = m->n_seg++;
 	m->field = (uint8_t)f;
 	if (len > MEMO_TEXT) {
@@ -367,6 +367,12 @@ static void scan(struct mctx *m, const char *s, enum field f)
 		}
 	}
 	m->first_tok += n_tok;
+}
+
+static void scan(struct mctx *m, const char *s, enum field f)
+{
+	if (s)
+		scan_n(m, s, strlen(s), f);
 }
 
 /* Folds every text the rules look in, once, and finds the terms in it. */
@@ -426,6 +432,10 @@ static void scan_texts(struct mctx *m, const struct match_input *in)
 	for (size_t i = 0; i < in->n_categories && i < 4; i++)
 		__builtin_prefetch(in->categories[i]);
 	scan(m, in->title, FIELD_TITLE);
+	if (in->title && (m->rs->fields & FIELD_BIT(FIELD_HEADLINE)))
+		scan_n(m, in->title, headline_main_clause_len(in->title), FIELD_HEADLINE);
+	if (in->title && (m->rs->fields & FIELD_BIT(FIELD_SIGNAL)))
+		scan(m, headline_signals(in->title), FIELD_SIGNAL);
 	scan(m, in->summary, FIELD_SUMMARY);
 	if (m->rs->fields & FIELD_BIT(FIELD_FEED))
 		scan_feed(m, in);

@@ -20,6 +20,8 @@ enum field {
 	FIELD_AUTHOR,
 	FIELD_CATEGORY,
 	FIELD_LINK,
+	FIELD_HEADLINE,  /* the title's main clause (headline.h) */
+	FIELD_SIGNAL,    /* words for how the title is built: "question" */
 	_FIELD_MAX,
 };
 #define FIELD_BIT(f) (1u << (f))

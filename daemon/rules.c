@@ -465,6 +465,8 @@ static const char *const field_names[_FIELD_MAX] = {
 	[FIELD_AUTHOR] = "author",
 	[FIELD_CATEGORY] = "category",
 	[FIELD_LINK] = "link",
+	[FIELD_HEADLINE] = "headline",
+	[FIELD_SIGNAL] = "signal",
 };
 
 const char *field_to_string(enum field f)
@@ -571,7 +573,7 @@ static struct ast *parse_primary(struct lexer *x, unsigned depth)
 	if (t->kind == T_COLON) {
 		int f = field_from_string(w);
 		if (f < 0) {
-			add_error(x->c, &l, "unknown field '%s': use title, summary, feed, author, category or link",
+			add_error(x->c, &l, "unknown field '%s': use title, headline, summary, feed, author, category, link or signal",
 				  w);
 			return NULL;
 		}

@@ -371,7 +371,7 @@ static void test_five_errors_all_reported(void **state)
 		"t.rules:2:12: a threshold must be a number between -1000000 and 1000000, found 'high'\n"
 		"t.rules:6:23: expected a word, a \"phrase\", a $LIST or '(', found ')'\n"
 		"t.rules:10:9: expected notify, log or ignore, found 'shout'\n"
-		"t.rules:11:8: unknown field 'heading': use title, summary, feed, author, category or link\n"
+		"t.rules:11:8: unknown field 'heading': use title, headline, summary, feed, author, category, link or signal\n"
 		"t.rules:14:12: unknown storyline 'elsewhere'\n"
 		"t.rules:15:8: unknown term list '$MISSING'\n");
 }

@@ -1,0 +1,172 @@
+/* headline.c - the main clause of a headline, and whether it asks. */
+
+#include <stdint.h>
+#include <string.h>
+
+#include "headline.h"
+#include "util.h"
+
+/* Words that open a subordinate clause: what follows them is the setting of
+ * the news, not the news.  Lower case; ASCII letters are compared without
+ * case, others as written (mid-sentence, they are lower case). */
+static const char *const subordinators[] = {
+	/* en */ "amid", "amidst", "despite", "as", "after", "until", "while", "before",
+	"following", "ahead",
+	/* de */ "trotz", "während", "nachdem", "bevor", "inmitten", "angesichts",
+	/* fr */ "malgré", "alors", "tandis", "après", "avant", "pendant",
+	/* es */ "pese", "mientras", "tras", "después", "antes",
+	/* pl */ "mimo", "pomimo", "podczas", "zanim", "obliczu",
+	/* ru */ "несмотря", "фоне", "после", "пока", "перед",
+	/* uk */ "попри", "тлі", "після", "поки",
+};
+
+/* Words that open a question when they open the headline. */
+static const char *const interrogatives[] = {
+	/* en */ "what", "how", "why", "who", "whom", "whose", "when", "where", "which",
+	"can", "could", "is", "are", "was", "were", "does", "do", "did", "will", "would",
+	"should", "has", "have",
+	/* de */ "was", "wie", "warum", "wer", "wann", "wo", "welche", "welcher", "kann", "ist", "wird",
+	/* fr */ "pourquoi", "comment", "quel", "quelle", "quels", "quelles", "qui", "que",
+	/* es */ "qué", "cómo", "quién", "cuándo", "dónde", "cuál",
+	/* pl */ "czy", "jak", "dlaczego", "co", "kto", "kiedy", "gdzie", "ile", "jaki", "jaka", "jakie",
+	/* ru */ "что", "как", "почему", "кто", "когда", "где", "зачем",
+	/* uk */ "що", "як", "чому", "хто", "коли", "де", "навіщо", "чи",
+};
+
+/* Whether the character at s (of n bytes left) is part of a word: ASCII
+ * letters and digits, and every non-ASCII character but the punctuation of
+ * U+2000..U+206F (quotes, dashes) and the guillemets. */
+static size_t word_char_len(const unsigned char *s, size_t n)
+{
+	if (s[0] < 0x80)
+		return ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z') || (s[0] >= '0' && s[0] <= '9');
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	if (len > n)
+		return 0;
+	if (s[0] == 0xe2 && (s[1] == 0x80 || s[1] == 0x81))
+		return 0;
+	if (s[0] == 0xc2 && (s[1] == 0xab || s[1] == 0xbb || s[1] == 0xbf || s[1] == 0xa1))
+		return 0;
+	return len;
+}
+
+static bool word_is(const char *w, size_t len, const char *const *list, size_t n_list)
+{
+	for (size_t i = 0; i < n_list; i++) {
+		const char *x = list[i];
+		size_t j = 0;
+
+		if (strlen(x) != len)
+			continue;
+		for (; j < len; j++) {
+			unsigned char c = (unsigned char)w[j];
+
+			if (c < 0x80 && c >= 'A' && c <= 'Z')
+				c |= 0x20;
+			if (c != (unsigned char)x[j])
+				break;
+		}
+		if (j == len)
+			return true;
+	}
+	return false;
+}
+
+/* Calls each word of s in turn until visit returns true; returns the offset
+ * of that word, or strlen(s). */
+static size_t find_word(const char *s, bool (*visit)(const char *w, size_t len, size_t nth))
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, nth = 0;
+
+	while (i < n) {
+		size_t start, c;
+
+		while (i < n && !(c = word_char_len(p + i, n - i)))
+			i++;
+		start = i;
+		while (i < n && (c = word_char_len(p + i, n - i)))
+			i += c;
+		if (i > start && visit(s + start, i - start, nth++))
+			return start;
+	}
+	return n;
+}
+
+static bool is_subordinator(const char *w, size_t len, size_t nth)
+{
+	return nth > 0 && word_is(w, len, subordinators, ELEMENTSOF(subordinators));
+}
+
+size_t headline_main_clause_len(const char *title)
+{
+	size_t cut;
+
+	if (!title)
+		return 0;
+	cut = find_word(title, is_subordinator);
+	/* Not the dash or comma that led into the clause. */
+	while (cut > 0 && strchr(" \t,;-", title[cut - 1]))
+		cut--;
+	while (cut >= 3 && (unsigned char)title[cut - 3] == 0xe2 && (unsigned char)title[cut - 2] == 0x80 &&
+	       ((unsigned char)title[cut - 1] == 0x93 || (unsigned char)title[cut - 1] == 0x94)) {
+		cut -= 3;
+		while (cut > 0 && strchr(" \t,;-", title[cut - 1]))
+			cut--;
+	}
+	return cut;
+}
+
+static bool is_first(const char *w, size_t len, size_t nth)
+{
+	(void) w;
+	(void) len;
+	(void) nth;
+	return true;
+}
+
+bool headline_is_question(const char *title)
+{
+	size_t n, first;
+
+	if (!title)
+		return false;
+	/* ¿ opens a Spanish question. */
+	for (const char *p = title; *p == ' ' || *p == '"' || (unsigned char)*p == 0xc2; p++)
+		if ((unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xbf)
+			return true;
+	n = strlen(title);
+	/* The last character that is not space or a closing quote. */
+	while (n > 0) {
+		unsigned char c = (unsigned char)title[n - 1];
+
+		if (c == ' ' || c == '\t' || c == '"' || c == '\'' || c == ')')
+			n--;
+		else if (n >= 2 && (unsigned char)title[n - 2] == 0xc2 && c == 0xbb)
+			n -= 2;         /* » */
+		else if (n >= 3 && (unsigned char)title[n - 3] == 0xe2 && (unsigned char)title[n - 2] == 0x80 &&
+			 (c == 0x99 || c == 0x9d))
+			n -= 3;         /* ’ ” */
+		else
+			break;
+	}
+	if (n > 0 && title[n - 1] == '?')
+		return true;
+	first = find_word(title, is_first);
+	if (first == strlen(title))
+		return false;
+	n = 0;
+	while (title[first + n] &&
+	       word_char_len((const unsigned char *)title + first + n, strlen(title + first + n)))
+		n += word_char_len((const unsigned char *)title + first + n, strlen(title + first + n));
+	/* "WHO warns": an acronym, not a question. */
+	if (n > 1 && title[first] >= 'A' && title[first] <= 'Z' && title[first + 1] >= 'A' &&
+	    title[first + 1] <= 'Z')
+		return false;
+	return word_is(title + first, n, interrogatives, ELEMENTSOF(interrogatives));
+}
+
+const char *headline_signals(const char *title)
+{
+	return headline_is_question(title) ? "question" : "";
+}
