@@ -1,6 +1,7 @@
 /* dedup.c - near-duplicate reports of one development. */
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,62 +140,113 @@ void dedup_signature(const struct match_result *m, const char *title, const char
 	*ret = s;
 }
 
-/* Per kind: how many features each side has, and how many both. */
-struct counts {
-	size_t a[_KIND_MAX], b[_KIND_MAX], both[_KIND_MAX];
-};
-
-static void count(const struct dedup_sig *a, const struct dedup_sig *b, struct counts *c)
+void dedup_df_build(const struct dedup_sig *const *sigs, size_t n, struct dedup_df *ret)
 {
+	_cleanup_free_ uint64_t *all = NULL;
+	struct dedup_df df = { .n_docs = n };
+	size_t total = 0, k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += sigs[i]->n;
+	all = xreallocarray(NULL, MAX(total, 1), sizeof(*all));
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < sigs[i]->n; j++)
+			all[k++] = sigs[i]->v[j];
+	if (total > 1)
+		qsort(all, total, sizeof(*all), u64_cmp);
+	df.f = xreallocarray(NULL, MAX(total, 1), sizeof(*df.f));
+	df.n = xreallocarray(NULL, MAX(total, 1), sizeof(*df.n));
+	for (size_t i = 0; i < total; i++) {
+		if (df.len > 0 && df.f[df.len - 1] == all[i]) {
+			df.n[df.len - 1]++;
+			continue;
+		}
+		df.f[df.len] = all[i];
+		df.n[df.len++] = 1;
+	}
+	*ret = df;
+}
+
+void dedup_df_done(struct dedup_df *df)
+{
+	free(df->f);
+	free(df->n);
+	*df = (struct dedup_df){ 0 };
+}
+
+static uint32_t df_count(const struct dedup_df *df, uint64_t f)
+{
+	size_t lo = 0, hi = df->len;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (df->f[mid] < f)
+			lo = mid + 1;
+		else if (df->f[mid] > f)
+			hi = mid;
+		else
+			return df->n[mid];
+	}
+	return 0;
+}
+
+/* A feature's weight: 1, plus its rarity in the stream (inverse document
+ * frequency, smoothed so that a feature no other report has weighs most). */
+static double weight(const struct dedup_df *df, uint64_t f)
+{
+	double w;
+
+	if (!df)
+		return 1.0;
+	w = log(((double)df->n_docs + 1.0) / ((double)df_count(df, f) + 0.5));
+	/* Every feature counts; a rare one counts more. */
+	return 1.0 + (w > 0.0 ? w : 0.0);
+}
+
+enum channel { CHANNEL_WORDS, CHANNEL_FACTS, _CHANNEL_MAX };
+
+static enum channel channel_of(uint64_t f)
+{
+	return KIND_OF(f) == KIND_WORD ? CHANNEL_WORDS : CHANNEL_FACTS;
+}
+
+double dedup_similarity(const struct dedup_sig *a, const struct dedup_sig *b,
+			const struct dedup_df *df, uint64_t dt_usec)
+{
+	/* Added to the smaller side's weight: sharing one feature, with little
+	 * else said, is not enough. */
+	const double slack = 0.5;
+	/* Within RECENT_USEC of each other, reports get up to 0.4 for
+	 * closeness alone: reports of one development come in a burst. */
+	const double recent_usec = 6.0 * 3600 * 1e6;
+	double wa[_CHANNEL_MAX] = { 0 }, wb[_CHANNEL_MAX] = { 0 }, both[_CHANNEL_MAX] = { 0 };
+	double sim = 0.0;
 	size_t i = 0, j = 0;
 
-	*c = (struct counts){ 0 };
-	for (size_t k = 0; k < a->n; k++)
-		c->a[KIND_OF(a->v[k])]++;
-	for (size_t k = 0; k < b->n; k++)
-		c->b[KIND_OF(b->v[k])]++;
-	while (i < a->n && j < b->n) {
-		if (a->v[i] < b->v[j])
+	if (dt_usec > DEDUP_WINDOW_USEC)
+		return 0.0;
+	while (i < a->n || j < b->n) {
+		if (j == b->n || (i < a->n && a->v[i] < b->v[j])) {
+			wa[channel_of(a->v[i])] += weight(df, a->v[i]);
 			i++;
-		else if (a->v[i] > b->v[j])
+		} else if (i == a->n || b->v[j] < a->v[i]) {
+			wb[channel_of(b->v[j])] += weight(df, b->v[j]);
 			j++;
-		else {
-			c->both[KIND_OF(a->v[i])]++;
+		} else {
+			double w = weight(df, a->v[i]);
+			enum channel c = channel_of(a->v[i]);
+
+			wa[c] += w;
+			wb[c] += w;
+			both[c] += w;
 			i++;
 			j++;
 		}
 	}
-}
-
-static double jaccard(const struct counts *c, enum kind k)
-{
-	size_t either = c->a[k] + c->b[k] - c->both[k];
-
-	return either ? (double)c->both[k] / (double)either : 0.0;
-}
-
-/* Shared words over the shorter side's: a headline and a longer report of
- * the same development share most of the headline's words. */
-static double overlap(const struct counts *c, enum kind k)
-{
-	size_t shorter = MIN(c->a[k], c->b[k]);
-
-	return shorter ? (double)c->both[k] / (double)shorter : 0.0;
-}
-
-double dedup_similarity(const struct dedup_sig *a, const struct dedup_sig *b, uint64_t dt_usec)
-{
-	/* Within RECENT_USEC of each other, reports get up to 0.4 for
-	 * closeness alone: reports of one development come in a burst. */
-	const double recent_usec = 6.0 * 3600 * 1e6;
-	struct counts c;
-	double sim;
-
-	if (dt_usec > DEDUP_WINDOW_USEC)
-		return 0.0;
-	count(a, b, &c);
-	sim = 0.2 * jaccard(&c, KIND_TITLE_FACT) + 0.4 * jaccard(&c, KIND_FACT) +
-	      0.4 * overlap(&c, KIND_WORD) + (c.both[KIND_NUMBER] ? 0.2 : 0.0);
+	/* Facts and numbers survive translation, words do not: each counts. */
+	for (unsigned c = 0; c < _CHANNEL_MAX; c++)
+		sim += 0.4 * both[c] / (MIN(wa[c], wb[c]) + slack);
 	if ((double)dt_usec < recent_usec)
 		sim += 0.4 * (1.0 - (double)dt_usec / recent_usec);
 	return sim;

@@ -2,6 +2,7 @@
  * store and queue events, in one transaction. */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
@@ -288,50 +289,276 @@ static uint64_t report_usec(const struct ingest *ig, const struct feed_item *it)
 	return (uint64_t)t * USEC_PER_SEC;
 }
 
-struct dup_search {
-	const struct dedup_sig *sig;
-	uint64_t t_usec;
-	double best;
-	char *of;       /* the first report of the closest development */
+/* ---- duplicates, decided at the end of a batch -------------------------- */
+
+/* A report that would notify, waiting until every feed of the batch is in:
+ * then the batch's candidates are judged in the order they were made, each
+ * against every report already seen, so that the same items give the same
+ * events whatever order the feeds answered in (SPEC section 6). */
+struct pending {
+	char *feed_url, *key, *feed_title, *id, *title, *link, *storyline;
+	char **rules;                   /* NULL-terminated */
+	size_t n_rules;
+	int64_t published;
+	double score;
+	enum urgency urgency;
+	uint64_t content_hash, report_usec, time_usec;
+	unsigned char *blob;
+	size_t blob_len;
+	struct dedup_sig sig;
+	bool is_decided;
 };
 
-static int dup_candidate(const struct report *rep, void *userdata)
-{
-	struct dup_search *d = userdata;
-	_cleanup_dedup_sig_ struct dedup_sig other = { 0 };
-	uint64_t dt;
-	double sim;
+struct ingest_pending {
+	struct pending *v;
+	size_t n;
+};
 
-	if (!rep->item_id || dedup_sig_from_blob(rep->signature, rep->signature_len, &other) < 0)
-		return 0;       /* nothing to cite, or not ours: not a candidate */
-	dt = d->t_usec > rep->report_usec ? d->t_usec - rep->report_usec : rep->report_usec - d->t_usec;
-	sim = dedup_similarity(d->sig, &other, dt);
-	if (sim >= DEDUP_THRESHOLD && sim > d->best) {
-		d->best = sim;
-		free(d->of);
-		d->of = xstrdup(rep->duplicate_of ? rep->duplicate_of : rep->item_id);
-	}
+int ingest_pending_new(struct ingest_pending **ret)
+{
+	*ret = xcalloc(1, sizeof(**ret));
 	return 0;
 }
 
-/* The first report of the development this one repeats, or NULL. */
-static int find_duplicate(const struct ingest *ig, const char *storyline,
-			  const struct dedup_sig *sig, uint64_t t_usec, char **ret_of)
+static void pending_done(struct pending *p)
 {
-	struct dup_search d = { .sig = sig, .t_usec = t_usec };
-	uint64_t from = t_usec > DEDUP_WINDOW_USEC ? t_usec - DEDUP_WINDOW_USEC : 0;
+	free(p->feed_url);
+	free(p->key);
+	free(p->feed_title);
+	free(p->id);
+	free(p->title);
+	free(p->link);
+	free(p->storyline);
+	strv_free(p->rules);
+	free(p->blob);
+	dedup_sig_done(&p->sig);
+}
+
+/* Forgets the candidates from the n-th on (a rolled back poll's). */
+void ingest_pending_truncate(struct ingest_pending *q, size_t n)
+{
+	if (!q)
+		return;
+	for (size_t i = n; i < q->n; i++)
+		pending_done(&q->v[i]);
+	q->n = MIN(q->n, n);
+}
+
+size_t ingest_pending_count(const struct ingest_pending *q)
+{
+	return q ? q->n : 0;
+}
+
+void ingest_pending_free(struct ingest_pending *q)
+{
+	if (!q)
+		return;
+	ingest_pending_truncate(q, 0);
+	free(q->v);
+	free(q);
+}
+
+static int pending_cmp(const void *x, const void *y)
+{
+	const struct pending *a = x, *b = y;
+	int c;
+
+	if (a->report_usec != b->report_usec)
+		return a->report_usec < b->report_usec ? -1 : 1;
+	c = strcmp(a->feed_url, b->feed_url);
+	return c ? c : strcmp(a->key, b->key);
+}
+
+/* The window's reports, for the document frequencies and the candidates. */
+struct dup_search {
+	const struct ingest_pending *q;
+	struct dedup_sig *sigs;
+	uint64_t *t_usec;
+	char **first;           /* the development's first report; NULL: not a candidate */
+	size_t n;
+};
+
+static bool is_undecided(const struct ingest_pending *q, const char *item_id)
+{
+	for (size_t i = 0; q && i < q->n; i++)
+		if (!q->v[i].is_decided && q->v[i].id && streq(q->v[i].id, item_id))
+			return true;
+	return false;
+}
+
+static int dup_collect(const struct report *rep, void *userdata)
+{
+	struct dup_search *d = userdata;
+	struct dedup_sig sig = { 0 };
+
+	if (dedup_sig_from_blob(rep->signature, rep->signature_len, &sig) < 0)
+		return 0;       /* not ours: left out */
+	d->sigs = xreallocarray(d->sigs, d->n + 1, sizeof(*d->sigs));
+	d->t_usec = xreallocarray(d->t_usec, d->n + 1, sizeof(*d->t_usec));
+	d->first = xreallocarray(d->first, d->n + 1, sizeof(*d->first));
+	d->sigs[d->n] = sig;
+	d->t_usec[d->n] = rep->report_usec;
+	/* Only a report that notified, or was a duplicate of one, and has been
+	 * judged already, can be the first of a development. */
+	d->first[d->n] = rep->item_id && rep->action == ACTION_NOTIFY && !is_undecided(d->q, rep->item_id) ?
+		xstrdup(rep->duplicate_of ? rep->duplicate_of : rep->item_id) : NULL;
+	d->n++;
+	return 0;
+}
+
+static void dup_search_done(struct dup_search *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		dedup_sig_done(&d->sigs[i]);
+		free(d->first[i]);
+	}
+	free(d->sigs);
+	free(d->t_usec);
+	free(d->first);
+	*d = (struct dup_search){ 0 };
+}
+
+/* The first report of the development p repeats, or NULL. */
+static int find_duplicate(const struct ingest *ig, const struct pending *p, char **ret_of)
+{
+	_cleanup_(dup_search_done) struct dup_search d = { .q = ig->pending };
+	_cleanup_(dedup_df_done) struct dedup_df df = { 0 };
+	_cleanup_free_ const struct dedup_sig **all = NULL;
+	uint64_t t = p->report_usec, from = t > DEDUP_WINDOW_USEC ? t - DEDUP_WINDOW_USEC : 0;
+	double best = DEDUP_THRESHOLD;
+	const char *of = NULL;
 	int r;
 
 	/* Reports published later count too: feeds are polled in any order,
 	 * so the first report seen is not always the first one made. */
-	r = store_reports_foreach(ig->store, storyline, from, t_usec + DEDUP_WINDOW_USEC, t_usec,
-				  dup_candidate, &d);
+	r = store_reports_foreach(ig->store, p->storyline, from, t + DEDUP_WINDOW_USEC, t, dup_collect, &d);
+	if (r < 0)
+		return r;
+	/* The stream's frequencies: the window's reports, this one among them. */
+	all = xreallocarray(NULL, d.n + 1, sizeof(*all));
+	for (size_t i = 0; i < d.n; i++)
+		all[i] = &d.sigs[i];
+	all[d.n] = &p->sig;
+	dedup_df_build(all, d.n + 1, &df);
+
+	for (size_t i = 0; i < d.n; i++) {
+		uint64_t dt = t > d.t_usec[i] ? t - d.t_usec[i] : d.t_usec[i] - t;
+		double sim;
+
+		if (!d.first[i] || (p->id && streq(d.first[i], p->id)))
+			continue;
+		sim = dedup_similarity(&p->sig, &d.sigs[i], &df, dt);
+		/* Ties go to the earlier report, then the smaller id: the same
+		 * answer whatever order the store gives them in. */
+		if (sim > best || (sim == best && of && strcmp(d.first[i], of) < 0)) {
+			best = sim;
+			of = d.first[i];
+		}
+	}
+	*ret_of = of ? xstrdup(of) : NULL;
+	return 0;
+}
+
+static int decide_one(const struct ingest *ig, struct pending *p)
+{
+	_cleanup_free_ char *duplicate_of = NULL;
+	enum action action = ACTION_NOTIFY;
+	int r;
+
+	r = find_duplicate(ig, p, &duplicate_of);
+	if (r < 0)
+		return r;
+	/* SPEC 6: the first report of a development notifies, the others
+	 * from other outlets are logged as its duplicates. */
+	if (duplicate_of) {
+		action = ACTION_LOG;
+		r = store_item_put(ig->store, &(struct item_record){
+			.feed_url = p->feed_url, .key = p->key, .content_hash = p->content_hash,
+			.title = p->title, .link = p->link, .published = p->published,
+			.storyline = p->storyline, .action = ACTION_NOTIFY, .score = p->score,
+			.item_id = p->id, .report_usec = p->report_usec,
+			.signature = p->blob, .signature_len = p->blob_len,
+			.duplicate_of = duplicate_of,
+		}, p->time_usec);
+		if (r < 0)
+			return r;
+	}
+	p->is_decided = true;
+
+	struct event e = {
+		.type = EVENT_MATCH,
+		.time_usec = p->time_usec,
+		.feed = p->feed_url,
+		.feed_title = p->feed_title,
+		.id = p->id,
+		.title = p->title,
+		.link = p->link,
+		.published = p->published,
+		.storyline = p->storyline,
+		.rules = (const char *const *)p->rules,
+		.n_rules = p->n_rules,
+		.score = p->score,
+		.action = action,
+		.urgency = p->urgency,
+		.duplicate_of = duplicate_of,
+	};
+	return events_queue(ig->store, &e);
+}
+
+/* Inside the caller's transaction. */
+static int decide_all(const struct ingest *ig, size_t *n_events)
+{
+	struct ingest_pending *q = ig->pending;
+	int r = 0;
+
+	if (!q || q->n == 0)
+		return 0;
+	if (q->n > 1)
+		qsort(q->v, q->n, sizeof(*q->v), pending_cmp);
+	for (size_t i = 0; r >= 0 && i < q->n; i++) {
+		r = decide_one(ig, &q->v[i]);
+		if (r >= 0 && n_events)
+			(*n_events)++;
+	}
+	if (r >= 0)
+		ingest_pending_truncate(q, 0);
+	return r;
+}
+
+int ingest_decide(const struct ingest *ig, size_t *ret_n_events)
+{
+	size_t n = 0;
+	int r;
+
+	if (!ig->pending || ig->pending->n == 0) {
+		if (ret_n_events)
+			*ret_n_events = 0;
+		return 0;
+	}
+	r = store_begin(ig->store);
+	if (r < 0)
+		return r;
+	r = decide_all(ig, &n);
+	if (r >= 0)
+		r = store_commit(ig->store);
 	if (r < 0) {
-		free(d.of);
+		store_rollback(ig->store);
+		for (size_t i = 0; i < ig->pending->n; i++)
+			ig->pending->v[i].is_decided = false;
 		return r;
 	}
-	*ret_of = d.of;
+	if (ret_n_events)
+		*ret_n_events = n;
 	return 0;
+}
+
+static char **strv_copy(const char *const *v, size_t n)
+{
+	char **c = xcalloc(n + 1, sizeof(*c));
+
+	for (size_t i = 0; i < n; i++)
+		c[i] = xstrdup(v[i]);
+	return c;
 }
 
 /* What the change in an item is worth: its new title when the title
@@ -374,7 +601,7 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 	enum action action;
 	enum event_type type;
 	size_t n_rules, blob_len = 0;
-	bool is_new;
+	bool is_new, is_pending = false;
 	int r;
 
 	r = store_item_get(ig->store, feed_url, key, &prev);
@@ -394,14 +621,9 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 	type = !is_new && action_is_relevant(prev.action) ? EVENT_UPDATE : EVENT_MATCH;
 
 	if (type == EVENT_MATCH && action == ACTION_NOTIFY && id) {
-		/* SPEC 6: the first report of a development notifies, the
-		 * others from other outlets are logged as its duplicates. */
+		/* Judged with the rest of the batch (decide_all). */
+		is_pending = true;
 		dedup_signature(m, it->title, it->summary, &sig);
-		r = find_duplicate(ig, m->storyline, &sig, t_usec, &duplicate_of);
-		if (r < 0)
-			return r;
-		if (duplicate_of)
-			action = ACTION_LOG;
 		dedup_sig_to_blob(&sig, &blob, &blob_len);
 	} else if (type == EVENT_UPDATE && action == ACTION_NOTIFY) {
 		/* A live blog retitled: notify only if what changed matters.
@@ -413,6 +635,10 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 			return r;
 		if (changed != ACTION_NOTIFY)
 			action = ACTION_LOG;
+		dedup_signature(m, it->title, it->summary, &sig);
+		dedup_sig_to_blob(&sig, &blob, &blob_len);
+	} else if (action_is_relevant(action) && id) {
+		/* Context counts in the stream's word frequencies. */
 		dedup_signature(m, it->title, it->summary, &sig);
 		dedup_sig_to_blob(&sig, &blob, &blob_len);
 	}
@@ -447,6 +673,23 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 		return 0;
 
 	rules = hit_rule_names(m, &n_rules);
+	if (is_pending) {
+		struct ingest_pending *q = ig->pending;
+
+		q->v = xreallocarray(q->v, q->n + 1, sizeof(*q->v));
+		q->v[q->n++] = (struct pending){
+			.feed_url = xstrdup(feed_url), .key = xstrdup(key),
+			.feed_title = xstrdup_or_null(f->title), .id = xstrdup(id),
+			.title = xstrdup_or_null(it->title), .link = xstrdup_or_null(it->link),
+			.storyline = xstrdup_or_null(m->storyline),
+			.rules = strv_copy((const char *const *)rules, n_rules), .n_rules = n_rules,
+			.published = it->published, .score = m->score, .urgency = m->urgency,
+			.content_hash = hash, .report_usec = t_usec, .time_usec = ig->now_usec,
+			.blob = steal_ptr(blob), .blob_len = blob_len, .sig = sig,
+		};
+		sig = (struct dedup_sig){ 0 };
+		return 0;
+	}
 	struct event e = {
 		.type = type,
 		.time_usec = ig->now_usec,
@@ -493,6 +736,9 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 	struct feed_state save;
 	struct diag d = { 0 };
 	_cleanup_(match_scratch_freep) struct match_scratch *scratch = NULL;
+	_cleanup_(ingest_pending_freep) struct ingest_pending *own = NULL;
+	struct ingest local = *ig;
+	size_t n_pending;
 	unsigned streak;
 	int r;
 
@@ -511,6 +757,15 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 	stats.n_items = f->n_items;
 	stats.ttl_minutes = f->ttl_minutes;
 	keys = document_keys(f);
+
+	/* Without a batch, or without a caller's queue, the candidates are
+	 * judged before this poll commits. */
+	if (!local.pending) {
+		(void) ingest_pending_new(&own);
+		local.pending = own;
+	}
+	ig = &local;
+	n_pending = ingest_pending_count(ig->pending);
 
 	r = store_begin(ig->store);
 	if (r < 0)
@@ -533,10 +788,13 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 	 * once in a while: that query scans every event. */
 	if (r >= 0 && ig->prune_after_usec > 0 && ig->now_usec > ig->prune_after_usec)
 		r = store_items_prune(ig->store, st->url, ig->now_usec - ig->prune_after_usec);
+	if (r >= 0 && (own || !store_in_batch(ig->store)))
+		r = decide_all(ig, &stats.n_events);
 	if (r >= 0)
 		r = store_commit(ig->store);
 	if (r < 0) {
 		store_rollback(ig->store);
+		ingest_pending_truncate(ig->pending, n_pending);
 		return r;
 	}
 

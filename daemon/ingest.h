@@ -14,13 +14,35 @@ struct match_result;
 struct ruleset;
 struct store;
 
+/* Reports that would notify, queued until the end of a batch of polls, when
+ * ingest_decide() judges them together (SPEC section 6: the same items give
+ * the same events, whatever order the feeds answer in). */
+struct ingest_pending;
+int ingest_pending_new(struct ingest_pending **ret);
+void ingest_pending_free(struct ingest_pending *q);
+static inline void ingest_pending_freep(struct ingest_pending **q) { ingest_pending_free(*q); }
+size_t ingest_pending_count(const struct ingest_pending *q);
+/* Forgets the candidates from the n-th on: those of polls rolled back. */
+void ingest_pending_truncate(struct ingest_pending *q, size_t n);
+
 struct ingest {
 	struct store *store;
 	const struct ruleset *rules;  /* NULL: no rules, nothing is relevant */
 	uint64_t now_usec;            /* the daemon's clock (STORYWATCH_EVAL_TIME aware) */
 	uint64_t prune_after_usec;    /* items gone this long are forgotten */
 	size_t max_body_bytes;
+	/* Where ingest_body() queues would-be notifications while the store
+	 * is in a batch; NULL, or outside a batch: judged before it returns. */
+	struct ingest_pending *pending;
 };
+
+/* Judges the queued candidates in the order their reports were made (then
+ * feed and identity), each against every report already stored in its
+ * window: the first of a development notifies, later ones are logged as its
+ * duplicates.  Queues their events in one transaction (a savepoint in a
+ * batch).  Call it before committing a batch.  *ret_n_events (may be NULL)
+ * gets the count queued. */
+int ingest_decide(const struct ingest *ig, size_t *ret_n_events);
 
 struct ingest_stats {
 	size_t n_items;       /* entries in the document */

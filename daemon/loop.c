@@ -70,6 +70,7 @@ struct loop {
 	struct config *cfg;
 	struct ruleset *rules;
 	struct store *store;
+	struct ingest_pending *pending;  /* would-be notifications of the open batch */
 	struct events *events;
 	struct fetch *fetch;
 	struct notifier *notifier;   /* NULL: no desktop notifications */
@@ -345,11 +346,23 @@ static void prune_events(struct loop *l)
 		log_warn_errno(r, "cannot prune old events, trying again in an hour");
 }
 
-/* Commits the open batch, then hands its events to the log. */
+/* Judges the batch's would-be notifications together, commits the open
+ * batch, then hands its events to the log. */
 static void flush(struct loop *l)
 {
 	if (l->is_batch_open) {
-		int r = store_batch_commit(l->store);
+		struct ingest ig = {
+			.store = l->store, .rules = l->rules, .now_usec = loop_now(l),
+			.pending = l->pending,
+		};
+		int r = ingest_decide(&ig, NULL);
+
+		if (r < 0) {
+			log_error_errno(r, "cannot judge the reports of the last %zu polls", l->batch_n);
+			store_batch_rollback(l->store);
+		} else
+			r = store_batch_commit(l->store);
+		ingest_pending_truncate(l->pending, 0);
 
 		l->is_batch_open = false;
 		(void) sd_event_source_set_enabled(l->batch_timer, SD_EVENT_OFF);
@@ -379,6 +392,11 @@ static void batch_enter(struct loop *l)
 	}
 	l->is_batch_open = true;
 	l->batch_n = 0;
+	/* --once commits when every feed is in (or every BATCH_MAX polls):
+	 * no one waits for its notifications, and the batch's reports are
+	 * judged together, whatever order they came in. */
+	if (l->is_once)
+		return;
 	r = sd_event_source_set_time(l->batch_timer, mono_now(l) + BATCH_USEC);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(l->batch_timer, SD_EVENT_ONESHOT);
@@ -443,6 +461,7 @@ static void record_body(struct loop *l, struct feed_slot *f, const struct fetch_
 		.now_usec = now,
 		.prune_after_usec = l->cfg->prune_after_usec,
 		.max_body_bytes = l->cfg->max_body_bytes,
+		.pending = l->is_batch_open ? l->pending : NULL,
 	};
 	struct ingest_stats stats = { 0 };
 	int r;
@@ -1081,6 +1100,7 @@ int loop_new(const struct config_overrides *o, bool once, struct loop **ret, str
 		goto fail;
 	}
 	db = state_path(l->cfg->state_dir);
+	(void) ingest_pending_new(&l->pending);
 	r = store_open(db, &l->store, diag);
 	if (r < 0)
 		goto fail;
@@ -1176,6 +1196,7 @@ void loop_free(struct loop *l)
 	events_close(l->events);
 	notify_free(l->notifier);
 	store_close(l->store);
+	ingest_pending_free(l->pending);
 	ruleset_free(l->rules);
 	config_free(l->cfg);
 	free(l);

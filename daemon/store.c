@@ -161,10 +161,11 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		"DELETE FROM items WHERE feed = (SELECT id FROM feeds WHERE url = ?1)"
 		" AND last_seen_usec < ?2",
 	[STMT_REPORTS] =
-		"SELECT item_id, report_usec, signature, duplicate_of FROM items"
+		"SELECT item_id, report_usec, signature, duplicate_of, action FROM items"
 		" WHERE storyline = ?1 AND signature IS NOT NULL AND report_usec BETWEEN ?2 AND ?3"
-		/* a burst of news: the nearest in time are the likely originals */
-		" ORDER BY abs(report_usec - ?4) LIMIT " STRINGIFY(STORE_REPORTS_MAX),
+		/* a burst of news: the nearest in time are the likely originals;
+		 * ties broken by identity, so that the answer is always the same */
+		" ORDER BY abs(report_usec - ?4), item_id LIMIT " STRINGIFY(STORE_REPORTS_MAX),
 	[STMT_EVENT_NEXT_SEQ] =
 		"SELECT MAX(IFNULL((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),"
 		" IFNULL((SELECT MAX(seq) FROM events), 0)) + 1",
@@ -650,6 +651,13 @@ int store_batch_commit(struct store *s)
 	return 0;
 }
 
+void store_batch_rollback(struct store *s)
+{
+	assert(s->in_batch && !s->in_transaction);
+	(void) store_simple(s, STMT_ROLLBACK);
+	s->in_batch = false;
+}
+
 bool store_in_batch(const struct store *s)
 {
 	return s->in_batch;
@@ -1083,6 +1091,7 @@ int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_
 			.signature = sqlite3_column_blob(st, 2),
 			.signature_len = (size_t)sqlite3_column_bytes(st, 2),
 			.duplicate_of = column_str(st, 3),
+			.action = action_from_name(column_str(st, 4)),
 		};
 
 		r = cb(&rep, userdata);

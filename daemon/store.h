@@ -71,6 +71,8 @@ void store_rollback(struct store *s);
  * batch back when it fails. */
 int store_batch_begin(struct store *s);
 int store_batch_commit(struct store *s);
+/* Undoes the whole open batch. */
+void store_batch_rollback(struct store *s);
 bool store_in_batch(const struct store *s);
 
 /* ---- items (SPEC section 6) --------------------------------------------- */
@@ -130,12 +132,13 @@ struct report {
 	const void *signature;
 	size_t signature_len;
 	const char *duplicate_of;
+	enum action action;        /* what its match decided: only notify ones are firsts */
 };
 
 /* Calls cb for the reports of storyline made between from_usec and to_usec,
  * at most STORE_REPORTS_MAX of them, those nearest to at_usec; a negative
  * return from cb stops the walk and is returned. */
-#define STORE_REPORTS_MAX 128
+#define STORE_REPORTS_MAX 256
 int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_usec,
 			  uint64_t to_usec, uint64_t at_usec,
 			  int (*cb)(const struct report *rep, void *userdata), void *userdata);
