@@ -2,13 +2,13 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "headline.h"
 #include "util.h"
 
 /* Words that open a subordinate clause: what follows them is the setting of
- * the news, not the news.  Lower case; ASCII letters are compared without
- * case, others as written (mid-sentence, they are lower case). */
+ * the news, not the news.  Lower case; compared without case. */
 static const char *const subordinators[] = {
 	/* en */ "amid", "amidst", "despite", "as", "after", "until", "while", "before",
 	"following", "ahead",
@@ -50,25 +50,24 @@ static size_t word_char_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Whether w[0..len), in lower case, is in list. */
 static bool word_is(const char *w, size_t len, const char *const *list, size_t n_list)
 {
-	for (size_t i = 0; i < n_list; i++) {
-		const char *x = list[i];
-		size_t j = 0;
+	utf8proc_uint8_t low[64];
+	size_t n = 0;
 
-		if (strlen(x) != len)
-			continue;
-		for (; j < len; j++) {
-			unsigned char c = (unsigned char)w[j];
+	for (size_t i = 0; i < len;) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)w + i, (utf8proc_ssize_t)(len - i), &cp);
 
-			if (c < 0x80 && c >= 'A' && c <= 'Z')
-				c |= 0x20;
-			if (c != (unsigned char)x[j])
-				break;
-		}
-		if (j == len)
-			return true;
+		if (k <= 0 || n + 4 > sizeof(low))
+			return false;
+		n += (size_t)utf8proc_encode_char(utf8proc_tolower(cp), low + n);
+		i += (size_t)k;
 	}
+	for (size_t i = 0; i < n_list; i++)
+		if (strlen(list[i]) == n && memcmp(list[i], low, n) == 0)
+			return true;
 	return false;
 }
 
