@@ -217,7 +217,7 @@ double dedup_similarity(const struct dedup_sig *a, const struct dedup_sig *b,
 	/* Added to the smaller side's weight: sharing one feature, with little
 	 * else said, is not enough. */
 	const double slack = 0.5;
-	/* Within RECENT_USEC of each other, reports get up to 0.4 for
+	/* Within RECENT_USEC of each other, reports get up to 0.3 for
 	 * closeness alone: reports of one development come in a burst. */
 	const double recent_usec = 6.0 * 3600 * 1e6;
 	double wa[_CHANNEL_MAX] = { 0 }, wb[_CHANNEL_MAX] = { 0 }, both[_CHANNEL_MAX] = { 0 };
@@ -245,10 +245,12 @@ double dedup_similarity(const struct dedup_sig *a, const struct dedup_sig *b,
 		}
 	}
 	/* Facts and numbers survive translation, words do not: each counts. */
+	/* The geometric mean of both sides' weights: a long report that says
+	 * everything of the day is not the duplicate of every short one. */
 	for (unsigned c = 0; c < _CHANNEL_MAX; c++)
-		sim += 0.4 * both[c] / (MIN(wa[c], wb[c]) + slack);
+		sim += 0.5 * both[c] / (sqrt(wa[c] * wb[c]) + slack);
 	if ((double)dt_usec < recent_usec)
-		sim += 0.4 * (1.0 - (double)dt_usec / recent_usec);
+		sim += 0.3 * (1.0 - (double)dt_usec / recent_usec);
 	return sim;
 }
 

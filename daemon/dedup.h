@@ -16,9 +16,9 @@ struct match_result;
 
 /* Past this, no report is a duplicate of another. */
 #define DEDUP_WINDOW_USEC (UINT64_C(12) * 3600 * 1000000)
-/* Similarity (0 to 1.2) from which a report is a duplicate; chosen on the
+/* Similarity (0 to 1.3) from which a report is a duplicate; chosen on the
  * storyline-dev kits, written and real. */
-#define DEDUP_THRESHOLD 0.55
+#define DEDUP_THRESHOLD 0.5
 
 /* Sorted, distinct 64-bit feature hashes; the top two bits say the kind. */
 struct dedup_sig {
@@ -52,10 +52,10 @@ void dedup_df_build(const struct dedup_sig *const *sigs, size_t n, struct dedup_
 void dedup_df_done(struct dedup_df *df);
 
 /* How alike two reports are, dt_usec apart: the weight of what they share
- * over the weight of the smaller, each feature weighed by its rarity in df
- * (NULL: all alike), for words and for the language-independent features
- * (facts, numbers) apart, 0.4 each; up to 0.4 more for closeness in time;
- * 0 past DEDUP_WINDOW_USEC.  0 to 1.2. */
+ * over the geometric mean of each one's weight, each feature weighed by its
+ * rarity in df (NULL: all alike), for words and for the language-independent
+ * features (facts, numbers) apart, 0.5 each; up to 0.3 more for closeness
+ * in time; 0 past DEDUP_WINDOW_USEC.  0 to 1.3. */
 double dedup_similarity(const struct dedup_sig *a, const struct dedup_sig *b,
 			const struct dedup_df *df, uint64_t dt_usec);
 
