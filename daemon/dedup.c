@@ -16,6 +16,9 @@ enum kind { KIND_WORD, KIND_NUMBER, KIND_FACT, KIND_TITLE_FACT, _KIND_MAX };
 
 #define TAG(kind, h) (((uint64_t)(kind) << KIND_SHIFT) | ((h) & ((UINT64_C(1) << KIND_SHIFT) - 1)))
 #define KIND_OF(f) ((enum kind)((f) >> KIND_SHIFT))
+/* On a fact: it names the setting (an actor, a place), which every report of
+ * a day shares, not what happened (an agreement, a number, a date). */
+#define SETTING_BIT (UINT64_C(1) << 61)
 
 /* A word is compared by its first letters, a crude stem that lets
  * "prisoner" meet "prisoners" and "Путин" meet "Путина". */
@@ -113,6 +116,16 @@ static bool is_fact_rule(const struct match_result *m, const char *rule)
 	return false;
 }
 
+static uint64_t fact_feature(enum kind k, const char *fact)
+{
+	uint64_t f = TAG(k, fold_hash(fact, strlen(fact))) & ~SETTING_BIT;
+
+	/* A fact is named "KIND EXPRESSION" (rules.h). */
+	if (strncmp(fact, "actor ", 6) == 0 || strncmp(fact, "place ", 6) == 0)
+		f |= SETTING_BIT;
+	return f;
+}
+
 void dedup_signature(const struct match_result *m, const char *title, const char *summary,
 		     struct dedup_sig *ret)
 {
@@ -121,12 +134,12 @@ void dedup_signature(const struct match_result *m, const char *title, const char
 
 	for (size_t i = 0; m && i < m->n_hits; i++)
 		if (m->hits[i].is_fact)
-			add(&s, &cap, TAG(KIND_FACT, fold_hash(m->hits[i].rule, strlen(m->hits[i].rule))));
+			add(&s, &cap, fact_feature(KIND_FACT, m->hits[i].rule));
 	for (size_t i = 0; m && i < m->n_evidence; i++) {
 		const struct match_evidence *e = &m->evidence[i];
 
 		if (streq(e->field, "title") && is_fact_rule(m, e->rule))
-			add(&s, &cap, TAG(KIND_TITLE_FACT, fold_hash(e->rule, strlen(e->rule))));
+			add(&s, &cap, fact_feature(KIND_TITLE_FACT, e->rule));
 	}
 	add_words(&s, &cap, title);
 	add_words(&s, &cap, summary);
@@ -195,13 +208,17 @@ static uint32_t df_count(const struct dedup_df *df, uint64_t f)
  * frequency, smoothed so that a feature no other report has weighs most). */
 static double weight(const struct dedup_df *df, uint64_t f)
 {
-	double w;
+	double w = 1.0;
 
-	if (!df)
-		return 1.0;
-	w = log(((double)df->n_docs + 1.0) / ((double)df_count(df, f) + 0.5));
-	/* Every feature counts; a rare one counts more. */
-	return 1.0 + (w > 0.0 ? w : 0.0);
+	if (df) {
+		double idf = log(((double)df->n_docs + 1.0) / ((double)df_count(df, f) + 0.5));
+
+		/* Every feature counts; a rare one counts more. */
+		w += idf > 0.0 ? idf : 0.0;
+	}
+	if (KIND_OF(f) != KIND_WORD && KIND_OF(f) != KIND_NUMBER && (f & SETTING_BIT))
+		w *= 0.6;
+	return w;
 }
 
 enum channel { CHANNEL_WORDS, CHANNEL_FACTS, _CHANNEL_MAX };
