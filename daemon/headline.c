@@ -124,9 +124,11 @@ static bool is_first(const char *w, size_t len, size_t nth)
 	return true;
 }
 
+static bool headline_starts_with_interrogative(const char *title);
+
 bool headline_is_question(const char *title)
 {
-	size_t n, first;
+	size_t n;
 
 	if (!title)
 		return false;
@@ -151,6 +153,18 @@ bool headline_is_question(const char *title)
 	}
 	if (n > 0 && title[n - 1] == '?')
 		return true;
+	/* "Kicker: How the talks stalled": the headline proper starts after
+	 * the colon of a label. */
+	const char *colon = strchr(title, ':');
+	if (colon && colon - title < 40 && headline_starts_with_interrogative(colon + 1))
+		return true;
+	return headline_starts_with_interrogative(title);
+}
+
+static bool headline_starts_with_interrogative(const char *title)
+{
+	size_t n, first;
+
 	first = find_word(title, is_first);
 	if (first == strlen(title))
 		return false;

@@ -47,7 +47,9 @@ static void test_questions(void **state)
 	assert_true(headline_is_question("Czy rozejm przetrwa zimę"));
 	assert_true(headline_is_question("Почему переговоры снова зашли в тупик"));
 	assert_true(headline_is_question("\xc2\xbf" "Puede durar la tregua?"));
+	assert_true(headline_is_question("Inside the room: how the envoys drafted the corridor"));
 	assert_false(headline_is_question("Envoys agree a sea corridor"));
+	assert_false(headline_is_question("Envoy: the corridor opens on Monday"));
 	assert_false(headline_is_question("WHO warns of cholera near the front"));
 	assert_false(headline_is_question(NULL));
 	assert_string_equal(headline_signals("Can the corridor hold?"), "question");
