@@ -106,7 +106,7 @@ static void digest_text(const struct digest *d, struct buf *b)
 		put_clipped(b, d->bad[i]->feed, LINK_MAX);
 		(void)buf_puts(b, ": ");
 		put_clipped(b, d->bad[i]->error ? d->bad[i]->error : "error", TITLE_MAX);
-		(void)buf_printf(b, " (since %s)\n", when);
+		(void)buf_printf(b, " (last %s)\n", when);
 	}
 }
 
@@ -163,7 +163,7 @@ static void digest_html(const struct digest *d, struct buf *b)
 			put(b, d->bad[i]->feed);
 			(void)buf_puts(b, ": ");
 			put(b, d->bad[i]->error ? d->bad[i]->error : "error");
-			(void)buf_printf(b, " (since %s)</li>\n", when);
+			(void)buf_printf(b, " (last %s)</li>\n", when);
 		}
 		(void)buf_puts(b, "</ul>\n");
 	}

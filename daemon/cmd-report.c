@@ -160,7 +160,7 @@ static void put_context_item(struct buf *b, const struct evlog_entry *e)
 /* Two bars a day, developments and context items, scaled to the busiest. */
 static void put_chart(struct buf *b, const struct day *days, size_t n_days)
 {
-	size_t max = 1, width = 40 + n_days * (2 * CHART_BAR + 16);
+	size_t max = 1, width = MAX(240, 40 + n_days * (2 * CHART_BAR + 16));
 
 	for (size_t i = 0; i < n_days; i++)
 		max = MAX(max, MAX(days[i].n_devs, days[i].n_context));
@@ -207,7 +207,7 @@ static void put_feeds(struct buf *b, struct evlog_entry **ev, size_t n)
 		put(b, bad[i]->feed);
 		(void)buf_puts(b, "</code>: ");
 		put(b, bad[i]->error ? bad[i]->error : "error");
-		(void)buf_puts(b, " (since ");
+		(void)buf_puts(b, " (last ");
 		put_clock(b, bad[i]->time, true);
 		(void)buf_puts(b, ")</li>\n");
 	}

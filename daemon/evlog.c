@@ -476,7 +476,7 @@ void evlog_entries_free(struct evlog_entry **ev, size_t n)
 
 const char *evlog_outlet(const struct evlog_entry *e, char *tmp, size_t n)
 {
-	const char *u = e->link ? e->link : e->feed;
+	const char *u = evlog_is_web_link(e->link) ? e->link : e->feed;
 	const char *p, *end;
 
 	if (!u)
