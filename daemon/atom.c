@@ -225,7 +225,7 @@ static int write_all(int fd, const char *p, size_t n)
 int atom_write(const char *dir, const char *event_log, const char *storyline,
 	       size_t max_entries)
 {
-	_cleanup_buf_ struct buf doc;
+	_cleanup_buf_ struct buf doc = { 0 };
 	_cleanup_free_ char *path = NULL, *tmp = NULL;
 	struct evlog_entry **ev = NULL;
 	size_t n = 0;

@@ -284,7 +284,7 @@ int cmd_digest(int argc, char **argv)
 	};
 	struct cli_events a = { 0 };
 	_cleanup_config_ struct config *cfg = NULL;
-	_cleanup_buf_ struct buf out;
+	_cleanup_buf_ struct buf out = { 0 };
 	_cleanup_free_ struct evlog_entry **bad = NULL;
 	struct evlog_entry **ev = NULL;
 	struct digest d = { 0 };

@@ -38,7 +38,7 @@ int cmd_feed(int argc, char **argv)
 	};
 	struct cli_events a = { 0 };
 	_cleanup_config_ struct config *cfg = NULL;
-	_cleanup_buf_ struct buf doc;
+	_cleanup_buf_ struct buf doc = { 0 };
 	struct evlog_entry **ev = NULL;
 	const char *storyline = NULL;
 	size_t n = 0;

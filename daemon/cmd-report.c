@@ -345,7 +345,7 @@ int cmd_report(int argc, char **argv)
 	};
 	struct cli_events a = { 0 };
 	_cleanup_config_ struct config *cfg = NULL;
-	_cleanup_buf_ struct buf page;
+	_cleanup_buf_ struct buf page = { 0 };
 	struct evlog_entry **ev = NULL;
 	const char *storyline = NULL, *output = NULL;
 	time_t now = evlog_now(), since;
