@@ -111,6 +111,10 @@ if not bad:
 sys.exit(1 if bad else 0)
 PY
 
+# storywatch feed prints the same document.
+"$sw" feed --config "$tmp/empty.conf" --event-log "$tmp/state/events.jsonl" > "$tmp/printed.atom"
+cmp -s "$tmp/printed.atom" "$atom" || { echo "FAIL: storywatch feed differs from $atom"; fail=1; }
+
 run 2025-04-02T12:00:00Z "$tmp/off/storywatch.conf" "$tmp/state-off"
 [ -s "$tmp/state-off/events.jsonl" ] || { echo "FAIL: atom = no: no events"; fail=1; }
 [ -e "$tmp/state-off/harbour.atom" ] && { echo "FAIL: atom = no wrote a feed"; fail=1; }
