@@ -5,10 +5,14 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
+#include "config.h"
+#include "diag.h"
+#include "evlog.h"
 #include "util.h"
 
 int cli_read_document(const char *path, struct buf *b)
@@ -26,6 +30,72 @@ int cli_read_document(const char *path, struct buf *b)
 	return r;
 }
 
+static bool keep_event(const struct evlog_entry *e, void *userdata)
+{
+	const struct cli_events *a = userdata;
+
+	if (a->has_since && e->time < a->since)
+		return false;
+	/* Feed events belong to every storyline. */
+	return !a->storyline || !e->storyline || streq(e->storyline, a->storyline);
+}
+
+int cli_events_load(const char *prog, const struct cli_events *a, struct config **ret_cfg,
+		    struct evlog_entry ***ret_ev, size_t *ret_n, const char **ret_storyline)
+{
+	struct config_overrides o = { .config_file = a->config_file, .event_log = a->event_log,
+				      .notify = -1 };
+	_cleanup_config_ struct config *cfg = NULL;
+	struct diag d = { 0 };
+	struct evlog_entry **ev = NULL;
+	const char *storyline = a->storyline;
+	size_t n = 0, n_bad = 0;
+	int r;
+
+	r = config_load(&o, &cfg, &d);
+	if (r < 0) {
+		_cleanup_free_ char *m = diag_format(&d);
+
+		fprintf(stderr, "%s: %s\n", prog, m ? m : strerror(-r));
+		diag_clear(&d);
+		return 1;
+	}
+	r = evlog_load(cfg->event_log, keep_event, (void *)a, &ev, &n, &n_bad);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, cfg->event_log, strerror(-r));
+		return 1;
+	}
+	if (n_bad > 0)
+		fprintf(stderr, "%s: warning: skipped %zu unreadable line%s in %s\n", prog, n_bad,
+			n_bad == 1 ? "" : "s", cfg->event_log);
+	for (size_t i = 0; i < n && !a->storyline; i++) {
+		if (!ev[i]->storyline)
+			continue;
+		if (!storyline)
+			storyline = ev[i]->storyline;
+		else if (!streq(storyline, ev[i]->storyline)) {
+			fprintf(stderr, "%s: the log holds more than one storyline (%s, %s, ...): "
+				"use --storyline NAME\n", prog, storyline, ev[i]->storyline);
+			evlog_entries_free(ev, n);
+			return 1;
+		}
+	}
+	evlog_group(ev, n);
+	*ret_cfg = steal_ptr(cfg);
+	*ret_ev = ev;
+	*ret_n = n;
+	*ret_storyline = storyline;
+	return 0;
+}
+
+void cli_day(time_t t, char *ret, size_t n)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(ret, n, "%Y-%m-%d", &tm);
+}
+
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -41,6 +111,9 @@ static const struct command commands[] = {
 	{ "match", cmd_match, "run the rules over feed files and explain each score" },
 	{ "status", cmd_status, "each feed's last poll, HTTP status, errors, next poll" },
 	{ "parse", cmd_parse, "print the entries of feed documents as JSON Lines" },
+	{ "feed",  cmd_feed,  "print a storyline's Atom feed of developments" },
+	{ "report", cmd_report, "write a storyline's timeline as one HTML page" },
+	{ "digest", cmd_digest, "the period's developments as text or a mail" },
 };
 
 static void help(FILE *f)

@@ -15,25 +15,11 @@
 
 #include "buf.h"
 #include "cli.h"
-#include "jsonread.h"
+#include "evlog.h"
 #include "utf8.h"
 #include "util.h"
 
-#define MAX_LINE (1024 * 1024)
 #define INDENT "                 "   /* lines under an entry start below its title */
-
-struct log_entry {
-	int64_t seq;
-	time_t time;
-	char *event, *feed, *id, *title, *link, *storyline, *action, *duplicate_of, *error;
-	char **rules;           /* NULL-terminated */
-	double score;
-	bool has_score;
-
-	struct log_entry *parent;   /* set when folded under another entry */
-	struct log_entry **children;
-	size_t n_children;
-};
 
 struct filter {
 	bool has_since, has_until;
@@ -55,45 +41,6 @@ static const struct style ansi = {
 	"\033[1m", "\033[2m", "\033[31m", "\033[33m", "\033[36m", "\033[0m",
 };
 
-/* ---- text that is safe for a terminal ------------------------------------- */
-
-static bool is_unsafe(uint32_t cp)
-{
-	return cp < 0x20 || cp == 0x7f ||                /* C0, DEL */
-	       (cp >= 0x80 && cp <= 0x9f) ||             /* C1: 0x9b is a CSI */
-	       cp == 0x2028 || cp == 0x2029 ||           /* line breaks in disguise */
-	       (cp >= 0x202a && cp <= 0x202e) ||         /* bidi embeddings, overrides */
-	       (cp >= 0x2066 && cp <= 0x2069);           /* bidi isolates */
-}
-
-/* A copy of s[0..n) for the terminal: whitespace controls become spaces, every
- * other unsafe character (ESC of an escape sequence included) U+FFFD. */
-static char *scrub(const char *s, size_t n)
-{
-	_cleanup_buf_ struct buf b;
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-
-	buf_init(&b, 0);
-	while (p < end) {
-		uint32_t cp;
-		int k = utf8_decode(p, (size_t)(end - p), &cp);
-
-		if (k < 0) {
-			/* Not from jsonread, which only passes valid UTF-8. */
-			cp = 0xfffd;
-			k = 1;
-			(void)buf_puts(&b, "\xef\xbf\xbd");
-		} else if (cp == '\t' || cp == '\n' || cp == '\r')
-			(void)buf_putc(&b, ' ');
-		else if (is_unsafe(cp))
-			(void)buf_puts(&b, "\xef\xbf\xbd");
-		else
-			(void)buf_append(&b, p, (size_t)k);
-		p += k;
-	}
-	return buf_steal(&b) ?: xstrdup("");
-}
-
 /* For --json on a terminal: the same line with unsafe characters written as
  * \u escapes.  A valid JSON line holds them only inside strings, where the
  * escape means the same. */
@@ -112,208 +59,13 @@ static void put_json_line(FILE *f, const char *line, bool is_tty)
 
 		if (k < 0)
 			k = 1, cp = 0xfffd;
-		if (is_unsafe(cp))
+		if (evlog_is_unsafe(cp))
 			fprintf(f, "\\u%04x", (unsigned)cp);
 		else
 			fwrite(p, 1, (size_t)k, f);
 		p += k;
 		n -= (size_t)k;
 	}
-}
-
-/* ---- time ------------------------------------------------------------------ */
-
-static int digits(const char *s, int n, int *ret)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*ret = v;
-	return 0;
-}
-
-/* RFC 3339 section 5.6, by fixed positions: no locale, no strptime. */
-static int parse_rfc3339(const char *s, time_t *ret)
-{
-	struct tm tm = { 0 };
-	int y, mo, d, h, mi, sec, oh, om, off = 0;
-	const char *p;
-	time_t t;
-
-	if (strlen(s) < 20 ||
-	    digits(s, 4, &y) < 0 || s[4] != '-' || digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
-	    digits(s + 8, 2, &d) < 0 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    digits(s + 11, 2, &h) < 0 || s[13] != ':' || digits(s + 14, 2, &mi) < 0 ||
-	    s[16] != ':' || digits(s + 17, 2, &sec) < 0)
-		return -EINVAL;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return -EINVAL;
-	p = s + 19;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
-		off = 0;
-	else if ((*p == '+' || *p == '-') && strlen(p) == 6 &&
-		 digits(p + 1, 2, &oh) == 0 && p[3] == ':' && digits(p + 4, 2, &om) == 0 &&
-		 oh < 24 && om < 60)
-		off = (*p == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-	else
-		return -EINVAL;
-
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec == 60 ? 59 : sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -EINVAL;
-	*ret = t - off;
-	return 0;
-}
-
-static time_t now_time(void)
-{
-	const char *e = getenv("STORYWATCH_EVAL_TIME");
-	time_t t;
-
-	/* The same clock the daemon uses, so replayed logs read the same. */
-	if (e && parse_rfc3339(e, &t) == 0)
-		return t;
-	return time(NULL);
-}
-
-/* --since/--until: YYYY-MM-DD (local day), RFC 3339, or an age like 2d, 6h,
- * 30m, 90s, 1w.  A date as --until means the end of that day. */
-static int parse_when(const char *s, bool is_until, time_t *ret)
-{
-	int y, mo, d;
-
-	if (strlen(s) == 10 && digits(s, 4, &y) == 0 && s[4] == '-' &&
-	    digits(s + 5, 2, &mo) == 0 && s[7] == '-' && digits(s + 8, 2, &d) == 0) {
-		struct tm tm = {
-			.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d + (is_until ? 1 : 0),
-			.tm_isdst = -1,
-		};
-		time_t t;
-
-		if (mo < 1 || mo > 12 || d < 1 || d > 31)
-			return -EINVAL;
-		t = mktime(&tm);
-		if (t == (time_t)-1)
-			return -EINVAL;
-		*ret = is_until ? t - 1 : t;
-		return 0;
-	}
-	if (parse_rfc3339(s, ret) == 0)
-		return 0;
-	{
-		char *end;
-		unsigned long long n;
-		long long unit;
-
-		errno = 0;
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		n = strtoull(s, &end, 10);
-		if (errno || end == s || end[0] == '\0' || end[1] != '\0')
-			return -EINVAL;
-		switch (*end) {
-		case 's': unit = 1; break;
-		case 'm': unit = 60; break;
-		case 'h': unit = 3600; break;
-		case 'd': unit = 86400; break;
-		case 'w': unit = 7 * 86400; break;
-		default: return -EINVAL;
-		}
-		if (n > (unsigned long long)INT32_MAX)
-			return -ERANGE;
-		*ret = now_time() - (time_t)(n * (unsigned long long)unit);
-		return 0;
-	}
-}
-
-/* ---- reading the log --------------------------------------------------------- */
-
-static void entry_free(struct log_entry *e)
-{
-	if (!e)
-		return;
-	free(e->event);
-	free(e->feed);
-	free(e->id);
-	free(e->title);
-	free(e->link);
-	free(e->storyline);
-	free(e->action);
-	free(e->duplicate_of);
-	free(e->error);
-	strv_free(e->rules);
-	free(e->children);
-	free(e);
-}
-
-static char *get_scrubbed(const struct json_value *o, const char *key)
-{
-	const struct json_value *v = jsonread_get(o, key);
-
-	return v && v->type == JSON_STRING ? scrub(v->string.s, v->string.len) : NULL;
-}
-
-/* NULL for a line that is not an event: every event has seq, time and event. */
-static struct log_entry *entry_from_line(const char *line, size_t len)
-{
-	_cleanup_jsonread_ struct json_value *v = NULL;
-	const struct json_value *rules;
-	struct log_entry *e;
-	const char *t;
-	double seq;
-
-	if (jsonread_parse(line, len, 8, &v, NULL) < 0 || v->type != JSON_OBJECT)
-		return NULL;
-	t = jsonread_get_string(v, "time");
-	if (!jsonread_get_number(v, "seq", &seq) || !t || !jsonread_get_string(v, "event"))
-		return NULL;
-
-	e = xcalloc(1, sizeof(*e));
-	if (parse_rfc3339(t, &e->time) < 0) {
-		entry_free(e);
-		return NULL;
-	}
-	e->seq = (int64_t)seq;
-	e->event = get_scrubbed(v, "event");
-	e->feed = get_scrubbed(v, "feed");
-	e->id = get_scrubbed(v, "id");
-	e->title = get_scrubbed(v, "title");
-	e->link = get_scrubbed(v, "link");
-	e->storyline = get_scrubbed(v, "storyline");
-	e->action = get_scrubbed(v, "action");
-	e->duplicate_of = get_scrubbed(v, "duplicate_of");
-	e->error = get_scrubbed(v, "error");
-	e->has_score = jsonread_get_number(v, "score", &e->score);
-	rules = jsonread_get(v, "rules");
-	e->rules = xcalloc(1, sizeof(char *));
-	if (rules && rules->type == JSON_ARRAY) {
-		size_t n = 0;
-
-		e->rules = xreallocarray(e->rules, rules->array.n + 1, sizeof(char *));
-		for (size_t i = 0; i < rules->array.n; i++)
-			if (rules->array.items[i]->type == JSON_STRING)
-				e->rules[n++] = scrub(rules->array.items[i]->string.s,
-						      rules->array.items[i]->string.len);
-		e->rules[n] = NULL;
-	}
-	return e;
 }
 
 static bool strv_contains(char *const *v, const char *s)
@@ -324,7 +76,7 @@ static bool strv_contains(char *const *v, const char *s)
 	return false;
 }
 
-static bool entry_matches(const struct log_entry *e, const struct filter *f)
+static bool entry_matches(const struct evlog_entry *e, const struct filter *f)
 {
 	if (f->has_since && e->time < f->since)
 		return false;
@@ -341,139 +93,7 @@ static bool entry_matches(const struct log_entry *e, const struct filter *f)
 	return true;
 }
 
-/* Reads one line of at most MAX_LINE bytes; a longer one is consumed and
- * reported as too long (1).  Returns 0, 1, or EOF. */
-static int read_line(FILE *f, struct buf *line)
-{
-	char chunk[4096];
-	size_t n = 0;
-	bool is_long = false, has_any = false;
-	int c;
-
-	buf_reset(line);
-	/* Our own stdio stream in one thread: no locking per byte.  Bytes go to
-	 * the buffer a chunk at a time; NUL bytes stay, to be refused later. */
-	while ((c = getc_unlocked(f)) != EOF && c != '\n') {
-		has_any = true;
-		chunk[n++] = (char)c;
-		if (n == sizeof(chunk)) {
-			if (!is_long && buf_append(line, chunk, n) < 0)
-				is_long = true;
-			n = 0;
-		}
-	}
-	if (n > 0 && !is_long && buf_append(line, chunk, n) < 0)
-		is_long = true;
-	if (c == EOF && !has_any)
-		return EOF;
-	return is_long ? 1 : 0;
-}
-
-/* ---- grouping ------------------------------------------------------------------ */
-
-struct id_map {
-	struct log_entry **slots;   /* open addressing, by id */
-	size_t n_slots;
-};
-
-static size_t hash(const char *s)
-{
-	size_t h = 5381;
-
-	for (; *s; s++)
-		h = h * 33 + (unsigned char)*s;
-	return h;
-}
-
-static void id_map_init(struct id_map *m, size_t n)
-{
-	m->n_slots = 16;
-	while (m->n_slots < 2 * n)
-		m->n_slots *= 2;
-	m->slots = xcalloc(m->n_slots, sizeof(*m->slots));
-}
-
-static struct log_entry **id_map_slot(struct id_map *m, const char *id)
-{
-	size_t i = hash(id) & (m->n_slots - 1);
-
-	while (m->slots[i] && !streq(m->slots[i]->id, id))
-		i = (i + 1) & (m->n_slots - 1);
-	return &m->slots[i];
-}
-
-static void add_child(struct log_entry *parent, struct log_entry *e)
-{
-	while (parent->parent)
-		parent = parent->parent;
-	parent->children = xreallocarray(parent->children, parent->n_children + 1,
-					 sizeof(*parent->children));
-	parent->children[parent->n_children++] = e;
-	e->parent = parent;
-}
-
-static bool is_feed_entry(const struct log_entry *e)
-{
-	return streq(e->event, "feed_error") || streq(e->event, "feed_ok");
-}
-
-/* Folds reports of the same development and updates under the first event
- * that introduced the item, when that event is among those shown. */
-static void group(struct log_entry **ev, size_t n)
-{
-	struct id_map m;
-
-	id_map_init(&m, n);
-	for (size_t i = 0; i < n; i++) {
-		struct log_entry *e = ev[i], **slot;
-
-		if (is_feed_entry(e))
-			continue;
-		if (e->duplicate_of) {
-			struct log_entry *target = *id_map_slot(&m, e->duplicate_of);
-
-			if (target && target != e) {
-				add_child(target, e);
-				/* A report of a report folds under the same one. */
-				if (e->id && !*id_map_slot(&m, e->id))
-					*id_map_slot(&m, e->id) = e;
-				continue;
-			}
-		}
-		if (!e->id)
-			continue;
-		slot = id_map_slot(&m, e->id);
-		if (!*slot) {
-			*slot = e;
-			continue;
-		}
-		if (streq(e->event, "update") &&
-		    (!e->feed || !(*slot)->feed || streq(e->feed, (*slot)->feed)))
-			add_child(*slot, e);
-	}
-	free(m.slots);
-}
-
 /* ---- output -------------------------------------------------------------------- */
-
-/* Where a report came from: the link's host without "www.", else the feed. */
-static const char *outlet(const struct log_entry *e, char *tmp, size_t n)
-{
-	const char *u = e->link ? e->link : e->feed;
-	const char *p, *end;
-
-	if (!u)
-		return "?";
-	p = strstr(u, "://");
-	if (!p)
-		return u;
-	p += 3;
-	if (strncmp(p, "www.", 4) == 0)
-		p += 4;
-	end = p + strcspn(p, "/:?#");
-	snprintf(tmp, n, "%.*s", (int)(end - p), p);
-	return tmp;
-}
 
 static void day_key(time_t t, char *ret, size_t n)
 {
@@ -495,7 +115,7 @@ static void clock_str(time_t t, time_t ref, char *ret, size_t n)
 		strftime(ret, n, "%m-%d %H:%M", &tm);
 }
 
-static void print_entry(FILE *f, const struct log_entry *e, const struct style *st)
+static void print_entry(FILE *f, const struct evlog_entry *e, const struct style *st)
 {
 	char hhmm[32], score[16], tmp[256];
 	const char *marker = " ", *color = "";
@@ -527,7 +147,7 @@ static void print_entry(FILE *f, const struct log_entry *e, const struct style *
 	if (!streq(e->event, "match") && !streq(e->event, "update"))
 		fprintf(f, " [%s]", e->event);
 	fputc('\n', f);
-	fprintf(f, INDENT "%s%s", st->dim, outlet(e, tmp, sizeof(tmp)));
+	fprintf(f, INDENT "%s%s", st->dim, evlog_outlet(e, tmp, sizeof(tmp)));
 	if (e->storyline)
 		fprintf(f, "  %s", e->storyline);
 	if (e->rules && e->rules[0]) {
@@ -542,7 +162,7 @@ static void print_entry(FILE *f, const struct log_entry *e, const struct style *
 		fprintf(f, INDENT "%ssame development as %s%s\n", st->dim, e->duplicate_of, st->reset);
 
 	for (size_t i = 0; i < e->n_children; i++) {
-		const struct log_entry *c = e->children[i];
+		const struct evlog_entry *c = e->children[i];
 
 		if (streq(c->event, "update")) {
 			clock_str(c->time, e->time, hhmm, sizeof(hhmm));
@@ -562,7 +182,7 @@ static void print_entry(FILE *f, const struct log_entry *e, const struct style *
 
 			if (streq(e->children[i]->event, "update"))
 				continue;
-			o = outlet(e->children[i], tmp, sizeof(tmp));
+			o = evlog_outlet(e->children[i], tmp, sizeof(tmp));
 			if (strv_contains(seen, o))
 				continue;
 			fprintf(f, "%s%s", n_seen ? ", " : "", o);
@@ -574,22 +194,22 @@ static void print_entry(FILE *f, const struct log_entry *e, const struct style *
 }
 
 /* One line per feed per day: the first error, how many, and the recovery. */
-static void print_feeds(FILE *f, struct log_entry **ev, size_t n, const struct style *st)
+static void print_feeds(FILE *f, struct evlog_entry **ev, size_t n, const struct style *st)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct log_entry *e = ev[i];
+		struct evlog_entry *e = ev[i];
 		size_t n_errors = 0;
 		const char *first_error = NULL;
 		time_t first_time = 0, ok_time = 0;
 		char hhmm[32];
 		bool is_done = false;
 
-		if (!is_feed_entry(e) || e->parent)
+		if (!evlog_is_feed_event(e) || e->parent)
 			continue;
 		for (size_t j = i; j < n; j++) {
-			struct log_entry *o = ev[j];
+			struct evlog_entry *o = ev[j];
 
-			if (!is_feed_entry(o) || o->parent || !streq(o->feed, e->feed))
+			if (!evlog_is_feed_event(o) || o->parent || !streq(o->feed, e->feed))
 				continue;
 			if (o != e)
 				o->parent = e;   /* printed with e */
@@ -623,7 +243,7 @@ static void print_feeds(FILE *f, struct log_entry **ev, size_t n, const struct s
 	}
 }
 
-static void print_timeline(FILE *f, struct log_entry **ev, size_t n, const struct style *st)
+static void print_timeline(FILE *f, struct evlog_entry **ev, size_t n, const struct style *st)
 {
 	size_t day_start = 0;
 
@@ -641,7 +261,7 @@ static void print_timeline(FILE *f, struct log_entry **ev, size_t n, const struc
 		}
 		fprintf(f, "%s%s%s\n", st->bold, day, st->reset);
 		for (size_t i = day_start; i < day_end; i++) {
-			if (is_feed_entry(ev[i]))
+			if (evlog_is_feed_event(ev[i]))
 				has_feeds = true;
 			else if (!ev[i]->parent)
 				print_entry(f, ev[i], st);
@@ -656,21 +276,6 @@ static void print_timeline(FILE *f, struct log_entry **ev, size_t n, const struc
 
 /* ---- the command ---------------------------------------------------------------- */
 
-static char *default_log_path(void)
-{
-	const char *e = getenv("STATE_DIRECTORY");
-
-	/* systemd passes every StateDirectory= colon-separated; ours is first. */
-	if (e && *e)
-		return xasprintf("%.*s/events.jsonl", (int)strcspn(e, ":"), e);
-	e = getenv("XDG_STATE_HOME");
-	if (e && *e == '/')
-		return xasprintf("%s/storywatch/events.jsonl", e);
-	e = getenv("HOME");
-	if (e && *e)
-		return xasprintf("%s/.local/state/storywatch/events.jsonl", e);
-	return NULL;
-}
 
 static void help(FILE *f)
 {
@@ -717,7 +322,7 @@ int cmd_log(int argc, char **argv)
 	_cleanup_free_ char *path = NULL;
 	_cleanup_buf_ struct buf line = { 0 };
 	enum color_mode color = COLOR_AUTO;
-	struct log_entry **ev = NULL;
+	struct evlog_entry **ev = NULL;
 	size_t n_ev = 0, n_bad = 0, n_events_arg = 0, lineno = 0, first_bad = 0;
 	bool is_json = false, is_tty;
 	const struct style *st;
@@ -732,7 +337,7 @@ int cmd_log(int argc, char **argv)
 			break;
 		case ARG_SINCE:
 		case ARG_UNTIL:
-			r = parse_when(optarg, c == ARG_UNTIL, c == ARG_UNTIL ? &flt.until : &flt.since);
+			r = evlog_parse_when(optarg, c == ARG_UNTIL, c == ARG_UNTIL ? &flt.until : &flt.since);
 			if (r < 0) {
 				fprintf(stderr, "storywatch log: --%s: cannot read '%s' as a date "
 					"(YYYY-MM-DD), an RFC 3339 time or an age (2d, 6h, 30m)\n",
@@ -791,7 +396,7 @@ int cmd_log(int argc, char **argv)
 	flt.events = events;
 
 	if (!path)
-		path = default_log_path();
+		path = evlog_default_path();
 	if (!path) {
 		fprintf(stderr, "storywatch log: no event log given and neither STATE_DIRECTORY, "
 			"XDG_STATE_HOME nor HOME is set; use --event-log FILE\n");
@@ -819,27 +424,27 @@ int cmd_log(int argc, char **argv)
 		break;
 	}
 
-	buf_init(&line, MAX_LINE);
-	while ((r = read_line(f, &line)) != EOF) {
-		struct log_entry *e;
+	buf_init(&line, EVLOG_MAX_LINE);
+	while ((r = evlog_read_line(f, &line)) != EOF) {
+		struct evlog_entry *e;
 
 		lineno++;
 		if (r == 0 && line.len == 0)
 			continue;
-		e = r == 0 ? entry_from_line(buf_str(&line), line.len) : NULL;
+		e = r == 0 ? evlog_entry_from_line(buf_str(&line), line.len) : NULL;
 		if (!e) {
 			if (n_bad++ == 0)
 				first_bad = lineno;
 			continue;
 		}
 		if (!entry_matches(e, &flt)) {
-			entry_free(e);
+			evlog_entry_free(e);
 			continue;
 		}
 		if (is_json) {
 			put_json_line(stdout, buf_str(&line), is_tty);
 			fputc('\n', stdout);
-			entry_free(e);
+			evlog_entry_free(e);
 			continue;
 		}
 		ev = xreallocarray(ev, n_ev + 1, sizeof(*ev));
@@ -849,11 +454,11 @@ int cmd_log(int argc, char **argv)
 		fclose(f);
 
 	if (!is_json) {
-		group(ev, n_ev);
+		evlog_group(ev, n_ev);
 		print_timeline(stdout, ev, n_ev, st);
 	}
 	for (size_t i = 0; i < n_ev; i++)
-		entry_free(ev[i]);
+		evlog_entry_free(ev[i]);
 	free(ev);
 
 	if (fflush(stdout) != 0) {
@@ -865,3 +470,4 @@ int cmd_log(int argc, char **argv)
 			"(the first is line %zu)\n", n_bad, n_bad == 1 ? "" : "s", path, first_bad);
 	return 0;
 }
+

@@ -32,6 +32,9 @@
 #define INTERVAL_MAX (30 * USEC_PER_DAY)
 
 #define USER_AGENT_MAX 256u
+#define ATOM_ENTRIES_MAX 10000u
+/* A To: header field stays well inside a 998-byte line (RFC 5322 2.1.1). */
+#define DIGEST_TO_MAX 512u
 
 /* ---- durations and sizes --------------------------------------------------- */
 
@@ -287,6 +290,7 @@ enum key_type {
 	KEY_SIZE,
 	KEY_UINT,
 	KEY_STRING,
+	KEY_MAILBOX,
 };
 
 struct key_def {
@@ -318,9 +322,12 @@ static const struct key_def keys[] = {
 	KEY("poll",   "max_host_connections", KEY_UINT,     max_host_connections, 1, 16),
 	KEY("poll",   "user_agent",           KEY_STRING,   user_agent,           1, USER_AGENT_MAX),
 	KEY("state",  "prune_after",          KEY_DURATION, prune_after_usec,     USEC_PER_DAY, 3650 * USEC_PER_DAY),
+	KEY("outputs", "atom",                KEY_BOOL,     atom,                 0, 0),
+	KEY("outputs", "atom_entries",        KEY_UINT,     atom_entries,         1, ATOM_ENTRIES_MAX),
+	KEY("outputs", "digest_to",           KEY_MAILBOX,  digest_to,            1, DIGEST_TO_MAX),
 };
 
-static const char *const sections[] = { "daemon", "poll", "state" };
+static const char *const sections[] = { "daemon", "poll", "state", "outputs" };
 
 static char *default_user_agent(void)
 {
@@ -345,6 +352,10 @@ void config_init_defaults(struct config *c)
 	free(c->user_agent);
 	c->user_agent = default_user_agent();
 	c->prune_after_usec = 30 * USEC_PER_DAY;
+	c->atom = true;
+	c->atom_entries = 100;
+	free(c->digest_to);
+	c->digest_to = NULL;
 }
 
 struct ini_reader {
@@ -568,6 +579,26 @@ static void ini_set_value(struct ini_reader *r, const struct key_def *k, const c
 				ini_error(r, line, column, "'%s' must be printable ASCII", k->name);
 				return;
 			}
+		free(*(char **)field);
+		*(char **)field = xstrdup(value);
+		return;
+	case KEY_MAILBOX:
+		if (strlen(value) > k->max) {
+			ini_error(r, line, column, "'%s' is too long (more than %llu bytes)",
+				  k->name, (unsigned long long)k->max);
+			return;
+		}
+		/* It becomes a To: header field: no line breaks, no 8-bit
+		 * (RFC 5322 section 3.4). */
+		for (const char *p = value; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) {
+				ini_error(r, line, column, "'%s' must be printable ASCII", k->name);
+				return;
+			}
+		if (!strchr(value, '@')) {
+			ini_error(r, line, column, "'%s' must be a mail address, not %s", k->name, q);
+			return;
+		}
 		free(*(char **)field);
 		*(char **)field = xstrdup(value);
 		return;
@@ -1292,6 +1323,7 @@ void config_free(struct config *c)
 	free(c->state_dir);
 	free(c->event_log);
 	free(c->user_agent);
+	free(c->digest_to);
 	feed_sources_free(c->feeds, c->n_feeds);
 	free(c);
 }

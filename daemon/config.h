@@ -42,6 +42,11 @@ struct config {
 	/* [state] */
 	uint64_t prune_after_usec;       /* items gone from their feed this long are forgotten, default 30d */
 
+	/* [outputs] */
+	bool atom;                       /* keep STATE_DIR/STORYLINE.atom, default yes */
+	unsigned atom_entries;           /* developments in it, default 100 */
+	char *digest_to;                 /* To: of storywatch digest --mail; NULL: no mail */
+
 	struct feed_source *feeds;
 	size_t n_feeds;
 };

@@ -16,6 +16,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include "atom.h"
 #include "buf.h"
 #include "config.h"
 #include "diag.h"
@@ -89,6 +90,7 @@ struct loop {
 	uint64_t rng;
 
 	uint64_t last_prune_usec;
+	char **atom_dirty;           /* storylines whose Atom feed is behind the log */
 	uint64_t n_events;           /* delivered since start */
 	uint64_t n_polls;
 };
@@ -576,11 +578,54 @@ static void removed_free(struct loop *l, struct feed_slot *f)
 	slot_free(f);
 }
 
+/* The end of a poll cycle: each storyline's Atom feed that a delivered
+ * event changed is rewritten from the log (SPEC section 7). */
+static void atom_refresh(struct loop *l)
+{
+	size_t n = 0, n_kept = 0;
+
+	if (!l->atom_dirty)
+		return;
+	while (l->atom_dirty[n])
+		n++;
+	for (size_t i = 0; i < n; i++) {
+		char *name = l->atom_dirty[i];
+		int r = atom_write(l->cfg->state_dir, l->cfg->event_log, name, l->cfg->atom_entries);
+
+		if (r == -EINVAL)
+			log_warn("storyline '%s' is not usable as a file name: no Atom feed for it", name);
+		else if (r < 0) {
+			log_warn_errno(r, "storyline %s: cannot write %s/%s.atom, trying again after "
+				       "the next poll", name, l->cfg->state_dir, name);
+			l->atom_dirty[n_kept++] = name;
+			continue;
+		}
+		free(name);
+	}
+	l->atom_dirty[n_kept] = NULL;
+}
+
+static void atom_mark(struct loop *l, const struct event *e)
+{
+	size_t n = 0;
+
+	if (!l->cfg->atom || !e->storyline ||
+	    (e->action != ACTION_NOTIFY && !e->duplicate_of && e->type != EVENT_UPDATE))
+		return;
+	for (; l->atom_dirty && l->atom_dirty[n]; n++)
+		if (streq(l->atom_dirty[n], e->storyline))
+			return;
+	l->atom_dirty = xreallocarray(l->atom_dirty, n + 2, sizeof(char *));
+	l->atom_dirty[n] = xstrdup(e->storyline);
+	l->atom_dirty[n + 1] = NULL;
+}
+
 static void maybe_finish(struct loop *l)
 {
 	if (l->n_in_flight > 0 || l->ready_head)
 		return;
 	flush(l);
+	atom_refresh(l);
 	notify_status(l);
 	if (l->is_once) {
 		for (size_t i = 0; i < l->n_feeds; i++)
@@ -659,6 +704,7 @@ static void on_event(const struct event *e, void *userdata)
 	struct loop *l = userdata;
 	int r;
 
+	atom_mark(l, e);
 	if ((e->type != EVENT_MATCH && e->type != EVENT_UPDATE) ||
 	    e->action != ACTION_NOTIFY || e->duplicate_of)
 		return;
@@ -1199,6 +1245,7 @@ void loop_free(struct loop *l)
 	ingest_pending_free(l->pending);
 	ruleset_free(l->rules);
 	config_free(l->cfg);
+	strv_free(l->atom_dirty);
 	free(l);
 }
 
@@ -1220,6 +1267,7 @@ int loop_run(struct loop *l)
 		l->is_stopping = true;
 	}
 	flush(l);
+	atom_refresh(l);
 	/* Summaries of bursts still counting would be lost: show them now. */
 	if (l->notifier && notify_flush(l->notifier, UINT64_MAX) < 0)
 		log_warn("desktop notification summaries not shown");

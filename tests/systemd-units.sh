@@ -7,6 +7,7 @@ command -v systemd-analyze >/dev/null 2>&1 || { echo "no systemd-analyze"; exit 
 
 top_builddir=${top_builddir:-.}
 bin=$(cd "$top_builddir/daemon" && pwd)/storywatchd
+sw=$(cd "$top_builddir/daemon" && pwd)/storywatch
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -21,6 +22,25 @@ for unit in storywatchd storywatchd-user; do
 		fail=1
 	else
 		echo "ok: systemd-analyze verify $unit.service"
+	fi
+done
+
+# The digest: a oneshot service (system and user) and its timer.  verify
+# checks the timer's unit too, so it is next to each service.
+for unit in storywatch-digest storywatch-digest-user; do
+	mkdir -p "$tmp/$unit"
+	sed "s|/[^ ']*/storywatch digest|$sw digest|g" "$top_builddir/systemd/$unit.service" \
+		> "$tmp/$unit/storywatch-digest.service"
+	cp "$top_builddir/systemd/storywatch-digest.timer" "$tmp/$unit/"
+	grep -q "^ExecCondition=$sw digest --check-mail\$" "$tmp/$unit/storywatch-digest.service" || {
+		echo "FAIL: $unit.service does not check digest_to first"; fail=1; }
+	if ! out=$(cd "$tmp/$unit" && systemd-analyze verify --man=no storywatch-digest.service \
+			storywatch-digest.timer 2>&1) || [ -n "$out" ]; then
+		echo "FAIL: systemd-analyze verify $unit.service and the timer:"
+		echo "$out"
+		fail=1
+	else
+		echo "ok: systemd-analyze verify $unit.service storywatch-digest.timer"
 	fi
 done
 

@@ -88,6 +88,7 @@ static void config_clear(struct config *c)
 	free(c->state_dir);
 	free(c->event_log);
 	free(c->user_agent);
+	free(c->digest_to);
 	feed_sources_free(c->feeds, c->n_feeds);
 	*c = (struct config){ 0 };
 }
@@ -246,6 +247,9 @@ static void test_defaults(void **state)
 	assert_int_equal(c.max_host_connections, 2);
 	assert_string_equal(c.user_agent, "storywatch/" PACKAGE_VERSION);
 	assert_int_equal(c.prune_after_usec, 30 * DAY);
+	assert_true(c.atom);
+	assert_int_equal(c.atom_entries, 100);
+	assert_null(c.digest_to);
 	assert_null(c.feeds_file);
 	config_clear(&c);
 }
@@ -275,8 +279,15 @@ static void test_every_key(void **state)
 		"max_host_connections = 1\n"
 		"user_agent = \"example-bot/2 (+mailto:ops@example.org)\"\n"
 		"[state]\n"
-		"prune_after = 2w\n", &c, &diags), 0);
+		"prune_after = 2w\n"
+		"[outputs]\n"
+		"atom = no\n"
+		"atom_entries = 25\n"
+		"digest_to = Ann Reader <ann@example.org>\n", &c, &diags), 0);
 	assert_int_equal(diags.n, 0);
+	assert_false(c.atom);
+	assert_int_equal(c.atom_entries, 25);
+	assert_string_equal(c.digest_to, "Ann Reader <ann@example.org>");
 	assert_string_equal(c.feeds_file, "/srv/feeds.opml");
 	assert_string_equal(c.rules_dir, "/srv/rules");
 	assert_string_equal(c.state_dir, "/srv/state");
@@ -1048,6 +1059,21 @@ static void test_load_reports_config_and_feeds_errors(void **state)
 	diag_clear(&d);
 }
 
+/* digest_to becomes a mail header field: one line, ASCII, an address. */
+static void test_outputs_errors(void **state)
+{
+	assert_ini_error("[outputs]\ndigest_to = ann@example.org\x0d" "Bcc: x@y\n", 2, 13,
+			 "'digest_to' must be printable ASCII");
+	assert_ini_error("[outputs]\ndigest_to = ann@\xc3\xa9xample.org\n", 2, 13,
+			 "'digest_to' must be printable ASCII");
+	assert_ini_error("[outputs]\ndigest_to = ann\n", 2, 13,
+			 "'digest_to' must be a mail address, not 'ann'");
+	assert_ini_error("[outputs]\natom_entries = 0\n", 2, 16,
+			 "'atom_entries' must be between 1 and 10000, not 0");
+	assert_ini_error("[outputs]\natom = maybe\n", 2, 8,
+			 "invalid boolean 'maybe' for 'atom' (use yes or no)");
+}
+
 static void test_example_config_is_the_defaults(void **state)
 {
 	_cleanup_diag_list_ struct diag_list diags = { 0 };
@@ -1112,6 +1138,9 @@ static void test_example_config_uncommented_parses(void **state)
 	assert_int_equal(c.max_host_connections, 2);
 	assert_int_equal(c.prune_after_usec, 30 * DAY);
 	assert_true(c.notify);
+	assert_true(c.atom);
+	assert_int_equal(c.atom_entries, 100);
+	assert_null(c.digest_to);
 	assert_string_equal(c.feeds_file, "/etc/storywatch/feeds");
 	config_clear(&c);
 }
@@ -1126,6 +1155,7 @@ int main(void)
 		cmocka_unit_test(test_size_invalid),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_outputs_errors),
 		cmocka_unit_test(test_syntax_variants),
 		cmocka_unit_test(test_jitter_follows_interval),
 		cmocka_unit_test(test_booleans),
