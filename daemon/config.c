@@ -310,6 +310,7 @@ static const struct key_def keys[] = {
 	KEY("daemon", "state_dir",            KEY_PATH,     state_dir,            0, 0),
 	KEY("daemon", "event_log",            KEY_PATH,     event_log,            0, 0),
 	KEY("daemon", "notify",               KEY_BOOL,     notify,               0, 0),
+	KEY("daemon", "notify_max_age",       KEY_DURATION, notify_max_age_usec,  0, 3650 * USEC_PER_DAY),
 	KEY("poll",   "interval",             KEY_DURATION, interval_usec,        INTERVAL_MIN, INTERVAL_MAX),
 	KEY("poll",   "jitter",               KEY_DURATION, jitter_usec,          0, USEC_PER_HOUR),
 	KEY("poll",   "connect_timeout",      KEY_DURATION, connect_timeout_usec, USEC_PER_SEC, 5 * USEC_PER_MINUTE),
@@ -352,6 +353,7 @@ void config_init_defaults(struct config *c)
 	free(c->user_agent);
 	c->user_agent = default_user_agent();
 	c->prune_after_usec = 30 * USEC_PER_DAY;
+	c->notify_max_age_usec = 2 * USEC_PER_DAY;
 	c->atom = true;
 	c->atom_entries = 100;
 	free(c->digest_to);

@@ -25,6 +25,9 @@ struct config {
 	char *state_dir;           /* $STATE_DIRECTORY, else $XDG_STATE_HOME/storywatch */
 	char *event_log;           /* default: <state_dir>/events.jsonl */
 	bool notify;               /* desktop notifications, default yes */
+	/* On a feed's first poll, items published longer ago are logged, never
+	 * notified; 0: no limit.  Default 2d. */
+	uint64_t notify_max_age_usec;
 
 	/* [poll] */
 	uint64_t interval_usec;          /* default 15m */

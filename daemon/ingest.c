@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "dedup.h"
 #include "events.h"
+#include "fold.h"
 #include "ingest.h"
 #include "match.h"
 #include "parse.h"
@@ -583,10 +584,75 @@ static int change_action(const struct ingest *ig, struct match_scratch *scratch,
 	return 0;
 }
 
+/* Whether it was published more than max_age_usec before now (never for
+ * max_age_usec 0 or an item without a date). */
+static bool is_older_than(const struct ingest *ig, const struct feed_item *it, uint64_t max_age_usec)
+{
+	int64_t t = item_date(it);
+
+	if (max_age_usec == 0 || t == PARSE_NO_DATE || t <= 0)
+		return false;
+	return (uint64_t)t * USEC_PER_SEC + max_age_usec < ig->now_usec;
+}
+
+/* Words a retitle adds without news: a live page's labels, times, the
+ * outlet's name. */
+static const char *const cosmetic_words[] = {
+	"live", "updates", "update", "updated", "latest", "breaking", "developing", "new",
+	"watch", "video", "minute", "minutes", "happened", "gmt", "utc", "bst", "cet", "cest",
+	"edt", "est", "am", "pm", "aktualizacja", "relacja", "na", "żywo", "zywo", "онлайн",
+	"трансляция", "обновлено", "трансляція", "оновлено", "direct", "directo", "vivo",
+	"en", "ticker", "liveblog",
+};
+
+static bool is_cosmetic_word(const char *w, size_t len, const struct fold_text *outlet)
+{
+	bool is_digits = true;
+
+	for (size_t i = 0; i < len; i++)
+		if (w[i] < '0' || w[i] > '9')
+			is_digits = false;
+	if (is_digits)
+		return true;
+	for (size_t i = 0; i < ELEMENTSOF(cosmetic_words); i++)
+		if (strlen(cosmetic_words[i]) == len && memcmp(cosmetic_words[i], w, len) == 0)
+			return true;
+	for (size_t i = 0; outlet && i < outlet->n_tokens; i++)
+		if (outlet->tokens[i].len == len && memcmp(fold_token_str(outlet, i), w, len) == 0)
+			return true;
+	return false;
+}
+
+/* Whether the new title only adds words that carry no news to the old one
+ * ("- live updates", "(updated)", a time, the outlet's name): SPEC 6 says
+ * such a retitle is logged, never notified. */
+static bool is_cosmetic_retitle(const char *old_title, const char *new_title, const char *outlet_title)
+{
+	_cleanup_fold_text_ struct fold_text old = { 0 }, new = { 0 }, outlet = { 0 };
+
+	if (!old_title || !new_title)
+		return false;
+	fold_append(&old, old_title, strlen(old_title));
+	fold_append(&new, new_title, strlen(new_title));
+	if (outlet_title)
+		fold_append(&outlet, outlet_title, strlen(outlet_title));
+	for (size_t i = 0; i < new.n_tokens; i++) {
+		const char *w = fold_token_str(&new, i);
+		size_t len = new.tokens[i].len;
+		bool is_old = false;
+
+		for (size_t j = 0; j < old.n_tokens && !is_old; j++)
+			is_old = old.tokens[j].len == len && memcmp(fold_token_str(&old, j), w, len) == 0;
+		if (!is_old && !is_cosmetic_word(w, len, &outlet))
+			return false;
+	}
+	return true;
+}
+
 /* One item: recognised, matched when new or changed, compared with the other
  * reports of its storyline, recorded, announced. */
 static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
-		       const struct feed *f, const char *feed_url,
+		       const struct feed *f, const char *feed_url, bool is_first_poll,
 		       const struct feed_item *it, const char *key, struct ingest_stats *stats)
 {
 	_cleanup_match_result_ struct match_result *m = NULL;
@@ -619,6 +685,9 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 	/* A changed item is an update only if its earlier version was
 	 * reported; one that just became relevant is news. */
 	type = !is_new && action_is_relevant(prev.action) ? EVENT_UPDATE : EVENT_MATCH;
+	/* A new feed's archive is not news (notify_max_age). */
+	if (action == ACTION_NOTIFY && is_first_poll && is_older_than(ig, it, ig->notify_max_age_usec))
+		action = ACTION_LOG;
 
 	if (type == EVENT_MATCH && action == ACTION_NOTIFY && id) {
 		/* Judged with the rest of the batch (decide_all). */
@@ -633,7 +702,7 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 		r = change_action(ig, scratch, f, feed_url, it, prev.title, &changed);
 		if (r < 0)
 			return r;
-		if (changed != ACTION_NOTIFY)
+		if (changed != ACTION_NOTIFY || is_cosmetic_retitle(prev.title, it->title, f->title))
 			action = ACTION_LOG;
 		dedup_signature(m, it->title, it->summary, &sig);
 		dedup_sig_to_blob(&sig, &blob, &blob_len);
@@ -767,6 +836,14 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 	ig = &local;
 	n_pending = ingest_pending_count(ig->pending);
 
+	/* A feed of which nothing is known (new to the list, or a new state). */
+	struct feed_state before = { 0 };
+	r = store_feed_load(ig->store, st->url, &before);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	bool is_first_poll = r == -ENOENT || before.n_items == 0;
+	feed_state_done(&before);
+
 	r = store_begin(ig->store);
 	if (r < 0)
 		return r;
@@ -781,7 +858,7 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 		r = match_scratch_new(&scratch);
 	for (size_t i = 0; r >= 0 && i < f->n_items; i++)
 		if (keys.v[i])
-			r = ingest_item(ig, scratch, f, st->url, &f->items[i], keys.v[i], &stats);
+			r = ingest_item(ig, scratch, f, st->url, is_first_poll, &f->items[i], keys.v[i], &stats);
 
 	/* Prune only after reading a body: items of a feed that answers 304
 	 * for a month are still in it.  Old events are the loop's to prune,

@@ -31,6 +31,9 @@ struct ingest {
 	uint64_t now_usec;            /* the daemon's clock (STORYWATCH_EVAL_TIME aware) */
 	uint64_t prune_after_usec;    /* items gone this long are forgotten */
 	size_t max_body_bytes;
+	/* On a feed's first poll, items published longer ago than this are
+	 * logged, never notified (0: no limit). */
+	uint64_t notify_max_age_usec;
 	/* Where ingest_body() queues would-be notifications while the store
 	 * is in a batch; NULL, or outside a batch: judged before it returns. */
 	struct ingest_pending *pending;

@@ -463,6 +463,7 @@ static void record_body(struct loop *l, struct feed_slot *f, const struct fetch_
 		.now_usec = now,
 		.prune_after_usec = l->cfg->prune_after_usec,
 		.max_body_bytes = l->cfg->max_body_bytes,
+		.notify_max_age_usec = l->cfg->notify_max_age_usec,
 		.pending = l->is_batch_open ? l->pending : NULL,
 	};
 	struct ingest_stats stats = { 0 };

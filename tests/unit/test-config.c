@@ -247,6 +247,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.max_host_connections, 2);
 	assert_string_equal(c.user_agent, "storywatch/" PACKAGE_VERSION);
 	assert_int_equal(c.prune_after_usec, 30 * DAY);
+	assert_int_equal(c.notify_max_age_usec, 2 * DAY);
 	assert_true(c.atom);
 	assert_int_equal(c.atom_entries, 100);
 	assert_null(c.digest_to);
@@ -266,6 +267,7 @@ static void test_every_key(void **state)
 		"state_dir = /srv/state\n"
 		"event_log = /srv/log/events.jsonl\n"
 		"notify = no\n"
+		"notify_max_age = 6h\n"
 		"[poll]\n"
 		"interval = 1h30m\n"
 		"jitter = 5m\n"
@@ -293,6 +295,7 @@ static void test_every_key(void **state)
 	assert_string_equal(c.state_dir, "/srv/state");
 	assert_string_equal(c.event_log, "/srv/log/events.jsonl");
 	assert_false(c.notify);
+	assert_int_equal(c.notify_max_age_usec, 6 * HOUR);
 	assert_int_equal(c.interval_usec, 90 * MIN_);
 	assert_int_equal(c.jitter_usec, 5 * MIN_);
 	assert_int_equal(c.connect_timeout_usec, 20 * SEC);
