@@ -210,7 +210,7 @@ static int ingest_health(const struct ingest *ig, const struct feed_state *st, c
 	bool was_failing;
 	int r;
 
-	r = store_feed_load(ig->store, st->url, &prev);
+	r = store_feed_load_bare(ig->store, st->url, &prev);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	/* A feed never polled before counts as healthy. */

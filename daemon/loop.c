@@ -411,7 +411,7 @@ static void slot_reload_state(struct loop *l, struct feed_slot *f)
 	struct feed_state st = { 0 };
 
 	/* The record in memory may hold half of a failed ingest: reread it. */
-	if (store_feed_load(l->store, f->st.url, &st) < 0)
+	if (store_feed_load_bare(l->store, f->st.url, &st) < 0)
 		return;
 	feed_state_done(&f->st);
 	f->st = st;
@@ -878,7 +878,7 @@ static int slots_build(struct loop *l, const struct config *cfg, struct feed_slo
 	uint64_t now = loop_now(l);
 	int r;
 
-	r = store_feed_list(l->store, &states, &n_states);
+	r = store_feed_list_bare(l->store, &states, &n_states);
 	if (r < 0)
 		return log_error_errno(r, "cannot read the feeds' state");
 	if (n_states > 0)

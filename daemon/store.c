@@ -99,7 +99,9 @@ enum stmt {
 	STMT_COMMIT,
 	STMT_ROLLBACK,
 	STMT_FEED_LOAD,
+	STMT_FEED_LOAD_BARE,
 	STMT_FEED_LIST,
+	STMT_FEED_LIST_BARE,
 	STMT_FEED_SAVE,
 	STMT_FEED_ENSURE,
 	STMT_ITEM_GET,
@@ -115,6 +117,11 @@ enum stmt {
 	_STMT_MAX,
 };
 
+#define FEED_COLUMNS_BARE \
+	"url, title, etag, last_modified, last_poll_usec, next_poll_usec, http_status," \
+	" error_streak, last_error, 0"
+
+/* Counting walks all of a feed's items: only for who shows the count. */
 #define FEED_COLUMNS \
 	"url, title, etag, last_modified, last_poll_usec, next_poll_usec, http_status," \
 	" error_streak, last_error, (SELECT COUNT(*) FROM items WHERE items.feed = feeds.id)"
@@ -128,7 +135,9 @@ static const char *const stmt_sql[_STMT_MAX] = {
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
 	[STMT_FEED_LOAD] = "SELECT " FEED_COLUMNS " FROM feeds WHERE url = ?1",
+	[STMT_FEED_LOAD_BARE] = "SELECT " FEED_COLUMNS_BARE " FROM feeds WHERE url = ?1",
 	[STMT_FEED_LIST] = "SELECT " FEED_COLUMNS " FROM feeds ORDER BY url",
+	[STMT_FEED_LIST_BARE] = "SELECT " FEED_COLUMNS_BARE " FROM feeds ORDER BY url",
 	[STMT_FEED_SAVE] =
 		"INSERT INTO feeds (url, title, etag, last_modified, last_poll_usec, next_poll_usec,"
 		" http_status, error_streak, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -363,7 +372,9 @@ static int store_check_existing(const char *path, struct diag *diag)
 	char header[16];
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
-	int64_t app_id = 0, version = 0, n_objects = 0;
+	int64_t app_id = 0, version = 0, n_objects = 0, has_feeds = 0;
+	_cleanup_free_ char *wal = xasprintf("%s-wal", path);
+	bool was_clean;
 	ssize_t n;
 	int fd, rc, r;
 
@@ -382,6 +393,13 @@ static int store_check_existing(const char *path, struct diag *diag)
 		return -EBADMSG;
 	}
 
+	/* The last connection to close deletes the WAL.  One left behind means
+	 * a crash, a kill or a power loss (or a reader still open): then the
+	 * whole file is checked.  After a clean close only the schema and the
+	 * feeds table are, in time independent of the items stored: reading a
+	 * large state file at every start would cost more than the poll. */
+	was_clean = access(wal, F_OK) < 0 && errno == ENOENT;
+
 	rc = sqlite_open_untouched(path, &db);
 	if (rc != SQLITE_OK) {
 		diag_set(diag, path, 0, 0, "cannot open state file: %s", sqlite3_errstr(rc));
@@ -390,7 +408,11 @@ static int store_check_existing(const char *path, struct diag *diag)
 	}
 	sqlite3_busy_timeout(db, 5000);
 
-	rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL);
+	if (was_clean && pragma_int(db, "SELECT COUNT(*) FROM sqlite_master"
+				    " WHERE type = 'table' AND name = 'feeds'", &has_feeds) < 0)
+		has_feeds = 0;
+	rc = sqlite3_prepare_v2(db, was_clean && has_feeds > 0 ? "PRAGMA quick_check(feeds)" :
+				"PRAGMA quick_check(1)", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW || !streq(column_str(st, 0), "ok")) {
@@ -734,12 +756,12 @@ static void feed_state_from_row(sqlite3_stmt *st, struct feed_state *ret)
 	};
 }
 
-int store_feed_load(struct store *s, const char *url, struct feed_state *ret)
+static int feed_load(struct store *s, enum stmt id, const char *url, struct feed_state *ret)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	int r, rc;
 
-	r = stmt_get(s, STMT_FEED_LOAD, &st);
+	r = stmt_get(s, id, &st);
 	if (r < 0)
 		return r;
 	bind_text(st, 1, url);
@@ -750,6 +772,16 @@ int store_feed_load(struct store *s, const char *url, struct feed_state *ret)
 		return errno_from_sqlite(rc);
 	feed_state_from_row(st, ret);
 	return 0;
+}
+
+int store_feed_load(struct store *s, const char *url, struct feed_state *ret)
+{
+	return feed_load(s, STMT_FEED_LOAD, url, ret);
+}
+
+int store_feed_load_bare(struct store *s, const char *url, struct feed_state *ret)
+{
+	return feed_load(s, STMT_FEED_LOAD_BARE, url, ret);
 }
 
 int store_feed_save(struct store *s, const struct feed_state *f)
@@ -773,18 +805,21 @@ int store_feed_save(struct store *s, const struct feed_state *f)
 	return r < 0 ? r : 0;
 }
 
-int store_feed_list(struct store *s, struct feed_state **ret, size_t *ret_n)
+static int feed_list(struct store *s, enum stmt id, struct feed_state **ret, size_t *ret_n)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	struct feed_state *v = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int r, rc;
 
-	r = stmt_get(s, STMT_FEED_LIST, &st);
+	r = stmt_get(s, id, &st);
 	if (r < 0)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xreallocarray(v, n + 1, sizeof(*v));
+		if (n == cap) {
+			cap = MAX(2 * cap, 64u);
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
 		feed_state_from_row(st, &v[n++]);
 	}
 	if (rc != SQLITE_DONE) {
@@ -794,6 +829,16 @@ int store_feed_list(struct store *s, struct feed_state **ret, size_t *ret_n)
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+int store_feed_list(struct store *s, struct feed_state **ret, size_t *ret_n)
+{
+	return feed_list(s, STMT_FEED_LIST, ret, ret_n);
+}
+
+int store_feed_list_bare(struct store *s, struct feed_state **ret, size_t *ret_n)
+{
+	return feed_list(s, STMT_FEED_LIST_BARE, ret, ret_n);
 }
 
 /* ---- items ----------------------------------------------------------------- */

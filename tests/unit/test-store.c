@@ -254,6 +254,29 @@ static void test_refuse_corrupt(void **state)
 	assert_refused(f->dir, f->path, -EBADMSG, "corrupt");
 }
 
+/* After a clean close (no WAL left) the start checks the feeds table only;
+ * a WAL left behind by a crash has the whole file checked, items too. */
+static void test_refuse_corrupt_items_after_crash(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ char *data = NULL, *wal = xasprintf("%s-wal", f->path);
+	size_t n;
+	int64_t page_size, root;
+
+	make_store_with_data(f->path);
+	assert_int_equal(testdir_count(f->dir), 1);  /* the close removed the WAL */
+	page_size = raw_int(f->path, "PRAGMA page_size");
+	root = raw_int(f->path, "SELECT rootpage FROM sqlite_master WHERE name = 'items'");
+	assert_true(root > 2);
+	data = read_file(f->path, &n);
+	assert_true(n >= (size_t)(root * page_size));
+	memset(data + (root - 1) * page_size, 0xa5, 16);
+	write_file(f->path, data, n);
+	write_file(wal, "", 0);
+
+	assert_refused(f->dir, f->path, -EBADMSG, "corrupt");
+}
+
 static void test_refuse_foreign_tables(void **state)
 {
 	struct fixture *f = *state;
@@ -553,6 +576,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_not_sqlite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_short_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_corrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_corrupt_items_after_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_application_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_newer_schema, setup, teardown),
