@@ -169,11 +169,26 @@ static const char *const stmt_sql[_STMT_MAX] = {
 	[STMT_ITEM_PRUNE] =
 		"DELETE FROM items WHERE feed = (SELECT id FROM feeds WHERE url = ?1)"
 		" AND last_seen_usec < ?2",
+	/* A burst of news: the nearest in time are the likely originals.  The
+	 * nearest at or after ?4 and the nearest before it are two walks of
+	 * items_reports of at most STORE_REPORTS_MAX entries each; sorting the
+	 * whole window instead cost time in the number of reports in it, and a
+	 * cold poll of many feeds makes as many queries as it stores reports. */
 	[STMT_REPORTS] =
-		"SELECT item_id, report_usec, signature, duplicate_of FROM items"
-		" WHERE storyline = ?1 AND signature IS NOT NULL AND report_usec BETWEEN ?2 AND ?3"
-		/* a burst of news: the nearest in time are the likely originals */
-		" ORDER BY abs(report_usec - ?4) LIMIT " STRINGIFY(STORE_REPORTS_MAX),
+		"SELECT i.item_id, i.report_usec, i.signature, i.duplicate_of FROM ("
+		" SELECT feed, key, report_usec FROM ("
+		"  SELECT feed, key, report_usec FROM ("
+		"   SELECT feed, key, report_usec FROM items WHERE storyline = ?1"
+		"   AND signature IS NOT NULL AND report_usec BETWEEN MAX(?2, ?4) AND ?3"
+		"   ORDER BY report_usec LIMIT " STRINGIFY(STORE_REPORTS_MAX) ")"
+		"  UNION ALL"
+		"  SELECT feed, key, report_usec FROM ("
+		"   SELECT feed, key, report_usec FROM items WHERE storyline = ?1"
+		"   AND signature IS NOT NULL AND report_usec >= ?2 AND report_usec < MIN(?4, ?3 + 1)"
+		"   ORDER BY report_usec DESC LIMIT " STRINGIFY(STORE_REPORTS_MAX) "))"
+		" ORDER BY abs(report_usec - ?4) LIMIT " STRINGIFY(STORE_REPORTS_MAX) ") AS near"
+		" JOIN items AS i ON i.feed = near.feed AND i.key = near.key"
+		" ORDER BY abs(near.report_usec - ?4)",
 	[STMT_EVENT_NEXT_SEQ] =
 		"SELECT MAX(IFNULL((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),"
 		" IFNULL((SELECT MAX(seq) FROM events), 0)) + 1",

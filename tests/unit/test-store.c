@@ -565,6 +565,80 @@ static void test_prune_forgets_gone_items(void **state)
 	feed_state_done(&st);
 }
 
+struct near_seen {
+	size_t n;
+	uint64_t last_distance;
+	uint64_t min_usec, max_usec;
+	bool in_order;
+};
+
+static int near_cb(const struct report *rep, void *userdata)
+{
+	struct near_seen *seen = userdata;
+	uint64_t at = 1000100, d = rep->report_usec > at ? rep->report_usec - at : at - rep->report_usec;
+
+	if (seen->n > 0 && d < seen->last_distance)
+		seen->in_order = false;
+	seen->last_distance = d;
+	seen->min_usec = seen->n ? MIN(seen->min_usec, rep->report_usec) : rep->report_usec;
+	seen->max_usec = MAX(seen->max_usec, rep->report_usec);
+	seen->n++;
+	return 0;
+}
+
+/* The reports nearest in time, at most STORE_REPORTS_MAX, nearest first,
+ * from both sides of the time asked about and within the window only. */
+static void test_reports_nearest(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_store_ struct store *s = NULL;
+	static const unsigned char sig[] = { 1, 2, 3, 4 };
+	struct near_seen seen = { .in_order = true };
+
+	assert_int_equal(store_open(f->path, &s, NULL), 0);
+	assert_int_equal(store_feed_save(s, &(struct feed_state){ .url = "https://a.example/" }), 0);
+	assert_int_equal(store_begin(s), 0);
+	/* 400 reports 1000 usec apart, from 800000 to 1199000; asked about
+	 * 1000100, so that no two are equally near. */
+	for (unsigned i = 0; i < 400; i++) {
+		_cleanup_free_ char *key = xasprintf("id:%u", i);
+		struct item_record it = {
+			.feed_url = "https://a.example/", .key = key, .content_hash = i,
+			.storyline = "war", .action = ACTION_NOTIFY, .item_id = key,
+			.report_usec = 800000 + (uint64_t)i * 1000,
+			.signature = sig, .signature_len = sizeof(sig),
+		};
+
+		assert_int_equal(store_item_put(s, &it, 1), 0);
+	}
+	assert_int_equal(store_commit(s), 0);
+
+	assert_int_equal(store_reports_foreach(s, "war", 0, 2000000, 1000100, near_cb, &seen), 0);
+	assert_int_equal(seen.n, STORE_REPORTS_MAX);
+	assert_true(seen.in_order);
+	/* 64 on either side: 937000 ... 1000000 and 1001000 ... 1064000. */
+	assert_int_equal(seen.min_usec, 937000);
+	assert_int_equal(seen.max_usec, 1064000);
+
+	/* The window cuts one side off: only what is in it, nearest first. */
+	seen = (struct near_seen){ .in_order = true };
+	assert_int_equal(store_reports_foreach(s, "war", 990000, 1020000, 1000100, near_cb, &seen), 0);
+	assert_int_equal(seen.n, 31);
+	assert_true(seen.in_order);
+	assert_int_equal(seen.min_usec, 990000);
+	assert_int_equal(seen.max_usec, 1020000);
+
+	/* A time after the window: the latest of the window. */
+	seen = (struct near_seen){ .in_order = true };
+	assert_int_equal(store_reports_foreach(s, "war", 0, 900000, 1000100, near_cb, &seen), 0);
+	assert_int_equal(seen.n, 101);
+	assert_int_equal(seen.max_usec, 900000);
+
+	seen = (struct near_seen){ .in_order = true };
+	assert_int_equal(store_reports_foreach(s, "other", 0, 2000000, 1000100, near_cb, &seen), 0);
+	assert_int_equal(seen.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +651,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_short_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_corrupt_items_after_crash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reports_nearest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_application_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_newer_schema, setup, teardown),
