@@ -90,6 +90,13 @@ static const char *const migrations[] = {
 	 * an index insert per item stored. */
 	"DROP INDEX items_by_last_seen;"
 	"DROP INDEX items_by_storyline;",
+
+	/* v5: items_reports holds what duplicate detection reads of a report,
+	 * so that the reports nearest in time are read off the index alone,
+	 * without a seek into items for each. */
+	"DROP INDEX items_reports;"
+	"CREATE INDEX items_reports ON items(storyline, report_usec, item_id, signature, duplicate_of)"
+	" WHERE signature IS NOT NULL;",
 };
 
 const unsigned store_schema_version = ELEMENTSOF(migrations);
@@ -171,24 +178,22 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		" AND last_seen_usec < ?2",
 	/* A burst of news: the nearest in time are the likely originals.  The
 	 * nearest at or after ?4 and the nearest before it are two walks of
-	 * items_reports of at most STORE_REPORTS_MAX entries each; sorting the
-	 * whole window instead cost time in the number of reports in it, and a
-	 * cold poll of many feeds makes as many queries as it stores reports. */
+	 * items_reports (which covers the query) of at most STORE_REPORTS_MAX
+	 * entries each; sorting the whole window instead cost time in the
+	 * number of reports in it, and a cold poll of many feeds makes as many
+	 * queries as it stores reports. */
 	[STMT_REPORTS] =
-		"SELECT i.item_id, i.report_usec, i.signature, i.duplicate_of FROM ("
-		" SELECT feed, key, report_usec FROM ("
-		"  SELECT feed, key, report_usec FROM ("
-		"   SELECT feed, key, report_usec FROM items WHERE storyline = ?1"
-		"   AND signature IS NOT NULL AND report_usec BETWEEN MAX(?2, ?4) AND ?3"
-		"   ORDER BY report_usec LIMIT " STRINGIFY(STORE_REPORTS_MAX) ")"
-		"  UNION ALL"
-		"  SELECT feed, key, report_usec FROM ("
-		"   SELECT feed, key, report_usec FROM items WHERE storyline = ?1"
-		"   AND signature IS NOT NULL AND report_usec >= ?2 AND report_usec < MIN(?4, ?3 + 1)"
-		"   ORDER BY report_usec DESC LIMIT " STRINGIFY(STORE_REPORTS_MAX) "))"
-		" ORDER BY abs(report_usec - ?4) LIMIT " STRINGIFY(STORE_REPORTS_MAX) ") AS near"
-		" JOIN items AS i ON i.feed = near.feed AND i.key = near.key"
-		" ORDER BY abs(near.report_usec - ?4)",
+		"SELECT item_id, report_usec, signature, duplicate_of FROM ("
+		" SELECT * FROM ("
+		"  SELECT item_id, report_usec, signature, duplicate_of FROM items WHERE storyline = ?1"
+		"  AND signature IS NOT NULL AND report_usec BETWEEN MAX(?2, ?4) AND ?3"
+		"  ORDER BY report_usec LIMIT " STRINGIFY(STORE_REPORTS_MAX) ")"
+		" UNION ALL"
+		" SELECT * FROM ("
+		"  SELECT item_id, report_usec, signature, duplicate_of FROM items WHERE storyline = ?1"
+		"  AND signature IS NOT NULL AND report_usec >= ?2 AND report_usec < MIN(?4, ?3 + 1)"
+		"  ORDER BY report_usec DESC LIMIT " STRINGIFY(STORE_REPORTS_MAX) "))"
+		" ORDER BY abs(report_usec - ?4) LIMIT " STRINGIFY(STORE_REPORTS_MAX),
 	[STMT_EVENT_NEXT_SEQ] =
 		"SELECT MAX(IFNULL((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),"
 		" IFNULL((SELECT MAX(seq) FROM events), 0)) + 1",

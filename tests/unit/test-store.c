@@ -114,11 +114,11 @@ static void test_create_new_file(void **state)
 	assert_int_equal(store_open(f->path, &s, NULL), 0);
 	assert_int_equal(store_get_version(s, &v), 0);
 	assert_int_equal(v, store_schema_version);
-	assert_int_equal(v, 4);
+	assert_int_equal(v, 5);
 	store_close(steal_ptr(s));
 
 	assert_int_equal(raw_int(f->path, "PRAGMA application_id"), STORE_APPLICATION_ID);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
 	/* WAL is a property of the file: byte 18 of the header is 2. */
 	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 }
@@ -173,7 +173,7 @@ static void test_migrate_from_v1(void **state)
 
 	assert_int_equal(store_open(f->path, &s, NULL), 0);
 	assert_int_equal(store_get_version(s, &v), 0);
-	assert_int_equal(v, 4);
+	assert_int_equal(v, 5);
 	assert_int_equal(store_feed_load(s, "https://old.example/f", &st), 0);
 	assert_string_equal(st.etag, "\"e1\"");
 	assert_int_equal(st.n_items, 1);
