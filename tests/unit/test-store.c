@@ -565,6 +565,16 @@ static void test_prune_forgets_gone_items(void **state)
 	feed_state_done(&st);
 }
 
+/* The page cache grows with the state file, between 2 and 16 MiB. */
+static void test_cache_in_step_with_state(void **state)
+{
+	assert_int_equal(store_cache_kib(0), 2048);
+	assert_int_equal(store_cache_kib(UINT64_C(20) << 20), 2048);
+	assert_int_equal(store_cache_kib(UINT64_C(64) << 20), 2048);
+	assert_int_equal(store_cache_kib(UINT64_C(200) << 20), 6400);
+	assert_int_equal(store_cache_kib(UINT64_C(1) << 40), 16384);
+}
+
 struct near_seen {
 	size_t n;
 	uint64_t last_distance;
@@ -652,6 +662,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_corrupt_items_after_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reports_nearest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_in_step_with_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_application_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_newer_schema, setup, teardown),
