@@ -159,13 +159,63 @@ uint64_t loop_backoff_wait(uint64_t interval_usec, unsigned streak, uint64_t cap
 	return MIN(wait, cap_usec);
 }
 
-uint64_t loop_initial_due(bool is_once, const struct feed_state *st, uint64_t now_usec)
+uint64_t loop_initial_due(bool is_once, const struct feed_state *st, uint64_t now_usec,
+			  uint64_t spread_usec)
 {
 	if (st->next_poll_usec <= now_usec)
-		return now_usec;
+		return is_once ? now_usec : now_usec + spread_usec;
 	if (is_once && st->error_streak == 0)
 		return now_usec;
 	return st->next_poll_usec;
+}
+
+uint64_t loop_url_hash(const char *url)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	for (const unsigned char *p = (const unsigned char *) url; *p; p++) {
+		h ^= *p;
+		h *= UINT64_C(0x100000001b3);
+	}
+	/* FNV-1a alone leaves URLs that differ in the last byte close together */
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t loop_spread(uint64_t interval_usec, size_t rank, size_t n)
+{
+	if (n == 0 || rank >= n)
+		return 0;
+	return (uint64_t) ((unsigned __int128) interval_usec * rank / n);
+}
+
+struct ranked_url {
+	uint64_t hash;
+	const char *url;
+	size_t index;
+};
+
+static int ranked_cmp(const void *a, const void *b)
+{
+	const struct ranked_url *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return strcmp(x->url, y->url);
+}
+
+void loop_rank_urls(const char *const *urls, size_t n, size_t *ret_rank)
+{
+	_cleanup_free_ struct ranked_url *v = xreallocarray(NULL, MAX(n, 1u), sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct ranked_url){ .hash = loop_url_hash(urls[i]), .url = urls[i], .index = i };
+	if (n > 0)
+		qsort(v, n, sizeof(*v), ranked_cmp);
+	for (size_t i = 0; i < n; i++)
+		ret_rank[v[i].index] = i;
 }
 
 /* The next regular poll, with jitter. */
@@ -872,8 +922,10 @@ static int slots_build(struct loop *l, const struct config *cfg, struct feed_slo
 	_cleanup_free_ struct feed_slot **sorted_old = NULL, **sorted_new = NULL;
 	_cleanup_free_ const struct feed_source **srcs = NULL;
 	_cleanup_free_ bool *is_dup = NULL;
+	_cleanup_free_ const char **urls = NULL;
+	_cleanup_free_ size_t *rank = NULL;
 	struct feed_state *states = NULL;
-	size_t n_states = 0, n = 0;
+	size_t n_states = 0, n = 0, n_ranked = 0;
 	struct feed_slot **slots;
 	uint64_t now = loop_now(l);
 	int r;
@@ -901,14 +953,24 @@ static int slots_build(struct loop *l, const struct config *cfg, struct feed_slo
 		if (streq(srcs[i]->url, srcs[i - 1]->url))
 			is_dup[srcs[i] - cfg->feeds] = true;
 
+	/* Each feed's place in its interval, by the hash of its URL. */
+	urls = xreallocarray(NULL, MAX(cfg->n_feeds, 1u), sizeof(*urls));
+	rank = xreallocarray(NULL, MAX(cfg->n_feeds, 1u), sizeof(*rank));
+	for (size_t i = 0; i < cfg->n_feeds; i++)
+		if (!is_dup[i])
+			urls[n_ranked++] = cfg->feeds[i].url;
+	loop_rank_urls(urls, n_ranked, rank);
+
 	slots = xreallocarray(NULL, MAX(cfg->n_feeds, 1u), sizeof(*slots));
 	for (size_t i = 0; i < cfg->n_feeds; i++) {
 		const struct feed_source *src = &cfg->feeds[i];
 		struct feed_slot *f;
+		bool is_kept;
 
 		if (is_dup[i])
 			continue;
 		f = slot_find(sorted_old, n_old, src->url);
+		is_kept = f;
 		if (f) {
 			f->is_removed = false;
 		} else {
@@ -923,8 +985,12 @@ static int slots_build(struct loop *l, const struct config *cfg, struct feed_slo
 				f->st.url = xstrdup(src->url);
 		}
 		f->interval_usec = slot_interval(cfg, src);
-		if (!f->is_in_flight && !f->is_queued)
-			f->due_usec = loop_initial_due(l->is_once, &f->st, now);
+		/* At start, feeds due are spread over their interval; a feed a
+		 * reload adds is polled at once, and one kept that waits for its
+		 * place keeps it. */
+		if (!f->is_in_flight && !f->is_queued && !(is_kept && f->due_usec > now))
+			f->due_usec = loop_initial_due(l->is_once, &f->st, now, n_old > 0 ? 0 :
+						       loop_spread(f->interval_usec, rank[n], n_ranked));
 		slots[n++] = f;
 	}
 
