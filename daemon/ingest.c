@@ -510,6 +510,7 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 	diag_clear(&d);
 	stats.n_items = f->n_items;
 	stats.ttl_minutes = f->ttl_minutes;
+	stats.schedule = f->schedule;
 	keys = document_keys(f);
 
 	r = store_begin(ig->store);

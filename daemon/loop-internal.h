@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct feed_schedule;
 struct feed_state;
 
 /* The regular wait: the interval, or longer when the feed's <ttl> or the
@@ -38,3 +39,13 @@ void loop_rank_urls(const char *const *urls, size_t n, size_t *ret_rank);
  * interval: rank / n of it, so that n feeds of one interval start evenly
  * spread over it, each always at the same place for the same list. */
 uint64_t loop_spread(uint64_t interval_usec, size_t rank, size_t n);
+
+/* The publisher's schedule (RSS 2.0 skipHours and skipDays, the syndication
+ * module's update period and base) taken like <ttl>: a lower bound on the
+ * next poll, never a reason to poll sooner.  From due_usec, the time the
+ * interval and jitter gave: not before now + the update period, or with an
+ * update base not before the first update after now; then not within a
+ * skipped hour or day (UTC; a publisher that skips every hour or every day
+ * is not listened to).  What the publisher adds stops at now + cap_usec. */
+uint64_t loop_publisher_due(const struct feed_schedule *s, uint64_t now_usec, uint64_t due_usec,
+			    uint64_t cap_usec);

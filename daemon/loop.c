@@ -27,6 +27,7 @@
 #include "notify.h"
 #include "loop.h"
 #include "loop-internal.h"
+#include "parse.h"
 #include "rules.h"
 #include "store.h"
 #include "timefmt.h"
@@ -50,6 +51,7 @@ struct feed_slot {
 	uint64_t interval_usec;
 	uint64_t due_usec;           /* on the daemon's clock */
 	unsigned ttl_minutes;        /* from the last parse */
+	struct feed_schedule schedule;  /* likewise */
 	bool is_queued;
 	bool is_in_flight;
 	bool is_done;                /* --once: polled or held back */
@@ -218,14 +220,53 @@ void loop_rank_urls(const char *const *urls, size_t n, size_t *ret_rank)
 		ret_rank[v[i].index] = i;
 }
 
-/* The next regular poll, with jitter. */
+#define HOUR_USEC (3600 * USEC_PER_SEC)
+#define DAY_USEC (24 * HOUR_USEC)
+#define ALL_HOURS ((UINT32_C(1) << 24) - 1)
+#define ALL_DAYS 0x7fu
+
+uint64_t loop_publisher_due(const struct feed_schedule *s, uint64_t now_usec, uint64_t due_usec,
+			    uint64_t cap_usec)
+{
+	uint64_t d = due_usec, limit = now_usec + cap_usec;
+	uint32_t hours = s->skip_hours == ALL_HOURS ? 0 : s->skip_hours;
+	unsigned days = s->skip_days == ALL_DAYS ? 0 : s->skip_days;
+
+	if (s->update_every_sec > 0) {
+		uint64_t every = s->update_every_sec * USEC_PER_SEC, next;
+
+		if (s->update_base > 0) {
+			uint64_t base = (uint64_t) s->update_base * USEC_PER_SEC;
+
+			next = now_usec < base ? base : base + ((now_usec - base) / every + 1) * every;
+		} else
+			next = now_usec + every;
+		d = MAX(d, next);
+	}
+	/* at most a week of skipped hours */
+	for (unsigned i = 0; (hours || days) && i < 7 * 24 && d < limit; i++) {
+		unsigned hour = (unsigned) (d / HOUR_USEC % 24);
+		unsigned day = (unsigned) ((d / DAY_USEC + 4) % 7);  /* 1970-01-01 was a Thursday */
+
+		if (days & (1u << day))
+			d = (d / DAY_USEC + 1) * DAY_USEC;
+		else if (hours & (UINT32_C(1) << hour))
+			d = (d / HOUR_USEC + 1) * HOUR_USEC;
+		else
+			break;
+	}
+	return MAX(due_usec, MIN(d, limit));
+}
+
+/* The next regular poll, with jitter, then what the publisher asks. */
 static uint64_t next_regular(struct loop *l, const struct feed_slot *f, uint64_t now,
 			     const struct fetch_result *r)
 {
 	int64_t fresh = r ? fetch_result_fresh_until(r, (int64_t) (now / USEC_PER_SEC)) : -1;
+	uint64_t due = now + with_jitter(l, loop_regular_wait(f->interval_usec, f->ttl_minutes, fresh,
+							      now, l->cfg->max_backoff_usec));
 
-	return now + with_jitter(l, loop_regular_wait(f->interval_usec, f->ttl_minutes, fresh, now,
-						      l->cfg->max_backoff_usec));
+	return loop_publisher_due(&f->schedule, now, due, l->cfg->max_backoff_usec);
 }
 
 /* The next attempt after a failure: up to a quarter more, for spread. */
@@ -510,11 +551,14 @@ static void record_body(struct loop *l, struct feed_slot *f, const struct fetch_
 	}
 	log_debug("feed %s: %zu items, %zu new, %zu changed, %zu events", f->st.url,
 		  stats.n_items, stats.n_new, stats.n_changed, stats.n_events);
-	if (stats.ttl_minutes != f->ttl_minutes) {
+	if (stats.ttl_minutes != f->ttl_minutes ||
+	    memcmp(&stats.schedule, &f->schedule, sizeof(f->schedule)) != 0) {
 		uint64_t due;
 
-		/* The feed's own <ttl> is a lower bound on the interval (RSS 2.0). */
+		/* The feed's own <ttl> is a lower bound on the interval (RSS 2.0),
+		 * and so is what it says of its schedule. */
 		f->ttl_minutes = stats.ttl_minutes;
+		f->schedule = stats.schedule;
 		due = next_regular(l, f, now, res);
 		if (due > f->st.next_poll_usec) {
 			f->st.next_poll_usec = due;

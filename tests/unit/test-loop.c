@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "loop-internal.h"
+#include "parse.h"
 #include "store.h"
 #include "util.h"
 
@@ -95,6 +96,84 @@ static void test_initial_due_once_honours_backoff(void **state)
 	/* nor does the spread */
 	st.next_poll_usec = 0;
 	assert_int_equal(loop_initial_due(true, &st, NOW, 3 * MIN_USEC), NOW);
+}
+
+/* NOW is Tuesday 2025-03-18 12:00 UTC. */
+#define HOUR_USEC (60 * MIN_USEC)
+#define CAP (DAY_USEC)
+
+static void test_publisher_says_nothing(void **state)
+{
+	struct feed_schedule s = { 0 };
+
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 15 * MIN_USEC, CAP), NOW + 15 * MIN_USEC);
+}
+
+static void test_skip_hours_move_the_poll(void **state)
+{
+	/* 12:00-17:59 and 20:00-05:59 skipped */
+	struct feed_schedule s = { .skip_hours = 0x3f000u | 0xf00000u | 0x3fu };
+
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 15 * MIN_USEC, CAP), NOW + 6 * HOUR_USEC);
+	/* 18:00, 19:00 open: a due time there stays */
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 6 * HOUR_USEC + 30 * MIN_USEC, CAP),
+			 NOW + 6 * HOUR_USEC + 30 * MIN_USEC);
+	/* from 20:00 on to 06:00 the next day */
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 8 * HOUR_USEC + 5 * MIN_USEC, CAP),
+			 NOW + 18 * HOUR_USEC);
+	/* never sooner than asked */
+	s.skip_hours = 1u << 3;
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 15 * MIN_USEC, CAP), NOW + 15 * MIN_USEC);
+	/* every hour skipped: not listened to */
+	s.skip_hours = (1u << 24) - 1;
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 15 * MIN_USEC, CAP), NOW + 15 * MIN_USEC);
+}
+
+static void test_skip_days_move_the_poll(void **state)
+{
+	/* Tuesday (2) and Wednesday (3) skipped: Thursday 00:00 */
+	struct feed_schedule s = { .skip_days = (1u << 2) | (1u << 3) };
+
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 15 * MIN_USEC, 7 * DAY_USEC),
+			 NOW + 36 * HOUR_USEC);
+	/* capped: at most cap after now */
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 15 * MIN_USEC, CAP), NOW + CAP);
+	/* with an hour skipped on the first day open: Thursday 01:00 */
+	s.skip_hours = 1u << 0;
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 15 * MIN_USEC, 7 * DAY_USEC),
+			 NOW + 37 * HOUR_USEC);
+	s = (struct feed_schedule){ .skip_days = 0x7f };
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 15 * MIN_USEC, CAP), NOW + 15 * MIN_USEC);
+}
+
+static void test_update_period_is_a_lower_bound(void **state)
+{
+	struct feed_schedule s = { .update_every_sec = 3600 };
+
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 15 * MIN_USEC, CAP), NOW + HOUR_USEC);
+	/* a publisher updating more often than the interval changes nothing */
+	s.update_every_sec = 300;
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 15 * MIN_USEC, CAP), NOW + 15 * MIN_USEC);
+	/* a week: capped */
+	s.update_every_sec = 7 * 86400;
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 15 * MIN_USEC, CAP), NOW + CAP);
+}
+
+static void test_update_base_gives_the_next_update(void **state)
+{
+	/* twice a day from 2000-01-01T06:00Z: 18:00 today, then 06:00 */
+	struct feed_schedule s = { .update_every_sec = 12 * 3600, .update_base = INT64_C(946706400) };
+
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 15 * MIN_USEC, CAP), NOW + 6 * HOUR_USEC);
+	assert_int_equal(loop_publisher_due(&s, NOW + 6 * HOUR_USEC, NOW + 6 * HOUR_USEC + 15 * MIN_USEC, CAP),
+			 NOW + 18 * HOUR_USEC);
+	/* just before an update: the interval still holds */
+	assert_int_equal(loop_publisher_due(&s, NOW + 6 * HOUR_USEC - MIN_USEC,
+					    NOW + 6 * HOUR_USEC + 14 * MIN_USEC, CAP),
+			 NOW + 6 * HOUR_USEC + 14 * MIN_USEC);
+	/* a base in the future: that is the first update */
+	s.update_base = (int64_t) ((NOW + 3 * HOUR_USEC) / USEC_PER_SEC);
+	assert_int_equal(loop_publisher_due(&s, NOW, NOW + 15 * MIN_USEC, CAP), NOW + 3 * HOUR_USEC);
 }
 
 #define N_SPREAD 20000
@@ -211,6 +290,11 @@ int main(void)
 		cmocka_unit_test(test_initial_due_daemon_keeps_the_schedule),
 		cmocka_unit_test(test_initial_due_once_ignores_the_interval),
 		cmocka_unit_test(test_initial_due_once_honours_backoff),
+		cmocka_unit_test(test_publisher_says_nothing),
+		cmocka_unit_test(test_skip_hours_move_the_poll),
+		cmocka_unit_test(test_skip_days_move_the_poll),
+		cmocka_unit_test(test_update_period_is_a_lower_bound),
+		cmocka_unit_test(test_update_base_gives_the_next_update),
 		cmocka_unit_test(test_first_polls_spread_evenly),
 		cmocka_unit_test(test_first_polls_deterministic_per_url),
 	};
