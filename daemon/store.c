@@ -111,11 +111,13 @@ enum stmt {
 	STMT_FEED_LIST_BARE,
 	STMT_FEED_SAVE,
 	STMT_FEED_ENSURE,
+	STMT_FEED_ID,
 	STMT_ITEM_GET,
 	STMT_ITEM_PUT,
 	STMT_ITEM_TOUCH,
 	STMT_ITEM_PRUNE,
-	STMT_REPORTS,
+	STMT_REPORTS_AFTER,
+	STMT_REPORTS_BEFORE,
 	STMT_EVENT_NEXT_SEQ,
 	STMT_EVENT_INSERT,
 	STMT_EVENT_FOREACH,
@@ -153,13 +155,14 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		" next_poll_usec = excluded.next_poll_usec, http_status = excluded.http_status,"
 		" error_streak = excluded.error_streak, last_error = excluded.last_error",
 	[STMT_FEED_ENSURE] = "INSERT INTO feeds (url) VALUES (?1) ON CONFLICT (url) DO NOTHING",
+	[STMT_FEED_ID] = "SELECT id FROM feeds WHERE url = ?1",
 	[STMT_ITEM_GET] =
 		"SELECT content_hash, action, title, duplicate_of FROM items"
-		" WHERE feed = (SELECT id FROM feeds WHERE url = ?1) AND key = ?2",
+		" WHERE feed = ?1 AND key = ?2",
 	[STMT_ITEM_PUT] =
 		"INSERT INTO items (feed, key, content_hash, title, link, published, storyline, action,"
 		" score, first_seen_usec, last_seen_usec, item_id, report_usec, signature, duplicate_of)"
-		" VALUES ((SELECT id FROM feeds WHERE url = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10,"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10,"
 		" ?11, ?12, ?13, ?14)"
 		" ON CONFLICT (feed, key) DO UPDATE SET content_hash = excluded.content_hash,"
 		" title = excluded.title, link = excluded.link, published = excluded.published,"
@@ -172,28 +175,24 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		" duplicate_of = COALESCE(duplicate_of, excluded.duplicate_of)",
 	[STMT_ITEM_TOUCH] =
 		"UPDATE items SET last_seen_usec = ?3"
-		" WHERE feed = (SELECT id FROM feeds WHERE url = ?1) AND key = ?2",
+		" WHERE feed = ?1 AND key = ?2",
 	[STMT_ITEM_PRUNE] =
-		"DELETE FROM items WHERE feed = (SELECT id FROM feeds WHERE url = ?1)"
+		"DELETE FROM items WHERE feed = ?1"
 		" AND last_seen_usec < ?2",
-	/* A burst of news: the nearest in time are the likely originals.  The
-	 * nearest at or after ?4 and the nearest before it are two walks of
-	 * items_reports (which covers the query) of at most STORE_REPORTS_MAX
-	 * entries each; sorting the whole window instead cost time in the
-	 * number of reports in it, and a cold poll of many feeds makes as many
-	 * queries as it stores reports. */
-	[STMT_REPORTS] =
-		"SELECT item_id, report_usec, signature, duplicate_of FROM ("
-		" SELECT * FROM ("
-		"  SELECT item_id, report_usec, signature, duplicate_of FROM items WHERE storyline = ?1"
-		"  AND signature IS NOT NULL AND report_usec BETWEEN MAX(?2, ?4) AND ?3"
-		"  ORDER BY report_usec LIMIT " STRINGIFY(STORE_REPORTS_MAX) ")"
-		" UNION ALL"
-		" SELECT * FROM ("
-		"  SELECT item_id, report_usec, signature, duplicate_of FROM items WHERE storyline = ?1"
-		"  AND signature IS NOT NULL AND report_usec >= ?2 AND report_usec < MIN(?4, ?3 + 1)"
-		"  ORDER BY report_usec DESC LIMIT " STRINGIFY(STORE_REPORTS_MAX) "))"
-		" ORDER BY abs(report_usec - ?4) LIMIT " STRINGIFY(STORE_REPORTS_MAX),
+	/* A burst of news: the nearest in time are the likely originals: the
+	 * nearest at or after ?4 and the nearest before it, two walks of
+	 * items_reports (which covers them) that store_reports_foreach() merges.
+	 * Sorting the whole window instead cost time in the number of reports
+	 * in it, and a cold poll of many feeds makes as many queries as it
+	 * stores reports. */
+	[STMT_REPORTS_AFTER] =
+		"SELECT item_id, report_usec, signature, duplicate_of FROM items WHERE storyline = ?1"
+		" AND signature IS NOT NULL AND report_usec BETWEEN MAX(?2, ?4) AND ?3"
+		" ORDER BY report_usec LIMIT " STRINGIFY(STORE_REPORTS_MAX),
+	[STMT_REPORTS_BEFORE] =
+		"SELECT item_id, report_usec, signature, duplicate_of FROM items WHERE storyline = ?1"
+		" AND signature IS NOT NULL AND report_usec >= ?2 AND report_usec < MIN(?4, ?3 + 1)"
+		" ORDER BY report_usec DESC LIMIT " STRINGIFY(STORE_REPORTS_MAX),
 	[STMT_EVENT_NEXT_SEQ] =
 		"SELECT MAX(IFNULL((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),"
 		" IFNULL((SELECT MAX(seq) FROM events), 0)) + 1",
@@ -212,6 +211,11 @@ struct store {
 	sqlite3_stmt *stmts[_STMT_MAX];
 	bool in_transaction;
 	bool in_batch;        /* store_batch_begin(): transactions are savepoints */
+	/* The last feed whose id items were looked up or stored with: a poll
+	 * stores all of one feed's items.  Forgotten on a rollback, which may
+	 * undo the feed's row. */
+	char *feed_url;
+	int64_t feed_id;
 };
 
 /* SQLite result codes to errno at the module edge; the text stays available
@@ -660,6 +664,7 @@ void store_close(struct store *s)
 		return;
 	for (size_t i = 0; i < _STMT_MAX; i++)
 		sqlite3_finalize(s->stmts[i]);
+	free(s->feed_url);
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s);
@@ -668,6 +673,51 @@ void store_close(struct store *s)
 const char *store_strerror(struct store *s)
 {
 	return sqlite3_errmsg(s->db);
+}
+
+/* ---- feed ids ------------------------------------------------------------- */
+
+static void feed_id_forget(struct store *s)
+{
+	free(s->feed_url);
+	s->feed_url = NULL;
+	s->feed_id = 0;
+}
+
+/* The id of the feed at url: -ENOENT when it has none and !create. */
+static int feed_id(struct store *s, const char *url, bool create, int64_t *ret)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r, rc;
+
+	if (s->feed_url && streq(s->feed_url, url)) {
+		*ret = s->feed_id;
+		return 0;
+	}
+	if (create) {
+		r = stmt_get(s, STMT_FEED_ENSURE, &st);
+		if (r < 0)
+			return r;
+		bind_text(st, 1, url);
+		r = stmt_run(s, st);
+		stmt_done(&st);
+		if (r < 0)
+			return r;
+	}
+	r = stmt_get(s, STMT_FEED_ID, &st);
+	if (r < 0)
+		return r;
+	bind_text(st, 1, url);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return -ENOENT;
+	if (rc != SQLITE_ROW)
+		return errno_from_sqlite(rc);
+	free(s->feed_url);
+	s->feed_url = xstrdup(url);
+	s->feed_id = sqlite3_column_int64(st, 0);
+	*ret = s->feed_id;
+	return 0;
 }
 
 /* ---- transactions ----------------------------------------------------------- */
@@ -700,6 +750,7 @@ int store_batch_commit(struct store *s)
 	r = store_simple(s, STMT_COMMIT);
 	if (r < 0) {
 		(void) store_simple(s, STMT_ROLLBACK);
+		feed_id_forget(s);
 		s->in_batch = false;
 		return r;
 	}
@@ -747,6 +798,7 @@ void store_rollback(struct store *s)
 {
 	if (!s->in_transaction)
 		return;
+	feed_id_forget(s);
 	if (s->in_batch)
 		(void) store_exec(s, "ROLLBACK TO poll; RELEASE poll");
 	else
@@ -1071,12 +1123,16 @@ int store_item_get(struct store *s, const char *feed_url, const char *key,
 		   struct item_prev *ret)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int64_t id;
 	int r, rc;
 
+	r = feed_id(s, feed_url, false, &id);
+	if (r < 0)
+		return r;
 	r = stmt_get(s, STMT_ITEM_GET, &st);
 	if (r < 0)
 		return r;
-	bind_text(st, 1, feed_url);
+	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, key);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
@@ -1100,30 +1156,19 @@ void item_prev_done(struct item_prev *p)
 	*p = (struct item_prev){ 0 };
 }
 
-static int store_feed_ensure(struct store *s, const char *url)
-{
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = stmt_get(s, STMT_FEED_ENSURE, &st);
-
-	if (r < 0)
-		return r;
-	bind_text(st, 1, url);
-	r = stmt_run(s, st);
-	return r < 0 ? r : 0;
-}
-
 int store_item_put(struct store *s, const struct item_record *rec, uint64_t now_usec)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int64_t id;
 	int r;
 
-	r = store_feed_ensure(s, rec->feed_url);
+	r = feed_id(s, rec->feed_url, true, &id);
 	if (r < 0)
 		return r;
 	r = stmt_get(s, STMT_ITEM_PUT, &st);
 	if (r < 0)
 		return r;
-	bind_text(st, 1, rec->feed_url);
+	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, rec->key);
 	bind_u64(st, 3, rec->content_hash);
 	bind_text(st, 4, rec->title);
@@ -1142,21 +1187,63 @@ int store_item_put(struct store *s, const struct item_record *rec, uint64_t now_
 	return r < 0 ? r : 0;
 }
 
+static int reports_query(struct store *s, enum stmt id, const char *storyline, uint64_t from_usec,
+			 uint64_t to_usec, uint64_t at_usec, sqlite3_stmt **ret)
+{
+	int r = stmt_get(s, id, ret);
+
+	if (r < 0)
+		return r;
+	bind_text(*ret, 1, storyline);
+	bind_u64(*ret, 2, from_usec);
+	bind_u64(*ret, 3, to_usec);
+	bind_u64(*ret, 4, at_usec);
+	return 0;
+}
+
+/* Steps st: 1 with a row, 0 at the end, or -errno. */
+static int reports_step(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : errno_from_sqlite(rc);
+}
+
+static uint64_t distance(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
 int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_usec,
 			  uint64_t to_usec, uint64_t at_usec,
 			  int (*cb)(const struct report *rep, void *userdata), void *userdata)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r, rc;
+	_cleanup_stmt_ sqlite3_stmt *after = NULL;
+	_cleanup_stmt_ sqlite3_stmt *before = NULL;
+	int has_after, has_before, r;
 
-	r = stmt_get(s, STMT_REPORTS, &st);
+	r = reports_query(s, STMT_REPORTS_AFTER, storyline, from_usec, to_usec, at_usec, &after);
+	if (r >= 0)
+		r = reports_query(s, STMT_REPORTS_BEFORE, storyline, from_usec, to_usec, at_usec, &before);
 	if (r < 0)
 		return r;
-	bind_text(st, 1, storyline);
-	bind_u64(st, 2, from_usec);
-	bind_u64(st, 3, to_usec);
-	bind_u64(st, 4, at_usec);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	has_after = reports_step(after);
+	has_before = reports_step(before);
+	/* Both come nearest first: merge them up to STORE_REPORTS_MAX. */
+	for (unsigned n = 0; n < STORE_REPORTS_MAX; n++) {
+		sqlite3_stmt *st;
+
+		if (has_after < 0 || has_before < 0)
+			return has_after < 0 ? has_after : has_before;
+		if (!has_after && !has_before)
+			break;
+		if (has_after && (!has_before ||
+				  distance((uint64_t)sqlite3_column_int64(after, 1), at_usec) <=
+				  distance((uint64_t)sqlite3_column_int64(before, 1), at_usec)))
+			st = after;
+		else
+			st = before;
+
 		struct report rep = {
 			.item_id = column_str(st, 0),
 			.report_usec = (uint64_t)sqlite3_column_int64(st, 1),
@@ -1168,19 +1255,27 @@ int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_
 		r = cb(&rep, userdata);
 		if (r < 0)
 			return r;
+		if (st == after)
+			has_after = reports_step(after);
+		else
+			has_before = reports_step(before);
 	}
-	return rc == SQLITE_DONE ? 0 : errno_from_sqlite(rc);
+	return 0;
 }
 
 int store_item_touch(struct store *s, const char *feed_url, const char *key, uint64_t now_usec)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int64_t id;
 	int r;
 
+	r = feed_id(s, feed_url, false, &id);
+	if (r < 0)
+		return r;
 	r = stmt_get(s, STMT_ITEM_TOUCH, &st);
 	if (r < 0)
 		return r;
-	bind_text(st, 1, feed_url);
+	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, key);
 	bind_u64(st, 3, now_usec);
 	r = stmt_run(s, st);
@@ -1192,12 +1287,18 @@ int store_item_touch(struct store *s, const char *feed_url, const char *key, uin
 int store_items_prune(struct store *s, const char *feed_url, uint64_t before_usec)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int64_t id;
 	int r;
 
+	r = feed_id(s, feed_url, false, &id);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
 	r = stmt_get(s, STMT_ITEM_PRUNE, &st);
 	if (r < 0)
 		return r;
-	bind_text(st, 1, feed_url);
+	sqlite3_bind_int64(st, 1, id);
 	bind_u64(st, 2, before_usec);
 	return stmt_run(s, st);
 }

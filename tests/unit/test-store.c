@@ -565,6 +565,34 @@ static void test_prune_forgets_gone_items(void **state)
 	feed_state_done(&st);
 }
 
+/* The feed id the store remembers between items does not outlive a
+ * rollback that undid the feed's row: its id may go to another feed. */
+static void test_rollback_forgets_feed_id(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_store_ struct store *s = NULL;
+	struct item_record it = { .feed_url = "https://a.example/", .key = "id:1", .content_hash = 1 };
+
+	assert_int_equal(store_open(f->path, &s, NULL), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_item_put(s, &it, 10), 0);
+	assert_int_equal(store_item_get(s, "https://a.example/", "id:1", NULL), 0);
+	store_rollback(s);
+	assert_int_equal(store_item_get(s, "https://a.example/", "id:1", NULL), -ENOENT);
+
+	assert_int_equal(store_begin(s), 0);
+	/* b takes the id a had */
+	assert_int_equal(store_feed_save(s, &(struct feed_state){ .url = "https://b.example/" }), 0);
+	assert_int_equal(store_item_put(s, &it, 20), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_item_get(s, "https://a.example/", "id:1", NULL), 0);
+	assert_int_equal(store_item_get(s, "https://b.example/", "id:1", NULL), -ENOENT);
+	assert_int_equal(store_item_touch(s, "https://b.example/", "id:1", 30), -ENOENT);
+	assert_int_equal(store_item_touch(s, "https://a.example/", "id:1", 30), 0);
+	assert_int_equal(store_items_prune(s, "https://c.example/", 100), 0);
+	assert_int_equal(store_items_prune(s, "https://a.example/", 100), 1);
+}
+
 /* The page cache grows with the state file, between 2 and 16 MiB. */
 static void test_cache_in_step_with_state(void **state)
 {
@@ -663,6 +691,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_corrupt_items_after_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reports_nearest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_in_step_with_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_forgets_feed_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_application_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_newer_schema, setup, teardown),
