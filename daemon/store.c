@@ -388,12 +388,17 @@ static int sqlite_open_untouched(const char *path, sqlite3 **ret)
 	return sqlite3_open_v2(buf_str(&uri), ret, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 }
 
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* Looks at an existing file through a read-only connection, which can neither
  * write nor roll back a journal, so that whatever we refuse stays as it was. */
 static int store_check_existing(const char *path, struct diag *diag)
 {
 	static const char magic[16] = "SQLite format 3";
-	char header[16];
+	unsigned char header[100];
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	int64_t app_id = 0, version = 0, n_objects = 0, has_feeds = 0;
@@ -412,7 +417,7 @@ static int store_check_existing(const char *path, struct diag *diag)
 	close(fd);
 	if (n == 0)
 		return 0; /* an empty file is a new database */
-	if (n != (ssize_t)sizeof(header) || memcmp(header, magic, sizeof(magic)) != 0) {
+	if (n < (ssize_t)sizeof(magic) || memcmp(header, magic, sizeof(magic)) != 0) {
 		diag_set(diag, path, 0, 0, "not an SQLite database; refusing to touch it");
 		return -EBADMSG;
 	}
@@ -423,6 +428,13 @@ static int store_check_existing(const char *path, struct diag *diag)
 	 * feeds table are, in time independent of the items stored: reading a
 	 * large state file at every start would cost more than the poll. */
 	was_clean = access(wal, F_OK) < 0 && errno == ENOENT;
+	/* Opening writes nothing to a file already ours, in WAL mode (header
+	 * bytes 18 and 19) and at this schema (user_version at 60,
+	 * application_id at 68): any other gets the whole check, so that
+	 * what is refused is refused before a byte of it changes. */
+	if (n < (ssize_t)sizeof(header) || header[18] != 2 || header[19] != 2 ||
+	    be32(header + 60) != store_schema_version || be32(header + 68) != STORE_APPLICATION_ID)
+		was_clean = false;
 
 	rc = sqlite_open_untouched(path, &db);
 	if (rc != SQLITE_OK) {
