@@ -121,6 +121,7 @@ enum stmt {
 	STMT_EVENT_NEXT_SEQ,
 	STMT_EVENT_INSERT,
 	STMT_EVENT_FOREACH,
+	STMT_EVENT_FOREACH_UNDELIVERED,
 	STMT_EVENT_MARK,
 	STMT_EVENT_PRUNE,
 	_STMT_MAX,
@@ -201,7 +202,13 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		" (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
 	[STMT_EVENT_FOREACH] =
 		"SELECT " EVENT_COLUMNS " FROM events WHERE seq BETWEEN ?1 AND ?2"
-		" AND (delivered = 0 OR ?3 = 0) ORDER BY seq LIMIT ?4",
+		" ORDER BY seq LIMIT ?4",
+	/* Through events_undelivered: a condition SQLite cannot see is
+	 * "delivered = 0" before the bindings (as "delivered = 0 OR ?3 = 0")
+	 * walked every event ever kept, at each delivery. */
+	[STMT_EVENT_FOREACH_UNDELIVERED] =
+		"SELECT " EVENT_COLUMNS " FROM events WHERE seq BETWEEN ?1 AND ?2"
+		" AND delivered = 0 ORDER BY seq LIMIT ?4",
 	[STMT_EVENT_MARK] = "UPDATE events SET delivered = 1 WHERE seq <= ?1 AND delivered = 0",
 	[STMT_EVENT_PRUNE] = "DELETE FROM events WHERE delivered = 1 AND time_usec < ?1",
 };
@@ -1397,12 +1404,11 @@ int store_events_foreach(struct store *s, uint64_t from_seq, uint64_t to_seq,
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	int r, rc;
 
-	r = stmt_get(s, STMT_EVENT_FOREACH, &st);
+	r = stmt_get(s, undelivered_only ? STMT_EVENT_FOREACH_UNDELIVERED : STMT_EVENT_FOREACH, &st);
 	if (r < 0)
 		return r;
 	bind_u64(st, 1, from_seq);
 	bind_u64(st, 2, MIN(to_seq, (uint64_t)INT64_MAX));
-	sqlite3_bind_int(st, 3, undelivered_only);
 	sqlite3_bind_int64(st, 4, max ? (sqlite3_int64)max : -1);
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
