@@ -525,6 +525,12 @@ static void record_status(struct loop *l, struct feed_slot *f, const char *error
 	}
 }
 
+static bool schedule_equal(const struct feed_schedule *a, const struct feed_schedule *b)
+{
+	return a->skip_hours == b->skip_hours && a->skip_days == b->skip_days &&
+	       a->update_every_sec == b->update_every_sec && a->update_base == b->update_base;
+}
+
 static void record_body(struct loop *l, struct feed_slot *f, const struct fetch_result *res,
 			uint64_t now)
 {
@@ -551,8 +557,7 @@ static void record_body(struct loop *l, struct feed_slot *f, const struct fetch_
 	}
 	log_debug("feed %s: %zu items, %zu new, %zu changed, %zu events", f->st.url,
 		  stats.n_items, stats.n_new, stats.n_changed, stats.n_events);
-	if (stats.ttl_minutes != f->ttl_minutes ||
-	    memcmp(&stats.schedule, &f->schedule, sizeof(f->schedule)) != 0) {
+	if (stats.ttl_minutes != f->ttl_minutes || !schedule_equal(&stats.schedule, &f->schedule)) {
 		uint64_t due;
 
 		/* The feed's own <ttl> is a lower bound on the interval (RSS 2.0),
