@@ -843,7 +843,7 @@ struct feeds_reader {
 	struct diag_list *diags;
 	unsigned n_errors;
 	struct feed_source *feeds;
-	size_t n_feeds;
+	size_t n_feeds, cap_feeds;  /* feeds, keys and lines grow together */
 	unsigned *lines;          /* where each feed was listed */
 	char **keys;              /* each feed's normalised URL, for duplicates */
 	size_t *slots;            /* open addressing over keys: index + 1, 0 empty */
@@ -999,9 +999,14 @@ static void feeds_add(struct feeds_reader *r, const char *url, const char *title
 		}
 		return;
 	}
-	r->feeds = xreallocarray(r->feeds, r->n_feeds + 1, sizeof(*r->feeds));
-	r->keys = xreallocarray(r->keys, r->n_feeds + 1, sizeof(*r->keys));
-	r->lines = xreallocarray(r->lines, r->n_feeds + 1, sizeof(*r->lines));
+	/* Doubling: a list of 100,000 feeds grown one by one copied the arrays
+	 * quadratically wherever realloc cannot grow in place. */
+	if (r->n_feeds == r->cap_feeds) {
+		r->cap_feeds = MAX(2 * r->cap_feeds, (size_t) 64);
+		r->feeds = xreallocarray(r->feeds, r->cap_feeds, sizeof(*r->feeds));
+		r->keys = xreallocarray(r->keys, r->cap_feeds, sizeof(*r->keys));
+		r->lines = xreallocarray(r->lines, r->cap_feeds, sizeof(*r->lines));
+	}
 	r->feeds[r->n_feeds] = (struct feed_source){
 		.url = xstrdup(url),
 		.title = xstrdup_or_null(title),

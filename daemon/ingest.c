@@ -212,7 +212,7 @@ static int ingest_health(const struct ingest *ig, const struct feed_state *st, c
 	bool was_failing;
 	int r;
 
-	r = store_feed_load(ig->store, st->url, &prev);
+	r = store_feed_load_bare(ig->store, st->url, &prev);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	/* A feed never polled before counts as healthy. */
@@ -825,6 +825,7 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 	diag_clear(&d);
 	stats.n_items = f->n_items;
 	stats.ttl_minutes = f->ttl_minutes;
+	stats.schedule = f->schedule;
 	keys = document_keys(f);
 
 	/* Without a batch, or without a caller's queue, the candidates are

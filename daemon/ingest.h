@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parse.h"
+
 struct diag;
 struct feed;
 struct feed_item;
@@ -53,6 +55,7 @@ struct ingest_stats {
 	size_t n_changed;     /* seen before, content changed */
 	size_t n_events;      /* events queued */
 	unsigned ttl_minutes; /* the feed's <ttl>, 0 when absent */
+	struct feed_schedule schedule; /* skipHours, skipDays, sy:update* */
 };
 
 /* Health is decided here, from the state saved before this poll: both calls

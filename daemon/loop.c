@@ -28,6 +28,7 @@
 #include "notify.h"
 #include "loop.h"
 #include "loop-internal.h"
+#include "parse.h"
 #include "rules.h"
 #include "store.h"
 #include "timefmt.h"
@@ -51,6 +52,7 @@ struct feed_slot {
 	uint64_t interval_usec;
 	uint64_t due_usec;           /* on the daemon's clock */
 	unsigned ttl_minutes;        /* from the last parse */
+	struct feed_schedule schedule;  /* likewise */
 	bool is_queued;
 	bool is_in_flight;
 	bool is_done;                /* --once: polled or held back */
@@ -162,23 +164,112 @@ uint64_t loop_backoff_wait(uint64_t interval_usec, unsigned streak, uint64_t cap
 	return MIN(wait, cap_usec);
 }
 
-uint64_t loop_initial_due(bool is_once, const struct feed_state *st, uint64_t now_usec)
+uint64_t loop_initial_due(bool is_once, const struct feed_state *st, uint64_t now_usec,
+			  uint64_t spread_usec)
 {
 	if (st->next_poll_usec <= now_usec)
-		return now_usec;
+		return is_once ? now_usec : now_usec + spread_usec;
 	if (is_once && st->error_streak == 0)
 		return now_usec;
 	return st->next_poll_usec;
 }
 
-/* The next regular poll, with jitter. */
+uint64_t loop_url_hash(const char *url)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	for (const unsigned char *p = (const unsigned char *) url; *p; p++) {
+		h ^= *p;
+		h *= UINT64_C(0x100000001b3);
+	}
+	/* FNV-1a alone leaves URLs that differ in the last byte close together */
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t loop_spread(uint64_t interval_usec, size_t rank, size_t n)
+{
+	if (n == 0 || rank >= n)
+		return 0;
+	return (uint64_t) ((unsigned __int128) interval_usec * rank / n);
+}
+
+struct ranked_url {
+	uint64_t hash;
+	const char *url;
+	size_t index;
+};
+
+static int ranked_cmp(const void *a, const void *b)
+{
+	const struct ranked_url *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return strcmp(x->url, y->url);
+}
+
+void loop_rank_urls(const char *const *urls, size_t n, size_t *ret_rank)
+{
+	_cleanup_free_ struct ranked_url *v = xreallocarray(NULL, MAX(n, 1u), sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct ranked_url){ .hash = loop_url_hash(urls[i]), .url = urls[i], .index = i };
+	if (n > 0)
+		qsort(v, n, sizeof(*v), ranked_cmp);
+	for (size_t i = 0; i < n; i++)
+		ret_rank[v[i].index] = i;
+}
+
+#define HOUR_USEC (3600 * USEC_PER_SEC)
+#define DAY_USEC (24 * HOUR_USEC)
+#define ALL_HOURS ((UINT32_C(1) << 24) - 1)
+#define ALL_DAYS 0x7fu
+
+uint64_t loop_publisher_due(const struct feed_schedule *s, uint64_t now_usec, uint64_t due_usec,
+			    uint64_t cap_usec)
+{
+	uint64_t d = due_usec, limit = now_usec + cap_usec;
+	uint32_t hours = s->skip_hours == ALL_HOURS ? 0 : s->skip_hours;
+	unsigned days = s->skip_days == ALL_DAYS ? 0 : s->skip_days;
+
+	if (s->update_every_sec > 0) {
+		uint64_t every = s->update_every_sec * USEC_PER_SEC, next;
+
+		if (s->update_base > 0) {
+			uint64_t base = (uint64_t) s->update_base * USEC_PER_SEC;
+
+			next = now_usec < base ? base : base + ((now_usec - base) / every + 1) * every;
+		} else
+			next = now_usec + every;
+		d = MAX(d, next);
+	}
+	/* at most a week of skipped hours */
+	for (unsigned i = 0; (hours || days) && i < 7 * 24 && d < limit; i++) {
+		unsigned hour = (unsigned) (d / HOUR_USEC % 24);
+		unsigned day = (unsigned) ((d / DAY_USEC + 4) % 7);  /* 1970-01-01 was a Thursday */
+
+		if (days & (1u << day))
+			d = (d / DAY_USEC + 1) * DAY_USEC;
+		else if (hours & (UINT32_C(1) << hour))
+			d = (d / HOUR_USEC + 1) * HOUR_USEC;
+		else
+			break;
+	}
+	return MAX(due_usec, MIN(d, limit));
+}
+
+/* The next regular poll, with jitter, then what the publisher asks. */
 static uint64_t next_regular(struct loop *l, const struct feed_slot *f, uint64_t now,
 			     const struct fetch_result *r)
 {
 	int64_t fresh = r ? fetch_result_fresh_until(r, (int64_t) (now / USEC_PER_SEC)) : -1;
+	uint64_t due = now + with_jitter(l, loop_regular_wait(f->interval_usec, f->ttl_minutes, fresh,
+							      now, l->cfg->max_backoff_usec));
 
-	return now + with_jitter(l, loop_regular_wait(f->interval_usec, f->ttl_minutes, fresh, now,
-						      l->cfg->max_backoff_usec));
+	return loop_publisher_due(&f->schedule, now, due, l->cfg->max_backoff_usec);
 }
 
 /* The next attempt after a failure: up to a quarter more, for spread. */
@@ -431,7 +522,7 @@ static void slot_reload_state(struct loop *l, struct feed_slot *f)
 	struct feed_state st = { 0 };
 
 	/* The record in memory may hold half of a failed ingest: reread it. */
-	if (store_feed_load(l->store, f->st.url, &st) < 0)
+	if (store_feed_load_bare(l->store, f->st.url, &st) < 0)
 		return;
 	feed_state_done(&f->st);
 	f->st = st;
@@ -452,6 +543,12 @@ static void record_status(struct loop *l, struct feed_slot *f, const char *error
 		log_error_errno(r, "feed %s: cannot record the poll", f->st.url);
 		slot_reload_state(l, f);
 	}
+}
+
+static bool schedule_equal(const struct feed_schedule *a, const struct feed_schedule *b)
+{
+	return a->skip_hours == b->skip_hours && a->skip_days == b->skip_days &&
+	       a->update_every_sec == b->update_every_sec && a->update_base == b->update_base;
 }
 
 static void record_body(struct loop *l, struct feed_slot *f, const struct fetch_result *res,
@@ -482,11 +579,13 @@ static void record_body(struct loop *l, struct feed_slot *f, const struct fetch_
 	}
 	log_debug("feed %s: %zu items, %zu new, %zu changed, %zu events", f->st.url,
 		  stats.n_items, stats.n_new, stats.n_changed, stats.n_events);
-	if (stats.ttl_minutes != f->ttl_minutes) {
+	if (stats.ttl_minutes != f->ttl_minutes || !schedule_equal(&stats.schedule, &f->schedule)) {
 		uint64_t due;
 
-		/* The feed's own <ttl> is a lower bound on the interval (RSS 2.0). */
+		/* The feed's own <ttl> is a lower bound on the interval (RSS 2.0),
+		 * and so is what it says of its schedule. */
 		f->ttl_minutes = stats.ttl_minutes;
+		f->schedule = stats.schedule;
 		due = next_regular(l, f, now, res);
 		if (due > f->st.next_poll_usec) {
 			f->st.next_poll_usec = due;
@@ -938,13 +1037,15 @@ static int slots_build(struct loop *l, const struct config *cfg, struct feed_slo
 	_cleanup_free_ struct feed_slot **sorted_old = NULL, **sorted_new = NULL;
 	_cleanup_free_ const struct feed_source **srcs = NULL;
 	_cleanup_free_ bool *is_dup = NULL;
+	_cleanup_free_ const char **urls = NULL;
+	_cleanup_free_ size_t *rank = NULL;
 	struct feed_state *states = NULL;
-	size_t n_states = 0, n = 0;
+	size_t n_states = 0, n = 0, n_ranked = 0;
 	struct feed_slot **slots;
 	uint64_t now = loop_now(l);
 	int r;
 
-	r = store_feed_list(l->store, &states, &n_states);
+	r = store_feed_list_bare(l->store, &states, &n_states);
 	if (r < 0)
 		return log_error_errno(r, "cannot read the feeds' state");
 	if (n_states > 0)
@@ -967,14 +1068,24 @@ static int slots_build(struct loop *l, const struct config *cfg, struct feed_slo
 		if (streq(srcs[i]->url, srcs[i - 1]->url))
 			is_dup[srcs[i] - cfg->feeds] = true;
 
+	/* Each feed's place in its interval, by the hash of its URL. */
+	urls = xreallocarray(NULL, MAX(cfg->n_feeds, 1u), sizeof(*urls));
+	rank = xreallocarray(NULL, MAX(cfg->n_feeds, 1u), sizeof(*rank));
+	for (size_t i = 0; i < cfg->n_feeds; i++)
+		if (!is_dup[i])
+			urls[n_ranked++] = cfg->feeds[i].url;
+	loop_rank_urls(urls, n_ranked, rank);
+
 	slots = xreallocarray(NULL, MAX(cfg->n_feeds, 1u), sizeof(*slots));
 	for (size_t i = 0; i < cfg->n_feeds; i++) {
 		const struct feed_source *src = &cfg->feeds[i];
 		struct feed_slot *f;
+		bool is_kept;
 
 		if (is_dup[i])
 			continue;
 		f = slot_find(sorted_old, n_old, src->url);
+		is_kept = f;
 		if (f) {
 			f->is_removed = false;
 		} else {
@@ -989,8 +1100,12 @@ static int slots_build(struct loop *l, const struct config *cfg, struct feed_slo
 				f->st.url = xstrdup(src->url);
 		}
 		f->interval_usec = slot_interval(cfg, src);
-		if (!f->is_in_flight && !f->is_queued)
-			f->due_usec = loop_initial_due(l->is_once, &f->st, now);
+		/* At start, feeds due are spread over their interval; a feed a
+		 * reload adds is polled at once, and one kept that waits for its
+		 * place keeps it. */
+		if (!f->is_in_flight && !f->is_queued && !(is_kept && f->due_usec > now))
+			f->due_usec = loop_initial_due(l->is_once, &f->st, now, n_old > 0 ? 0 :
+						       loop_spread(f->interval_usec, rank[n], n_ranked));
 		slots[n++] = f;
 	}
 

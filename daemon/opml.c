@@ -22,7 +22,7 @@ struct opml_reader {
 	bool has_doctype;
 	bool has_xml_error;
 	struct opml_outline *outlines;
-	size_t n_outlines;
+	size_t n_outlines, cap_outlines;
 };
 
 static void reader_error(struct opml_reader *r, unsigned line, unsigned column,
@@ -133,8 +133,11 @@ static void read_outlines(struct opml_reader *r, xmlNodePtr parent)
 			title = outline_attr(node, "title");
 			if (!title)
 				title = outline_attr(node, "text");
-			r->outlines = xreallocarray(r->outlines, r->n_outlines + 1,
-						    sizeof(*r->outlines));
+			if (r->n_outlines == r->cap_outlines) {
+				r->cap_outlines = MAX(2 * r->cap_outlines, (size_t) 64);
+				r->outlines = xreallocarray(r->outlines, r->cap_outlines,
+							    sizeof(*r->outlines));
+			}
 			r->outlines[r->n_outlines++] = (struct opml_outline){
 				.url = steal_ptr(url),
 				.title = steal_ptr(title),

@@ -47,6 +47,7 @@ enum ns {
 	NS_ITUNES,
 	NS_RDF,
 	NS_XHTML,
+	NS_SY,
 	NS_OTHER,
 };
 
@@ -80,6 +81,13 @@ enum el {
 	EL_ITUNES_CATEGORY,
 	EL_KEYWORDS,
 	EL_TTL,
+	EL_SKIP_HOURS,      /* RSS 2.0 <skipHours> of <hour>s */
+	EL_SKIP_DAYS,       /* RSS 2.0 <skipDays> of <day>s */
+	EL_HOUR,
+	EL_DAY,
+	EL_SY_PERIOD,       /* the syndication module (RSS 1.0) */
+	EL_SY_FREQUENCY,
+	EL_SY_BASE,
 	EL_MEDIA_GROUP,     /* no element of its own: its text is its parent's */
 	EL_PUSHER,          /* a known element with attributes that still holds its text */
 };
@@ -159,6 +167,10 @@ struct state {
 	char *feed_title;
 	char *feed_link;
 	unsigned ttl;
+	struct feed_schedule schedule;
+	bool in_skip_hours, in_skip_days;
+	char *sy_period;          /* as given, until the end: frequency may come first */
+	long sy_frequency;        /* 0 = not given */
 
 	size_t n_doc_entities;
 	struct { char *name; char *content; } doc_entities[MAX_DOC_ENTITIES];
@@ -1071,6 +1083,7 @@ static enum ns ns_of(const xmlChar *uri, const xmlChar *prefix)
 		{ "http://example.com/dtds/podcast-1.0.dtd", NS_ITUNES },
 		{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF },
 		{ "http://www.w3.org/1999/xhtml", NS_XHTML },
+		{ "http://purl.org/rss/1.0/modules/syndication/", NS_SY },
 		{ "http://backend.userland.com/rss", NS_CORE },
 		{ "http://blogs.law.harvard.edu/tech/rss", NS_CORE },
 		{ "http://purl.org/rss/1.0/", NS_CORE },
@@ -1087,6 +1100,7 @@ static enum ns ns_of(const xmlChar *uri, const xmlChar *prefix)
 	static const struct { const char *prefix; enum ns ns; } prefixes[] = {
 		{ "dc", NS_DC }, { "dcterms", NS_DCTERMS }, { "content", NS_CONTENT },
 		{ "media", NS_MEDIA }, { "itunes", NS_ITUNES }, { "rdf", NS_RDF },
+		{ "sy", NS_SY },
 	};
 
 	if (uri) {
@@ -1148,6 +1162,13 @@ static enum el el_of(enum ns ns, const char *name)
 		{ NS_CORE, "keywords", EL_CATEGORY },
 		{ NS_CORE, "tags", EL_KEYWORDS },
 		{ NS_CORE, "ttl", EL_TTL },
+		{ NS_CORE, "skiphours", EL_SKIP_HOURS },
+		{ NS_CORE, "skipdays", EL_SKIP_DAYS },
+		{ NS_CORE, "hour", EL_HOUR },
+		{ NS_CORE, "day", EL_DAY },
+		{ NS_SY, "updateperiod", EL_SY_PERIOD },
+		{ NS_SY, "updatefrequency", EL_SY_FREQUENCY },
+		{ NS_SY, "updatebase", EL_SY_BASE },
 		{ NS_CORE, "generator", EL_PUSHER },
 		{ NS_DC, "title", EL_TITLE },
 		{ NS_DC, "description", EL_DESCRIPTION },
@@ -1788,6 +1809,54 @@ static void capture_end(struct state *st, struct capture *c)
 				st->ttl = (unsigned)v;
 		}
 		break;
+	case EL_SKIP_HOURS:
+		st->in_skip_hours = false;
+		break;
+	case EL_SKIP_DAYS:
+		st->in_skip_days = false;
+		break;
+	case EL_HOUR:
+		if (st->in_skip_hours && n) {
+			char *end;
+			long v = strtol(s, &end, 10);
+
+			/* some publishers write 24 for midnight */
+			if (end != s && v >= 0 && v <= 24)
+				st->schedule.skip_hours |= UINT32_C(1) << (v % 24);
+		}
+		break;
+	case EL_DAY:
+		if (st->in_skip_days && n) {
+			static const char *const days[] = {
+				"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+			};
+			_cleanup_free_ char *d = text_normalize(s, n, TEXT_PLAIN, true);
+
+			for (size_t i = 0; d && i < ELEMENTSOF(days); i++)
+				if (strcasecmp(d, days[i]) == 0)
+					st->schedule.skip_days |= (uint8_t)(1u << i);
+		}
+		break;
+	case EL_SY_PERIOD:
+		if (stores_in_feed(st) && n)
+			set_str(&st->sy_period, text_normalize(s, n, TEXT_PLAIN, true));
+		break;
+	case EL_SY_FREQUENCY:
+		if (stores_in_feed(st) && n) {
+			long v = strtol(s, NULL, 10);
+
+			if (v > 0 && v < 1000000)
+				st->sy_frequency = v;
+		}
+		break;
+	case EL_SY_BASE:
+		if (stores_in_feed(st) && n) {
+			int64_t t;
+
+			if (timefmt_parse(s, n, &t) == 0 && t > 0)
+				st->schedule.update_base = t;
+		}
+		break;
 	case EL_CONTRIBUTOR:
 		st->in_contributor = false;
 		break;
@@ -2158,7 +2227,26 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 	case EL_UPDATED:
 	case EL_KEYWORDS:
 	case EL_TTL:
+	case EL_SY_PERIOD:
+	case EL_SY_FREQUENCY:
+	case EL_SY_BASE:
 		capture_push(st, el, CTYPE_TEXT, false);
+		break;
+	case EL_SKIP_HOURS:
+	case EL_SKIP_DAYS:
+		if (stores_in_feed(st)) {
+			st->in_skip_hours = el == EL_SKIP_HOURS;
+			st->in_skip_days = el == EL_SKIP_DAYS;
+		}
+		if (nattrs == 0)
+			capture_sink(st, el);
+		break;
+	case EL_HOUR:
+	case EL_DAY:
+		if (el == EL_HOUR ? st->in_skip_hours : st->in_skip_days)
+			capture_push(st, el, CTYPE_TEXT, false);
+		else if (nattrs == 0)
+			capture_sink(st, EL_OTHER);  /* any other <hour> is unknown */
 		break;
 	case EL_URL:
 	case EL_PUSHER:
@@ -2349,6 +2437,7 @@ static void state_free(struct state *st)
 	free(st->items);
 	free(st->feed_title);
 	free(st->feed_link);
+	free(st->sy_period);
 	for (size_t i = 0; i < st->n_doc_entities; i++) {
 		free(st->doc_entities[i].name);
 		free(st->doc_entities[i].content);
@@ -2509,6 +2598,22 @@ int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 	if (f->link && !parse_url_is_absolute(f->link) && opts && opts->base_url)
 		set_str(&f->link, parse_urljoin(opts->base_url, f->link));
 	f->ttl_minutes = st->ttl;
+	f->schedule = st->schedule;
+	if (st->sy_period || st->sy_frequency > 0) {
+		static const struct { const char *name; uint64_t sec; } periods[] = {
+			{ "hourly", 3600 }, { "daily", 86400 }, { "weekly", 7 * 86400 },
+			{ "monthly", 30 * 86400 }, { "yearly", 365 * 86400 },
+		};
+		uint64_t period = 0;
+
+		/* the module's defaults: daily, once */
+		if (!st->sy_period)
+			period = 86400;
+		for (size_t i = 0; st->sy_period && i < ELEMENTSOF(periods); i++)
+			if (strcasecmp(st->sy_period, periods[i].name) == 0)
+				period = periods[i].sec;
+		f->schedule.update_every_sec = period / (uint64_t)(st->sy_frequency > 0 ? st->sy_frequency : 1);
+	}
 	f->items = steal_ptr(st->items);
 	f->n_items = st->n_items;
 	st->n_items = 0;

@@ -28,10 +28,21 @@ struct feed_item {
 	size_t n_categories;
 };
 
+/* When a publisher says it updates, or asks not to be polled: RSS 2.0
+ * <skipHours> and <skipDays>, and the RSS 1.0 syndication module.  All zero
+ * when the feed says nothing. */
+struct feed_schedule {
+	uint32_t skip_hours;        /* bit h: not during hour h (0-23), UTC */
+	uint8_t skip_days;          /* bit d: not on day d, 0 = Sunday ... 6 = Saturday, UTC */
+	uint64_t update_every_sec;  /* sy:updatePeriod / sy:updateFrequency; 0 = not given */
+	int64_t update_base;        /* sy:updateBase, seconds since the epoch; 0 = not given */
+};
+
 struct feed {
 	char *title;
 	char *link;           /* the channel's / feed's alternate link */
 	unsigned ttl_minutes; /* RSS <ttl>, 0 when absent */
+	struct feed_schedule schedule;
 	struct feed_item *items;
 	size_t n_items;
 };

@@ -1,6 +1,7 @@
 /* store-internal.h - what tests need to see of the state file. */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -17,3 +18,6 @@ int store_open_version(const char *path, unsigned version, struct store **ret, s
 
 /* The open file's PRAGMA user_version. */
 int store_get_version(struct store *s, unsigned *ret);
+
+/* The page cache in KiB for a state file of file_size bytes. */
+size_t store_cache_kib(uint64_t file_size);

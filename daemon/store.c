@@ -90,6 +90,14 @@ static const char *const migrations[] = {
 	 * an index insert per item stored. */
 	"DROP INDEX items_by_last_seen;"
 	"DROP INDEX items_by_storyline;",
+
+	/* v5: items_reports holds what duplicate detection reads of a report,
+	 * so that the reports nearest in time are read off the index alone,
+	 * without a seek into items for each. */
+	"DROP INDEX items_reports;"
+	"CREATE INDEX items_reports ON items(storyline, report_usec, item_id, signature, duplicate_of,"
+	" action)"
+	" WHERE signature IS NOT NULL;",
 };
 
 const unsigned store_schema_version = ELEMENTSOF(migrations);
@@ -99,22 +107,32 @@ enum stmt {
 	STMT_COMMIT,
 	STMT_ROLLBACK,
 	STMT_FEED_LOAD,
+	STMT_FEED_LOAD_BARE,
 	STMT_FEED_LIST,
+	STMT_FEED_LIST_BARE,
 	STMT_FEED_SAVE,
 	STMT_FEED_ENSURE,
+	STMT_FEED_ID,
 	STMT_ITEM_GET,
 	STMT_ITEM_PUT,
 	STMT_ITEM_TOUCH,
 	STMT_ITEM_PRUNE,
-	STMT_REPORTS,
+	STMT_REPORTS_AFTER,
+	STMT_REPORTS_BEFORE,
 	STMT_EVENT_NEXT_SEQ,
 	STMT_EVENT_INSERT,
 	STMT_EVENT_FOREACH,
+	STMT_EVENT_FOREACH_UNDELIVERED,
 	STMT_EVENT_MARK,
 	STMT_EVENT_PRUNE,
 	_STMT_MAX,
 };
 
+#define FEED_COLUMNS_BARE \
+	"url, title, etag, last_modified, last_poll_usec, next_poll_usec, http_status," \
+	" error_streak, last_error, 0"
+
+/* Counting walks all of a feed's items: only for who shows the count. */
 #define FEED_COLUMNS \
 	"url, title, etag, last_modified, last_poll_usec, next_poll_usec, http_status," \
 	" error_streak, last_error, (SELECT COUNT(*) FROM items WHERE items.feed = feeds.id)"
@@ -128,7 +146,9 @@ static const char *const stmt_sql[_STMT_MAX] = {
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
 	[STMT_FEED_LOAD] = "SELECT " FEED_COLUMNS " FROM feeds WHERE url = ?1",
+	[STMT_FEED_LOAD_BARE] = "SELECT " FEED_COLUMNS_BARE " FROM feeds WHERE url = ?1",
 	[STMT_FEED_LIST] = "SELECT " FEED_COLUMNS " FROM feeds ORDER BY url",
+	[STMT_FEED_LIST_BARE] = "SELECT " FEED_COLUMNS_BARE " FROM feeds ORDER BY url",
 	[STMT_FEED_SAVE] =
 		"INSERT INTO feeds (url, title, etag, last_modified, last_poll_usec, next_poll_usec,"
 		" http_status, error_streak, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -137,13 +157,14 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		" next_poll_usec = excluded.next_poll_usec, http_status = excluded.http_status,"
 		" error_streak = excluded.error_streak, last_error = excluded.last_error",
 	[STMT_FEED_ENSURE] = "INSERT INTO feeds (url) VALUES (?1) ON CONFLICT (url) DO NOTHING",
+	[STMT_FEED_ID] = "SELECT id FROM feeds WHERE url = ?1",
 	[STMT_ITEM_GET] =
 		"SELECT content_hash, action, title, duplicate_of FROM items"
-		" WHERE feed = (SELECT id FROM feeds WHERE url = ?1) AND key = ?2",
+		" WHERE feed = ?1 AND key = ?2",
 	[STMT_ITEM_PUT] =
 		"INSERT INTO items (feed, key, content_hash, title, link, published, storyline, action,"
 		" score, first_seen_usec, last_seen_usec, item_id, report_usec, signature, duplicate_of)"
-		" VALUES ((SELECT id FROM feeds WHERE url = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10,"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10,"
 		" ?11, ?12, ?13, ?14)"
 		" ON CONFLICT (feed, key) DO UPDATE SET content_hash = excluded.content_hash,"
 		" title = excluded.title, link = excluded.link, published = excluded.published,"
@@ -156,16 +177,24 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		" duplicate_of = COALESCE(duplicate_of, excluded.duplicate_of)",
 	[STMT_ITEM_TOUCH] =
 		"UPDATE items SET last_seen_usec = ?3"
-		" WHERE feed = (SELECT id FROM feeds WHERE url = ?1) AND key = ?2",
+		" WHERE feed = ?1 AND key = ?2",
 	[STMT_ITEM_PRUNE] =
-		"DELETE FROM items WHERE feed = (SELECT id FROM feeds WHERE url = ?1)"
+		"DELETE FROM items WHERE feed = ?1"
 		" AND last_seen_usec < ?2",
-	[STMT_REPORTS] =
-		"SELECT item_id, report_usec, signature, duplicate_of, action FROM items"
-		" WHERE storyline = ?1 AND signature IS NOT NULL AND report_usec BETWEEN ?2 AND ?3"
-		/* a burst of news: the nearest in time are the likely originals;
-		 * ties broken by identity, so that the answer is always the same */
-		" ORDER BY abs(report_usec - ?4), item_id LIMIT " STRINGIFY(STORE_REPORTS_MAX),
+	/* A burst of news: the nearest in time are the likely originals: the
+	 * nearest at or after ?4 and the nearest before it, two walks of
+	 * items_reports (which covers them) that store_reports_foreach() merges.
+	 * Sorting the whole window instead cost time in the number of reports
+	 * in it, and a cold poll of many feeds makes as many queries as it
+	 * stores reports. */
+	[STMT_REPORTS_AFTER] =
+		"SELECT item_id, report_usec, signature, duplicate_of, action FROM items WHERE storyline = ?1"
+		" AND signature IS NOT NULL AND report_usec BETWEEN MAX(?2, ?4) AND ?3"
+		" ORDER BY report_usec LIMIT " STRINGIFY(STORE_REPORTS_MAX),
+	[STMT_REPORTS_BEFORE] =
+		"SELECT item_id, report_usec, signature, duplicate_of, action FROM items WHERE storyline = ?1"
+		" AND signature IS NOT NULL AND report_usec >= ?2 AND report_usec < MIN(?4, ?3 + 1)"
+		" ORDER BY report_usec DESC LIMIT " STRINGIFY(STORE_REPORTS_MAX),
 	[STMT_EVENT_NEXT_SEQ] =
 		"SELECT MAX(IFNULL((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),"
 		" IFNULL((SELECT MAX(seq) FROM events), 0)) + 1",
@@ -174,7 +203,13 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		" (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
 	[STMT_EVENT_FOREACH] =
 		"SELECT " EVENT_COLUMNS " FROM events WHERE seq BETWEEN ?1 AND ?2"
-		" AND (delivered = 0 OR ?3 = 0) ORDER BY seq LIMIT ?4",
+		" ORDER BY seq LIMIT ?4",
+	/* Through events_undelivered: a condition SQLite cannot see is
+	 * "delivered = 0" before the bindings (as "delivered = 0 OR ?3 = 0")
+	 * walked every event ever kept, at each delivery. */
+	[STMT_EVENT_FOREACH_UNDELIVERED] =
+		"SELECT " EVENT_COLUMNS " FROM events WHERE seq BETWEEN ?1 AND ?2"
+		" AND delivered = 0 ORDER BY seq LIMIT ?4",
 	[STMT_EVENT_MARK] = "UPDATE events SET delivered = 1 WHERE seq <= ?1 AND delivered = 0",
 	[STMT_EVENT_PRUNE] = "DELETE FROM events WHERE delivered = 1 AND time_usec < ?1",
 };
@@ -184,6 +219,11 @@ struct store {
 	sqlite3_stmt *stmts[_STMT_MAX];
 	bool in_transaction;
 	bool in_batch;        /* store_batch_begin(): transactions are savepoints */
+	/* The last feed whose id items were looked up or stored with: a poll
+	 * stores all of one feed's items.  Forgotten on a rollback, which may
+	 * undo the feed's row. */
+	char *feed_url;
+	int64_t feed_id;
 };
 
 /* SQLite result codes to errno at the module edge; the text stays available
@@ -356,15 +396,22 @@ static int sqlite_open_untouched(const char *path, sqlite3 **ret)
 	return sqlite3_open_v2(buf_str(&uri), ret, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 }
 
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* Looks at an existing file through a read-only connection, which can neither
  * write nor roll back a journal, so that whatever we refuse stays as it was. */
 static int store_check_existing(const char *path, struct diag *diag)
 {
 	static const char magic[16] = "SQLite format 3";
-	char header[16];
+	unsigned char header[100];
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
-	int64_t app_id = 0, version = 0, n_objects = 0;
+	int64_t app_id = 0, version = 0, n_objects = 0, has_feeds = 0;
+	_cleanup_free_ char *wal = xasprintf("%s-wal", path);
+	bool was_clean;
 	ssize_t n;
 	int fd, rc, r;
 
@@ -378,10 +425,24 @@ static int store_check_existing(const char *path, struct diag *diag)
 	close(fd);
 	if (n == 0)
 		return 0; /* an empty file is a new database */
-	if (n != (ssize_t)sizeof(header) || memcmp(header, magic, sizeof(magic)) != 0) {
+	if (n < (ssize_t)sizeof(magic) || memcmp(header, magic, sizeof(magic)) != 0) {
 		diag_set(diag, path, 0, 0, "not an SQLite database; refusing to touch it");
 		return -EBADMSG;
 	}
+
+	/* The last connection to close deletes the WAL.  One left behind means
+	 * a crash, a kill or a power loss (or a reader still open): then the
+	 * whole file is checked.  After a clean close only the schema and the
+	 * feeds table are, in time independent of the items stored: reading a
+	 * large state file at every start would cost more than the poll. */
+	was_clean = access(wal, F_OK) < 0 && errno == ENOENT;
+	/* Opening writes nothing to a file already ours, in WAL mode (header
+	 * bytes 18 and 19) and at this schema (user_version at 60,
+	 * application_id at 68): any other gets the whole check, so that
+	 * what is refused is refused before a byte of it changes. */
+	if (n < (ssize_t)sizeof(header) || header[18] != 2 || header[19] != 2 ||
+	    be32(header + 60) != store_schema_version || be32(header + 68) != STORE_APPLICATION_ID)
+		was_clean = false;
 
 	rc = sqlite_open_untouched(path, &db);
 	if (rc != SQLITE_OK) {
@@ -391,7 +452,11 @@ static int store_check_existing(const char *path, struct diag *diag)
 	}
 	sqlite3_busy_timeout(db, 5000);
 
-	rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL);
+	if (was_clean && pragma_int(db, "SELECT COUNT(*) FROM sqlite_master"
+				    " WHERE type = 'table' AND name = 'feeds'", &has_feeds) < 0)
+		has_feeds = 0;
+	rc = sqlite3_prepare_v2(db, was_clean && has_feeds > 0 ? "PRAGMA quick_check(feeds)" :
+				"PRAGMA quick_check(1)", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW || !streq(column_str(st, 0), "ok")) {
@@ -496,12 +561,24 @@ static int store_migrate(struct store *s, unsigned target, const char *path, str
 	}
 }
 
+/* The page cache: a batch of polls (BATCH_MAX in loop.c) writes a few MiB,
+ * which SQLite may spill to the WAL before the commit, and what lookups keep
+ * reading are the b-trees' interior pages, about a 60th of the file.  2 MiB
+ * up to a 64 MiB file, a 32nd of it above, at most 16 MiB: memory in step
+ * with the state, not a fixed 8 MiB that 2,000 feeds did not need and
+ * 20,000 outgrow. */
+size_t store_cache_kib(uint64_t file_size)
+{
+	return (size_t)MIN(MAX(file_size / 32 / 1024, UINT64_C(2048)), UINT64_C(16384));
+}
+
 static int store_open_full(const char *path, unsigned version, bool is_readonly,
 			   struct store **ret, struct diag *diag)
 {
 	_cleanup_(store_closep) struct store *s = NULL;
 	struct stat stbuf;
 	sqlite3_stmt *st = NULL;
+	bool is_new = true;
 	unsigned v;
 	int rc, r;
 
@@ -509,6 +586,7 @@ static int store_open_full(const char *path, unsigned version, bool is_readonly,
 		return -EINVAL;
 
 	if (stat(path, &stbuf) == 0) {
+		is_new = false;
 		r = store_check_existing(path, diag);
 		if (r < 0)
 			return r;
@@ -566,10 +644,12 @@ static int store_open_full(const char *path, unsigned version, bool is_readonly,
 		r = store_exec(s, "PRAGMA synchronous = FULL");
 	if (r >= 0)
 		r = store_exec(s, "PRAGMA foreign_keys = ON");
-	/* A cold poll of many feeds writes much in one batch: keep it in memory
-	 * (8 MiB) rather than spill to the file before the commit. */
-	if (r >= 0)
-		r = store_exec(s, "PRAGMA cache_size = -8192");
+	if (r >= 0) {
+		_cleanup_free_ char *sql = xasprintf("PRAGMA cache_size = -%zu",
+						     store_cache_kib(is_new ? 0 : (uint64_t)stbuf.st_size));
+
+		r = store_exec(s, sql);
+	}
 	if (r < 0) {
 		diag_set(diag, path, 0, 0, "cannot set up state file: %s", sqlite3_errmsg(s->db));
 		return r;
@@ -604,6 +684,7 @@ void store_close(struct store *s)
 		return;
 	for (size_t i = 0; i < _STMT_MAX; i++)
 		sqlite3_finalize(s->stmts[i]);
+	free(s->feed_url);
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s);
@@ -612,6 +693,51 @@ void store_close(struct store *s)
 const char *store_strerror(struct store *s)
 {
 	return sqlite3_errmsg(s->db);
+}
+
+/* ---- feed ids ------------------------------------------------------------- */
+
+static void feed_id_forget(struct store *s)
+{
+	free(s->feed_url);
+	s->feed_url = NULL;
+	s->feed_id = 0;
+}
+
+/* The id of the feed at url: -ENOENT when it has none and !create. */
+static int feed_id(struct store *s, const char *url, bool create, int64_t *ret)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int r, rc;
+
+	if (s->feed_url && streq(s->feed_url, url)) {
+		*ret = s->feed_id;
+		return 0;
+	}
+	if (create) {
+		r = stmt_get(s, STMT_FEED_ENSURE, &st);
+		if (r < 0)
+			return r;
+		bind_text(st, 1, url);
+		r = stmt_run(s, st);
+		stmt_done(&st);
+		if (r < 0)
+			return r;
+	}
+	r = stmt_get(s, STMT_FEED_ID, &st);
+	if (r < 0)
+		return r;
+	bind_text(st, 1, url);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return -ENOENT;
+	if (rc != SQLITE_ROW)
+		return errno_from_sqlite(rc);
+	free(s->feed_url);
+	s->feed_url = xstrdup(url);
+	s->feed_id = sqlite3_column_int64(st, 0);
+	*ret = s->feed_id;
+	return 0;
 }
 
 /* ---- transactions ----------------------------------------------------------- */
@@ -644,6 +770,7 @@ int store_batch_commit(struct store *s)
 	r = store_simple(s, STMT_COMMIT);
 	if (r < 0) {
 		(void) store_simple(s, STMT_ROLLBACK);
+		feed_id_forget(s);
 		s->in_batch = false;
 		return r;
 	}
@@ -698,6 +825,7 @@ void store_rollback(struct store *s)
 {
 	if (!s->in_transaction)
 		return;
+	feed_id_forget(s);
 	if (s->in_batch)
 		(void) store_exec(s, "ROLLBACK TO poll; RELEASE poll");
 	else
@@ -742,12 +870,12 @@ static void feed_state_from_row(sqlite3_stmt *st, struct feed_state *ret)
 	};
 }
 
-int store_feed_load(struct store *s, const char *url, struct feed_state *ret)
+static int feed_load(struct store *s, enum stmt id, const char *url, struct feed_state *ret)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	int r, rc;
 
-	r = stmt_get(s, STMT_FEED_LOAD, &st);
+	r = stmt_get(s, id, &st);
 	if (r < 0)
 		return r;
 	bind_text(st, 1, url);
@@ -758,6 +886,16 @@ int store_feed_load(struct store *s, const char *url, struct feed_state *ret)
 		return errno_from_sqlite(rc);
 	feed_state_from_row(st, ret);
 	return 0;
+}
+
+int store_feed_load(struct store *s, const char *url, struct feed_state *ret)
+{
+	return feed_load(s, STMT_FEED_LOAD, url, ret);
+}
+
+int store_feed_load_bare(struct store *s, const char *url, struct feed_state *ret)
+{
+	return feed_load(s, STMT_FEED_LOAD_BARE, url, ret);
 }
 
 int store_feed_save(struct store *s, const struct feed_state *f)
@@ -781,18 +919,21 @@ int store_feed_save(struct store *s, const struct feed_state *f)
 	return r < 0 ? r : 0;
 }
 
-int store_feed_list(struct store *s, struct feed_state **ret, size_t *ret_n)
+static int feed_list(struct store *s, enum stmt id, struct feed_state **ret, size_t *ret_n)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	struct feed_state *v = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int r, rc;
 
-	r = stmt_get(s, STMT_FEED_LIST, &st);
+	r = stmt_get(s, id, &st);
 	if (r < 0)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xreallocarray(v, n + 1, sizeof(*v));
+		if (n == cap) {
+			cap = MAX(2 * cap, 64u);
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
 		feed_state_from_row(st, &v[n++]);
 	}
 	if (rc != SQLITE_DONE) {
@@ -802,6 +943,16 @@ int store_feed_list(struct store *s, struct feed_state **ret, size_t *ret_n)
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+int store_feed_list(struct store *s, struct feed_state **ret, size_t *ret_n)
+{
+	return feed_list(s, STMT_FEED_LIST, ret, ret_n);
+}
+
+int store_feed_list_bare(struct store *s, struct feed_state **ret, size_t *ret_n)
+{
+	return feed_list(s, STMT_FEED_LIST_BARE, ret, ret_n);
 }
 
 /* ---- items ----------------------------------------------------------------- */
@@ -999,12 +1150,16 @@ int store_item_get(struct store *s, const char *feed_url, const char *key,
 		   struct item_prev *ret)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int64_t id;
 	int r, rc;
 
+	r = feed_id(s, feed_url, false, &id);
+	if (r < 0)
+		return r;
 	r = stmt_get(s, STMT_ITEM_GET, &st);
 	if (r < 0)
 		return r;
-	bind_text(st, 1, feed_url);
+	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, key);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
@@ -1028,30 +1183,19 @@ void item_prev_done(struct item_prev *p)
 	*p = (struct item_prev){ 0 };
 }
 
-static int store_feed_ensure(struct store *s, const char *url)
-{
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r = stmt_get(s, STMT_FEED_ENSURE, &st);
-
-	if (r < 0)
-		return r;
-	bind_text(st, 1, url);
-	r = stmt_run(s, st);
-	return r < 0 ? r : 0;
-}
-
 int store_item_put(struct store *s, const struct item_record *rec, uint64_t now_usec)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int64_t id;
 	int r;
 
-	r = store_feed_ensure(s, rec->feed_url);
+	r = feed_id(s, rec->feed_url, true, &id);
 	if (r < 0)
 		return r;
 	r = stmt_get(s, STMT_ITEM_PUT, &st);
 	if (r < 0)
 		return r;
-	bind_text(st, 1, rec->feed_url);
+	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, rec->key);
 	bind_u64(st, 3, rec->content_hash);
 	bind_text(st, 4, rec->title);
@@ -1070,21 +1214,63 @@ int store_item_put(struct store *s, const struct item_record *rec, uint64_t now_
 	return r < 0 ? r : 0;
 }
 
+static int reports_query(struct store *s, enum stmt id, const char *storyline, uint64_t from_usec,
+			 uint64_t to_usec, uint64_t at_usec, sqlite3_stmt **ret)
+{
+	int r = stmt_get(s, id, ret);
+
+	if (r < 0)
+		return r;
+	bind_text(*ret, 1, storyline);
+	bind_u64(*ret, 2, from_usec);
+	bind_u64(*ret, 3, to_usec);
+	bind_u64(*ret, 4, at_usec);
+	return 0;
+}
+
+/* Steps st: 1 with a row, 0 at the end, or -errno. */
+static int reports_step(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : errno_from_sqlite(rc);
+}
+
+static uint64_t distance(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
 int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_usec,
 			  uint64_t to_usec, uint64_t at_usec,
 			  int (*cb)(const struct report *rep, void *userdata), void *userdata)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r, rc;
+	_cleanup_stmt_ sqlite3_stmt *after = NULL;
+	_cleanup_stmt_ sqlite3_stmt *before = NULL;
+	int has_after, has_before, r;
 
-	r = stmt_get(s, STMT_REPORTS, &st);
+	r = reports_query(s, STMT_REPORTS_AFTER, storyline, from_usec, to_usec, at_usec, &after);
+	if (r >= 0)
+		r = reports_query(s, STMT_REPORTS_BEFORE, storyline, from_usec, to_usec, at_usec, &before);
 	if (r < 0)
 		return r;
-	bind_text(st, 1, storyline);
-	bind_u64(st, 2, from_usec);
-	bind_u64(st, 3, to_usec);
-	bind_u64(st, 4, at_usec);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	has_after = reports_step(after);
+	has_before = reports_step(before);
+	/* Both come nearest first: merge them up to STORE_REPORTS_MAX. */
+	for (unsigned n = 0; n < STORE_REPORTS_MAX; n++) {
+		sqlite3_stmt *st;
+
+		if (has_after < 0 || has_before < 0)
+			return has_after < 0 ? has_after : has_before;
+		if (!has_after && !has_before)
+			break;
+		if (has_after && (!has_before ||
+				  distance((uint64_t)sqlite3_column_int64(after, 1), at_usec) <=
+				  distance((uint64_t)sqlite3_column_int64(before, 1), at_usec)))
+			st = after;
+		else
+			st = before;
+
 		struct report rep = {
 			.item_id = column_str(st, 0),
 			.report_usec = (uint64_t)sqlite3_column_int64(st, 1),
@@ -1097,19 +1283,27 @@ int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_
 		r = cb(&rep, userdata);
 		if (r < 0)
 			return r;
+		if (st == after)
+			has_after = reports_step(after);
+		else
+			has_before = reports_step(before);
 	}
-	return rc == SQLITE_DONE ? 0 : errno_from_sqlite(rc);
+	return 0;
 }
 
 int store_item_touch(struct store *s, const char *feed_url, const char *key, uint64_t now_usec)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int64_t id;
 	int r;
 
+	r = feed_id(s, feed_url, false, &id);
+	if (r < 0)
+		return r;
 	r = stmt_get(s, STMT_ITEM_TOUCH, &st);
 	if (r < 0)
 		return r;
-	bind_text(st, 1, feed_url);
+	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, key);
 	bind_u64(st, 3, now_usec);
 	r = stmt_run(s, st);
@@ -1121,12 +1315,18 @@ int store_item_touch(struct store *s, const char *feed_url, const char *key, uin
 int store_items_prune(struct store *s, const char *feed_url, uint64_t before_usec)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	int64_t id;
 	int r;
 
+	r = feed_id(s, feed_url, false, &id);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
 	r = stmt_get(s, STMT_ITEM_PRUNE, &st);
 	if (r < 0)
 		return r;
-	bind_text(st, 1, feed_url);
+	sqlite3_bind_int64(st, 1, id);
 	bind_u64(st, 2, before_usec);
 	return stmt_run(s, st);
 }
@@ -1213,12 +1413,11 @@ int store_events_foreach(struct store *s, uint64_t from_seq, uint64_t to_seq,
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	int r, rc;
 
-	r = stmt_get(s, STMT_EVENT_FOREACH, &st);
+	r = stmt_get(s, undelivered_only ? STMT_EVENT_FOREACH_UNDELIVERED : STMT_EVENT_FOREACH, &st);
 	if (r < 0)
 		return r;
 	bind_u64(st, 1, from_seq);
 	bind_u64(st, 2, MIN(to_seq, (uint64_t)INT64_MAX));
-	sqlite3_bind_int(st, 3, undelivered_only);
 	sqlite3_bind_int64(st, 4, max ? (sqlite3_int64)max : -1);
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

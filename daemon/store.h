@@ -54,9 +54,14 @@ const char *store_strerror(struct store *s);
 /* -ENOENT when the feed was never seen. */
 int store_feed_load(struct store *s, const char *url, struct feed_state *ret);
 int store_feed_save(struct store *s, const struct feed_state *st);
+/* The same without n_items (left 0), which costs a walk over the feed's items. */
+int store_feed_load_bare(struct store *s, const char *url, struct feed_state *ret);
 
 /* Every feed known to the state file, ordered by URL; for `storywatch status`. */
 int store_feed_list(struct store *s, struct feed_state **ret, size_t *ret_n);
+/* The same without n_items (left 0): what the daemon reads at start, in time
+ * independent of the items stored. */
+int store_feed_list_bare(struct store *s, struct feed_state **ret, size_t *ret_n);
 
 /* One write transaction around what must land together (items, feed state and
  * the events describing them).  Not nested.  store_rollback() is harmless

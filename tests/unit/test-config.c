@@ -712,8 +712,8 @@ static void test_feeds_too_many(void **state)
 		len += (size_t)sprintf(text + len, "https://example.org/%u\n", i);
 	assert_int_equal(parse_feeds(text, &feeds, &n, &diags), -EINVAL);
 	assert_int_equal(diags.n, 1);
-	assert_string_equal(diags.diags[0].message, "too many feeds (more than 10000)");
-	assert_int_equal(diags.diags[0].line, 10001);
+	assert_string_equal(diags.diags[0].message, "too many feeds (more than 100000)");
+	assert_int_equal(diags.diags[0].line, 100001);
 }
 
 static void test_feeds_too_large(void **state)
@@ -727,7 +727,7 @@ static void test_feeds_too_large(void **state)
 	assert_int_equal(config_parse_feeds(text, FEEDS_MAX_BYTES + 1, "feeds", &feeds, &n, &diags),
 			 -EFBIG);
 	assert_int_equal(diags.n, 1);
-	assert_string_equal(diags.diags[0].message, "file too large (more than 4 MiB)");
+	assert_string_equal(diags.diags[0].message, "file too large (more than 32 MiB)");
 }
 
 /* ---- OPML ---------------------------------------------------------------------------- */

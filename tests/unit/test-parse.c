@@ -1,14 +1,17 @@
 /* test-parse.c - feed documents to items (parse.c). */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "buf.h"
 #include "diag.h"
 #include "parse-internal.h"
 #include "parse.h"
@@ -478,6 +481,78 @@ static void test_ttl(void **state)
 	assert_int_equal(f->ttl_minutes, 60);
 }
 
+static struct feed *parse_fixture(const char *name)
+{
+	_cleanup_free_ char *path = xasprintf("%s/tests/data/feeds/%s", SRCDIR, name);
+	struct buf b;
+	struct feed *f;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	buf_init(&b, 0);
+	assert_true(buf_read_fd(&b, fd) >= 0);
+	close(fd);
+	f = parse_ok(b.data);
+	buf_free(&b);
+	return f;
+}
+
+/* RSS 2.0: hours 0-5 and 20-23 (24 is midnight), Saturday and Sunday;
+ * what is not an hour or a day is passed over. */
+static void test_skip_hours_and_days(void **state)
+{
+	_cleanup_feed_ struct feed *f = parse_fixture("schedule-rss2.xml");
+
+	assert_int_equal(f->schedule.skip_hours, 0x3f | (0xfu << 20));
+	assert_int_equal(f->schedule.skip_days, (1u << 0) | (1u << 6));
+	assert_int_equal(f->schedule.update_every_sec, 0);
+	assert_int_equal(f->ttl_minutes, 0);
+	assert_int_equal(f->n_items, 1);
+	assert_string_equal(f->items[0].summary, "The morning crossing moves to 07:15.");
+}
+
+/* The syndication module: twice daily from 06:00 UTC. */
+static void test_syndication_module(void **state)
+{
+	_cleanup_feed_ struct feed *f = parse_fixture("schedule-rss1.xml");
+
+	assert_int_equal(f->schedule.update_every_sec, 12 * 3600);
+	assert_int_equal(f->schedule.update_base, INT64_C(946706400));  /* 2000-01-01T06:00Z */
+	assert_int_equal(f->schedule.skip_hours, 0);
+	assert_int_equal(f->schedule.skip_days, 0);
+	assert_int_equal(f->n_items, 1);
+}
+
+static void test_schedule_defaults_and_places(void **state)
+{
+	struct feed *f;
+
+	/* frequency alone: daily; period alone: once; unknown periods: none */
+	f = parse_ok(RSS("<sy:updateFrequency xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\">"
+			 "4</sy:updateFrequency>"));
+	assert_int_equal(f->schedule.update_every_sec, 6 * 3600);
+	feed_free(f);
+	f = parse_ok(RSS("<sy:updatePeriod>hourly</sy:updatePeriod>"));
+	assert_int_equal(f->schedule.update_every_sec, 3600);
+	assert_int_equal(f->schedule.update_base, 0);
+	feed_free(f);
+	f = parse_ok(RSS("<sy:updatePeriod>fortnightly</sy:updatePeriod>"));
+	assert_int_equal(f->schedule.update_every_sec, 0);
+	feed_free(f);
+	/* an item's own <skipHours>, or an <hour> elsewhere, says nothing */
+	f = parse_ok(RSS("<item><title>t</title><skipHours><hour>3</hour></skipHours>"
+			 "<sy:updatePeriod>hourly</sy:updatePeriod></item><hour>4</hour>"));
+	assert_int_equal(f->schedule.skip_hours, 0);
+	assert_int_equal(f->schedule.update_every_sec, 0);
+	assert_int_equal(f->n_items, 1);
+	feed_free(f);
+	f = parse_ok(RSS(""));
+	assert_int_equal(f->schedule.skip_hours, 0);
+	assert_int_equal(f->schedule.skip_days, 0);
+	assert_int_equal(f->schedule.update_every_sec, 0);
+	feed_free(f);
+}
+
 static void test_urljoin(void **state)
 {
 	static const struct { const char *base, *ref, *want; } cases[] = {
@@ -564,6 +639,9 @@ int main(void)
 		cmocka_unit_test(test_not_xml_refused),
 		cmocka_unit_test(test_html_page_has_no_items),
 		cmocka_unit_test(test_ttl),
+		cmocka_unit_test(test_skip_hours_and_days),
+		cmocka_unit_test(test_syndication_module),
+		cmocka_unit_test(test_schedule_defaults_and_places),
 		cmocka_unit_test(test_urljoin),
 		cmocka_unit_test(test_to_utf8),
 	};

@@ -114,11 +114,11 @@ static void test_create_new_file(void **state)
 	assert_int_equal(store_open(f->path, &s, NULL), 0);
 	assert_int_equal(store_get_version(s, &v), 0);
 	assert_int_equal(v, store_schema_version);
-	assert_int_equal(v, 4);
+	assert_int_equal(v, 5);
 	store_close(steal_ptr(s));
 
 	assert_int_equal(raw_int(f->path, "PRAGMA application_id"), STORE_APPLICATION_ID);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
 	/* WAL is a property of the file: byte 18 of the header is 2. */
 	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 }
@@ -173,7 +173,7 @@ static void test_migrate_from_v1(void **state)
 
 	assert_int_equal(store_open(f->path, &s, NULL), 0);
 	assert_int_equal(store_get_version(s, &v), 0);
-	assert_int_equal(v, 4);
+	assert_int_equal(v, 5);
 	assert_int_equal(store_feed_load(s, "https://old.example/f", &st), 0);
 	assert_string_equal(st.etag, "\"e1\"");
 	assert_int_equal(st.n_items, 1);
@@ -250,6 +250,29 @@ static void test_refuse_corrupt(void **state)
 	/* Scribble over the b-tree header of page 2. */
 	memset(data + page_size, 0xa5, 16);
 	write_file(f->path, data, n);
+
+	assert_refused(f->dir, f->path, -EBADMSG, "corrupt");
+}
+
+/* After a clean close (no WAL left) the start checks the feeds table only;
+ * a WAL left behind by a crash has the whole file checked, items too. */
+static void test_refuse_corrupt_items_after_crash(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ char *data = NULL, *wal = xasprintf("%s-wal", f->path);
+	size_t n;
+	int64_t page_size, root;
+
+	make_store_with_data(f->path);
+	assert_int_equal(testdir_count(f->dir), 1);  /* the close removed the WAL */
+	page_size = raw_int(f->path, "PRAGMA page_size");
+	root = raw_int(f->path, "SELECT rootpage FROM sqlite_master WHERE name = 'items'");
+	assert_true(root > 2);
+	data = read_file(f->path, &n);
+	assert_true(n >= (size_t)(root * page_size));
+	memset(data + (root - 1) * page_size, 0xa5, 16);
+	write_file(f->path, data, n);
+	write_file(wal, "", 0);
 
 	assert_refused(f->dir, f->path, -EBADMSG, "corrupt");
 }
@@ -542,6 +565,118 @@ static void test_prune_forgets_gone_items(void **state)
 	feed_state_done(&st);
 }
 
+/* The feed id the store remembers between items does not outlive a
+ * rollback that undid the feed's row: its id may go to another feed. */
+static void test_rollback_forgets_feed_id(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_store_ struct store *s = NULL;
+	struct item_record it = { .feed_url = "https://a.example/", .key = "id:1", .content_hash = 1 };
+
+	assert_int_equal(store_open(f->path, &s, NULL), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_item_put(s, &it, 10), 0);
+	assert_int_equal(store_item_get(s, "https://a.example/", "id:1", NULL), 0);
+	store_rollback(s);
+	assert_int_equal(store_item_get(s, "https://a.example/", "id:1", NULL), -ENOENT);
+
+	assert_int_equal(store_begin(s), 0);
+	/* b takes the id a had */
+	assert_int_equal(store_feed_save(s, &(struct feed_state){ .url = "https://b.example/" }), 0);
+	assert_int_equal(store_item_put(s, &it, 20), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_item_get(s, "https://a.example/", "id:1", NULL), 0);
+	assert_int_equal(store_item_get(s, "https://b.example/", "id:1", NULL), -ENOENT);
+	assert_int_equal(store_item_touch(s, "https://b.example/", "id:1", 30), -ENOENT);
+	assert_int_equal(store_item_touch(s, "https://a.example/", "id:1", 30), 0);
+	assert_int_equal(store_items_prune(s, "https://c.example/", 100), 0);
+	assert_int_equal(store_items_prune(s, "https://a.example/", 100), 1);
+}
+
+/* The page cache grows with the state file, between 2 and 16 MiB. */
+static void test_cache_in_step_with_state(void **state)
+{
+	assert_int_equal(store_cache_kib(0), 2048);
+	assert_int_equal(store_cache_kib(UINT64_C(20) << 20), 2048);
+	assert_int_equal(store_cache_kib(UINT64_C(64) << 20), 2048);
+	assert_int_equal(store_cache_kib(UINT64_C(200) << 20), 6400);
+	assert_int_equal(store_cache_kib(UINT64_C(1) << 40), 16384);
+}
+
+struct near_seen {
+	size_t n;
+	uint64_t last_distance;
+	uint64_t min_usec, max_usec;
+	bool in_order;
+};
+
+static int near_cb(const struct report *rep, void *userdata)
+{
+	struct near_seen *seen = userdata;
+	uint64_t at = 1000100, d = rep->report_usec > at ? rep->report_usec - at : at - rep->report_usec;
+
+	if (seen->n > 0 && d < seen->last_distance)
+		seen->in_order = false;
+	seen->last_distance = d;
+	seen->min_usec = seen->n ? MIN(seen->min_usec, rep->report_usec) : rep->report_usec;
+	seen->max_usec = MAX(seen->max_usec, rep->report_usec);
+	seen->n++;
+	return 0;
+}
+
+/* The reports nearest in time, at most STORE_REPORTS_MAX, nearest first,
+ * from both sides of the time asked about and within the window only. */
+static void test_reports_nearest(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_store_ struct store *s = NULL;
+	static const unsigned char sig[] = { 1, 2, 3, 4 };
+	struct near_seen seen = { .in_order = true };
+
+	assert_int_equal(store_open(f->path, &s, NULL), 0);
+	assert_int_equal(store_feed_save(s, &(struct feed_state){ .url = "https://a.example/" }), 0);
+	assert_int_equal(store_begin(s), 0);
+	/* 400 reports 1000 usec apart, from 800000 to 1199000; asked about
+	 * 1000100, so that no two are equally near. */
+	for (unsigned i = 0; i < 400; i++) {
+		_cleanup_free_ char *key = xasprintf("id:%u", i);
+		struct item_record it = {
+			.feed_url = "https://a.example/", .key = key, .content_hash = i,
+			.storyline = "war", .action = ACTION_NOTIFY, .item_id = key,
+			.report_usec = 800000 + (uint64_t)i * 1000,
+			.signature = sig, .signature_len = sizeof(sig),
+		};
+
+		assert_int_equal(store_item_put(s, &it, 1), 0);
+	}
+	assert_int_equal(store_commit(s), 0);
+
+	assert_int_equal(store_reports_foreach(s, "war", 0, 2000000, 1000100, near_cb, &seen), 0);
+	assert_int_equal(seen.n, STORE_REPORTS_MAX);
+	assert_true(seen.in_order);
+	/* 64 on either side: 937000 ... 1000000 and 1001000 ... 1064000. */
+	assert_int_equal(seen.min_usec, 937000);
+	assert_int_equal(seen.max_usec, 1064000);
+
+	/* The window cuts one side off: only what is in it, nearest first. */
+	seen = (struct near_seen){ .in_order = true };
+	assert_int_equal(store_reports_foreach(s, "war", 990000, 1020000, 1000100, near_cb, &seen), 0);
+	assert_int_equal(seen.n, 31);
+	assert_true(seen.in_order);
+	assert_int_equal(seen.min_usec, 990000);
+	assert_int_equal(seen.max_usec, 1020000);
+
+	/* A time after the window: the latest of the window. */
+	seen = (struct near_seen){ .in_order = true };
+	assert_int_equal(store_reports_foreach(s, "war", 0, 900000, 1000100, near_cb, &seen), 0);
+	assert_int_equal(seen.n, 101);
+	assert_int_equal(seen.max_usec, 900000);
+
+	seen = (struct near_seen){ .in_order = true };
+	assert_int_equal(store_reports_foreach(s, "other", 0, 2000000, 1000100, near_cb, &seen), 0);
+	assert_int_equal(seen.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -553,6 +688,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_not_sqlite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_short_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_corrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_corrupt_items_after_crash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reports_nearest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_in_step_with_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_forgets_feed_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign_application_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_newer_schema, setup, teardown),
