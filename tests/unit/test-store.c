@@ -654,9 +654,9 @@ static void test_reports_nearest(void **state)
 	assert_int_equal(store_reports_foreach(s, "war", 0, 2000000, 1000100, near_cb, &seen), 0);
 	assert_int_equal(seen.n, STORE_REPORTS_MAX);
 	assert_true(seen.in_order);
-	/* 64 on either side: 937000 ... 1000000 and 1001000 ... 1064000. */
-	assert_int_equal(seen.min_usec, 937000);
-	assert_int_equal(seen.max_usec, 1064000);
+	/* Half on either side: ... 1000000 and 1001000 ... */
+	assert_int_equal(seen.min_usec, 1000000 - (STORE_REPORTS_MAX / 2 - 1) * 1000);
+	assert_int_equal(seen.max_usec, 1001000 + (STORE_REPORTS_MAX / 2 - 1) * 1000);
 
 	/* The window cuts one side off: only what is in it, nearest first. */
 	seen = (struct near_seen){ .in_order = true };
