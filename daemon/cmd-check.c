@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "config.h"
 #include "diag.h"
+#include "options.h"
 #include "rules.h"
 #include "util.h"
 
@@ -84,8 +85,7 @@ int cmd_check(int argc, char **argv)
 			check_help(stdout);
 			return 0;
 		default:
-			check_help(stderr);
-			return 2;
+			return options_report_error("storywatch check", opts, argv);
 		}
 	if (optind < argc) {
 		fprintf(stderr, "storywatch check: unexpected argument '%s'\n", argv[optind]);

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "jsonread.h"
+#include "options.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -781,8 +782,7 @@ int cmd_log(int argc, char **argv)
 			help(stdout);
 			return 0;
 		default:
-			help(stderr);
-			return 2;
+			return options_report_error("storywatch log", options, argv);
 		}
 	if (optind < argc) {
 		fprintf(stderr, "storywatch log: unexpected argument '%s'\n", argv[optind]);

@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "json.h"
 #include "loop.h"
+#include "options.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -127,8 +128,7 @@ int cmd_status(int argc, char **argv)
 			status_help(stdout);
 			return 0;
 		default:
-			status_help(stderr);
-			return 2;
+			return options_report_error("storywatch status", options, argv);
 		}
 	if (optind < argc) {
 		fprintf(stderr, "storywatch status: unexpected argument '%s'\n", argv[optind]);
