@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "events.h"
 #include "jsonread.h"
 #include "options.h"
 #include "utf8.h"
@@ -657,6 +658,30 @@ static void print_timeline(FILE *f, struct log_entry **ev, size_t n, const struc
 
 /* ---- the command ---------------------------------------------------------------- */
 
+/* The event types storywatchd writes, from events.h's one list. */
+static bool is_event_type(const char *name)
+{
+	for (int t = 0; !streq(event_type_to_string((enum event_type)t), "unknown"); t++)
+		if (streq(name, event_type_to_string((enum event_type)t)))
+			return true;
+	return false;
+}
+
+static void print_event_types(FILE *f)
+{
+	for (int t = 0; !streq(event_type_to_string((enum event_type)t), "unknown"); t++)
+		fprintf(f, "%s%s", t ? ", " : "", event_type_to_string((enum event_type)t));
+}
+
+static void strv_add_unique(char ***v, size_t *n, const char *s)
+{
+	if (!s || strv_contains(*v, s))
+		return;
+	*v = xreallocarray(*v, *n + 2, sizeof(char *));
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
 static char *default_log_path(void)
 {
 	const char *e = getenv("STATE_DIRECTORY");
@@ -714,12 +739,13 @@ int cmd_log(int argc, char **argv)
 		{}
 	};
 	struct filter flt = { 0 };
-	_cleanup_strv_free_ char **events = NULL;
+	_cleanup_strv_free_ char **events = NULL, **storylines = NULL, **json_lines = NULL;
 	_cleanup_free_ char *path = NULL;
 	_cleanup_buf_ struct buf line = { 0 };
 	enum color_mode color = COLOR_AUTO;
 	struct log_entry **ev = NULL;
 	size_t n_ev = 0, n_bad = 0, n_events_arg = 0, lineno = 0, first_bad = 0;
+	size_t n_storylines = 0, n_json = 0;
 	bool is_json = false, is_tty;
 	const struct style *st;
 	FILE *f;
@@ -759,6 +785,13 @@ int cmd_log(int argc, char **argv)
 			flt.rule = optarg;
 			break;
 		case ARG_EVENT:
+			if (!is_event_type(optarg)) {
+				fprintf(stderr, "storywatch log: --event: unknown event type '%s' (the types: ",
+					optarg);
+				print_event_types(stderr);
+				fputs(")\n", stderr);
+				return 2;
+			}
 			events = xreallocarray(events, n_events_arg + 2, sizeof(char *));
 			events[n_events_arg++] = xstrdup(optarg);
 			events[n_events_arg] = NULL;
@@ -832,13 +865,17 @@ int cmd_log(int argc, char **argv)
 				first_bad = lineno;
 			continue;
 		}
+		strv_add_unique(&storylines, &n_storylines, e->storyline);
 		if (!entry_matches(e, &flt)) {
 			entry_free(e);
 			continue;
 		}
 		if (is_json) {
-			put_json_line(stdout, buf_str(&line), is_tty);
-			fputc('\n', stdout);
+			/* Shown once the whole log has been read and the filters
+			 * found to name something in it. */
+			json_lines = xreallocarray(json_lines, n_json + 2, sizeof(char *));
+			json_lines[n_json++] = xstrdup(buf_str(&line));
+			json_lines[n_json] = NULL;
 			entry_free(e);
 			continue;
 		}
@@ -848,6 +885,25 @@ int cmd_log(int argc, char **argv)
 	if (f != stdin)
 		fclose(f);
 
+	if (flt.storyline && !strv_contains(storylines, flt.storyline)) {
+		fprintf(stderr, "storywatch log: no storyline '%s' in %s", flt.storyline, path);
+		if (n_storylines == 0)
+			fputs(" (no event there names a storyline yet)\n", stderr);
+		else {
+			fputs("; its storylines: ", stderr);
+			for (size_t i = 0; i < n_storylines; i++)
+				fprintf(stderr, "%s%s", i ? ", " : "", storylines[i]);
+			fputc('\n', stderr);
+		}
+		for (size_t i = 0; i < n_ev; i++)
+			entry_free(ev[i]);
+		free(ev);
+		return 1;
+	}
+	for (size_t i = 0; i < n_json; i++) {
+		put_json_line(stdout, json_lines[i], is_tty);
+		fputc('\n', stdout);
+	}
 	if (!is_json) {
 		group(ev, n_ev);
 		print_timeline(stdout, ev, n_ev, st);

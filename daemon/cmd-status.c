@@ -160,7 +160,7 @@ int cmd_status(int argc, char **argv)
 		store_close(s);
 		return 1;
 	}
-	if (!is_json && n > 0)
+	if (!is_json)
 		printf("%-20s  %-5s  %6s  %-20s  %6s  %s\n", "LAST POLL", "HTTP", "ERRORS", "NEXT POLL",
 		       "ITEMS", "FEED");
 	for (size_t i = 0; i < n; i++) {
@@ -170,6 +170,8 @@ int cmd_status(int argc, char **argv)
 			print_row(&feeds[i]);
 		feed_state_done(&feeds[i]);
 	}
+	if (!is_json && n == 0)
+		printf("no feed polled yet\n");
 	free(feeds);
 	store_close(s);
 	return 0;

@@ -141,4 +141,60 @@ awk '/^  [+-]/ { n = split("", seen) } /^      / { if ($0 in seen) { print; bad 
      END { exit bad }' "$tmp/out" >"$tmp/dups" ||
 	{ echo "FAIL: match lists a hit twice:"; cat "$tmp/dups"; fail=1; }
 
+# No quiet nonsense (issue 11, finding 7).
+mkdir "$tmp/misnamed"
+cp "$data/rules/"* "$tmp/misnamed/"
+mv "$tmp/misnamed/20-rules.rules" "$tmp/misnamed/20-rules.rules~"
+mv "$tmp/misnamed/10-storyline.rules" "$tmp/misnamed/.rule"
+"$sw" check --rules "$tmp/misnamed" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] || { echo "FAIL: check on a directory without rules exited $rc"; fail=1; }
+{
+	echo "storywatch check: warning: $tmp/misnamed/.rule: skipped: only files named NAME.rules (not hidden) are read"
+	echo "storywatch check: warning: $tmp/misnamed/20-rules.rules~: skipped: only files named NAME.rules (not hidden) are read"
+	echo "storywatch check: $tmp/misnamed: no storyline: storywatchd would ignore every item"
+	echo "storywatch check: 1 error"
+} | sort >"$tmp/want"
+sort "$tmp/err" >"$tmp/err.sorted"
+check "check, misnamed rules files" "$tmp/want" "$tmp/err.sorted"
+grep -q ": OK" "$tmp/out" && { echo "FAIL: check says OK without rules"; fail=1; }
+mkdir "$tmp/facts-only"
+sed -n '1,10p' "$data/rules/10-storyline.rules" >"$tmp/facts-only/10-storyline.rules"
+cp "$data/rules/people.terms" "$data/rules/talks.profile" "$tmp/facts-only/"
+"$sw" check --rules "$tmp/facts-only" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] || { echo "FAIL: check on a storyline without rules exited $rc"; cat "$tmp/err"; fail=1; }
+grep -qx "storywatch check: $tmp/facts-only: no rule: storywatchd would ignore every item" "$tmp/err" ||
+	{ echo "FAIL: check, no rule"; cat "$tmp/err"; fail=1; }
+
+# The default feeds list next to the config file is missing (the shipped
+# list, when installed, stands in for it: then there is nothing to warn of).
+mkdir "$tmp/nofeeds"; : >"$tmp/nofeeds/storywatch.conf"
+"$sw" check --config "$tmp/nofeeds/storywatch.conf" --rules "$data/rules" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || { echo "FAIL: check with a missing feeds file exited $rc"; cat "$tmp/err"; fail=1; }
+if ! grep -q "feeds: [0-9]* feeds*: OK" "$tmp/out"; then
+	echo "storywatch check: warning: $tmp/nofeeds/feeds: no feeds list; storywatchd polls nothing until there is one (storywatch feeds add URL)" >"$tmp/want"
+	check "check, missing feeds file" "$tmp/want" "$tmp/err"
+fi
+
+expect_err "log --storyline unknown" 1 \
+	"storywatch log: no storyline 'ceasefir' in $data/log/events.jsonl; its storylines: ceasefire, prisoner-swap" \
+	"$sw" log --event-log "$data/log/events.jsonl" --storyline ceasefir
+check "log --storyline unknown: stdout empty" /dev/null "$tmp/out"
+expect_err "log --json --storyline unknown" 1 \
+	"storywatch log: no storyline 'ceasefir' in $data/log/events.jsonl; its storylines: ceasefire, prisoner-swap" \
+	"$sw" log --json --event-log "$data/log/events.jsonl" --storyline ceasefir
+check "log --json --storyline unknown: stdout empty" /dev/null "$tmp/out"
+expect_err "log --event unknown" 2 \
+	"storywatch log: --event: unknown event type 'bogus' (the types: match, update, feed_error, feed_ok)" \
+	"$sw" log --event-log "$data/log/events.jsonl" --event bogus
+
+# status on the state of a daemon that has polled nothing yet
+: >"$tmp/empty-feeds"; : >"$tmp/empty.conf"
+"${top_builddir:-.}/daemon/storywatchd" --once --config "$tmp/empty.conf" --feeds "$tmp/empty-feeds" \
+	--rules "$data/rules" --state-dir "$tmp/new-state" --no-notify 2>/dev/null ||
+	{ echo "FAIL: storywatchd --once with no feeds"; fail=1; }
+"$sw" status --state-dir "$tmp/new-state" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 0 ] || { echo "FAIL: status on a new state exited $rc"; fail=1; }
+printf '%-20s  %-5s  %6s  %-20s  %6s  %s\nno feed polled yet\n' "LAST POLL" HTTP ERRORS "NEXT POLL" ITEMS FEED >"$tmp/want"
+check "status on a new state" "$tmp/want" "$tmp/out"
+
 exit $fail
