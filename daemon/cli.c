@@ -41,6 +41,7 @@ static const struct command commands[] = {
 	{ "match", cmd_match, "run the rules over feed files and explain each score" },
 	{ "status", cmd_status, "each feed's last poll, HTTP status, errors, next poll" },
 	{ "parse", cmd_parse, "print the entries of feed documents as JSON Lines" },
+	{ "feeds", cmd_feeds, "list, add, remove, import and export the feeds" },
 };
 
 static void help(FILE *f)

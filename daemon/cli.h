@@ -21,3 +21,5 @@ int cmd_match(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 /* storywatch log: review the event log (cmd-log.c). */
 int cmd_log(int argc, char **argv);
+/* storywatch feeds list|add|remove|import|export: the feeds list (cmd-feeds.c). */
+int cmd_feeds(int argc, char **argv);
