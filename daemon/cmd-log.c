@@ -27,7 +27,9 @@
 struct log_entry {
 	int64_t seq;
 	time_t time;
-	char *event, *feed, *id, *title, *link, *storyline, *action, *duplicate_of, *error;
+	char *event, *feed, *feed_title, *id, *title, *link, *storyline, *action, *duplicate_of, *error;
+	time_t published;
+	bool has_published;
 	char **rules;           /* NULL-terminated */
 	double score;
 	bool has_score;
@@ -253,6 +255,7 @@ static void entry_free(struct log_entry *e)
 		return;
 	free(e->event);
 	free(e->feed);
+	free(e->feed_title);
 	free(e->id);
 	free(e->title);
 	free(e->link);
@@ -295,6 +298,9 @@ static struct log_entry *entry_from_line(const char *line, size_t len)
 	e->seq = (int64_t)seq;
 	e->event = get_scrubbed(v, "event");
 	e->feed = get_scrubbed(v, "feed");
+	e->feed_title = get_scrubbed(v, "feed_title");
+	t = jsonread_get_string(v, "published");
+	e->has_published = t && parse_rfc3339(t, &e->published) == 0;
 	e->id = get_scrubbed(v, "id");
 	e->title = get_scrubbed(v, "title");
 	e->link = get_scrubbed(v, "link");
@@ -458,30 +464,31 @@ static void group(struct log_entry **ev, size_t n)
 
 /* ---- output -------------------------------------------------------------------- */
 
-/* Where a report came from: the link's host without "www.", else the feed. */
+/* Where a report came from, named as every output names it (event_outlet). */
 static const char *outlet(const struct log_entry *e, char *tmp, size_t n)
 {
-	const char *u = e->link ? e->link : e->feed;
-	const char *p, *end;
+	_cleanup_free_ char *o = event_outlet(e->feed_title, e->link, e->feed);
 
-	if (!u)
-		return "?";
-	p = strstr(u, "://");
-	if (!p)
-		return u;
-	p += 3;
-	if (strncmp(p, "www.", 4) == 0)
-		p += 4;
-	end = p + strcspn(p, "/:?#");
-	snprintf(tmp, n, "%.*s", (int)(end - p), p);
+	snprintf(tmp, n, "%s", o);
 	return tmp;
+}
+
+/* --utc: every time shown in UTC; else local time, as TZ says. */
+static bool arg_utc;
+
+static void to_tm(time_t t, struct tm *ret)
+{
+	if (arg_utc)
+		gmtime_r(&t, ret);
+	else
+		localtime_r(&t, ret);
 }
 
 static void day_key(time_t t, char *ret, size_t n)
 {
 	struct tm tm;
 
-	localtime_r(&t, &tm);
+	to_tm(t, &tm);
 	strftime(ret, n, "%Y-%m-%d %a", &tm);
 }
 
@@ -489,12 +496,14 @@ static void clock_str(time_t t, time_t ref, char *ret, size_t n)
 {
 	struct tm tm, rtm;
 
-	localtime_r(&t, &tm);
-	localtime_r(&ref, &rtm);
+	to_tm(t, &tm);
+	to_tm(ref, &rtm);
 	if (tm.tm_year == rtm.tm_year && tm.tm_yday == rtm.tm_yday)
 		strftime(ret, n, "%H:%M", &tm);
-	else
+	else if (tm.tm_year == rtm.tm_year)
 		strftime(ret, n, "%m-%d %H:%M", &tm);
+	else
+		strftime(ret, n, "%Y-%m-%d %H:%M", &tm);
 }
 
 static void print_entry(FILE *f, const struct log_entry *e, const struct style *st)
@@ -532,6 +541,13 @@ static void print_entry(FILE *f, const struct log_entry *e, const struct style *
 	fprintf(f, INDENT "%s%s", st->dim, outlet(e, tmp, sizeof(tmp)));
 	if (e->storyline)
 		fprintf(f, "  %s", e->storyline);
+	/* The outlet's own time, when it is not the minute we saw the item. */
+	if (e->has_published && (e->published / 60 != e->time / 60)) {
+		char when[32];
+
+		clock_str(e->published, e->time, when, sizeof(when));
+		fprintf(f, "  published %s", when);
+	}
 	if (e->rules && e->rules[0]) {
 		fputs("  rules:", f);
 		for (char **r = e->rules; *r; r++)
@@ -575,6 +591,16 @@ static void print_entry(FILE *f, const struct log_entry *e, const struct style *
 	}
 }
 
+/* A feed in its error lines: its title and, to find it in the list, its URL. */
+static const char *feed_label(const struct log_entry *e, char *tmp, size_t n)
+{
+	if (e->feed_title && e->feed)
+		snprintf(tmp, n, "%s (%s)", e->feed_title, e->feed);
+	else
+		snprintf(tmp, n, "%s", e->feed ? e->feed : "?");
+	return tmp;
+}
+
 /* One line per feed per day: the first error, how many, and the recovery. */
 static void print_feeds(FILE *f, struct log_entry **ev, size_t n, const struct style *st)
 {
@@ -583,7 +609,7 @@ static void print_feeds(FILE *f, struct log_entry **ev, size_t n, const struct s
 		size_t n_errors = 0;
 		const char *first_error = NULL;
 		time_t first_time = 0, ok_time = 0;
-		char hhmm[32];
+		char hhmm[32], tmp[512];
 		bool is_done = false;
 
 		if (!is_feed_entry(e) || e->parent)
@@ -608,12 +634,13 @@ static void print_feeds(FILE *f, struct log_entry **ev, size_t n, const struct s
 		}
 		if (n_errors == 0) {
 			clock_str(ok_time, ok_time, hhmm, sizeof(hhmm));
-			fprintf(f, "  %s          feed %s recovered\n", hhmm, e->feed ? e->feed : "?");
+			fprintf(f, "  %s          feed %s recovered\n", hhmm,
+				feed_label(e, tmp, sizeof(tmp)));
 			continue;
 		}
 		clock_str(first_time, first_time, hhmm, sizeof(hhmm));
 		fprintf(f, "  %s %sx%s        %sfeed %s: %s", hhmm, st->yellow, st->reset, st->yellow,
-			e->feed ? e->feed : "?", first_error ? first_error : "error");
+			feed_label(e, tmp, sizeof(tmp)), first_error ? first_error : "error");
 		if (n_errors > 1)
 			fprintf(f, " (%zu errors)", n_errors);
 		fputs(st->reset, f);
@@ -707,9 +734,11 @@ static void help(FILE *f)
 	      "\n"
 	      "  --event-log FILE     the log to read (default: $STATE_DIRECTORY/events.jsonl,\n"
 	      "                       else $XDG_STATE_HOME/storywatch/events.jsonl)\n"
-	      "  --since WHEN         only events at or after WHEN\n"
-	      "  --until WHEN         only events at or before WHEN (a date: its end)\n"
-	      "                       WHEN: YYYY-MM-DD, RFC 3339, or an age: 90s 30m 6h 2d 1w\n"
+	      "  --since WHEN         only events recorded at or after WHEN\n"
+	      "  --until WHEN         only events recorded at or before WHEN (a date: its end)\n"
+	      "                       WHEN: YYYY-MM-DD, RFC 3339, or an age: 90s 30m 6h 2d 1w;\n"
+	      "                       the time is when storywatchd saw the item (the event's\n"
+	      "                       'time'), not when the outlet published it\n"
 	      "  --storyline NAME     only this storyline\n"
 	      "  --action notify|log  only events with this action\n"
 	      "  --rule NAME          only events this rule fired on\n"
@@ -717,13 +746,14 @@ static void help(FILE *f)
 	      "                       feed_ok, ...); may be repeated\n"
 	      "  --json               the matching lines as they are in the log\n"
 	      "  --color WHEN         auto (default), always or never\n"
+	      "  --utc                times in UTC (default: local time, as TZ says)\n"
 	      "  -h, --help           show this help\n", f);
 }
 
 int cmd_log(int argc, char **argv)
 {
 	enum { ARG_EVENT_LOG = 0x100, ARG_SINCE, ARG_UNTIL, ARG_STORYLINE, ARG_ACTION,
-	       ARG_RULE, ARG_EVENT, ARG_JSON, ARG_COLOR };
+	       ARG_RULE, ARG_EVENT, ARG_JSON, ARG_COLOR, ARG_UTC };
 	static const struct option options[] = {
 		{ "event-log", required_argument, NULL, ARG_EVENT_LOG },
 		{ "since",     required_argument, NULL, ARG_SINCE },
@@ -735,6 +765,7 @@ int cmd_log(int argc, char **argv)
 		{ "json",      no_argument,       NULL, ARG_JSON },
 		{ "color",     required_argument, NULL, ARG_COLOR },
 		{ "colour",    required_argument, NULL, ARG_COLOR },
+		{ "utc",       no_argument,       NULL, ARG_UTC },
 		{ "help",      no_argument,       NULL, 'h' },
 		{}
 	};
@@ -795,6 +826,9 @@ int cmd_log(int argc, char **argv)
 			events = xreallocarray(events, n_events_arg + 2, sizeof(char *));
 			events[n_events_arg++] = xstrdup(optarg);
 			events[n_events_arg] = NULL;
+			break;
+		case ARG_UTC:
+			arg_utc = true;
 			break;
 		case ARG_JSON:
 			is_json = true;

@@ -147,8 +147,24 @@ check "import: the new feeds" "$tmp/want" "$tmp/tail"
 
 # export: OPML 2.0 with every feed, readable by the daemon's own reader,
 # titled as the daemon last read them.
-"${top_builddir:-.}/daemon/storywatchd" --once --config "$tmp/storywatch.conf" --feeds "$tmp/feeds" \
-	--rules "$src/tests/data/rules" >/dev/null 2>&1
+printf '%s/lantern.atom\n%s/harbour.xml\n' "$base" "$base" >"$tmp/local-feeds"
+"${top_builddir:-.}/daemon/storywatchd" --once --config "$tmp/storywatch.conf" --feeds "$tmp/local-feeds" \
+	--rules "$src/tests/integration/rules" >/dev/null 2>&1
+
+# One voice (issue 11, finding 10): the event log carries the feed's title,
+# status names each feed by it, and times are local (TZ) unless --utc.
+grep -q "\"feed\":\"$base/lantern.atom\".*\"feed_title\":\"Lantern Wire\"}$" "$tmp/state/events.jsonl" ||
+	{ echo "FAIL: no feed_title in the event log"; head -n 2 "$tmp/state/events.jsonl"; fail=1; }
+TZ=UTC "$sw" status --state-dir "$tmp/state" >"$tmp/status.utc" 2>&1
+grep -q "  Lantern Wire ($base/lantern.atom)$" "$tmp/status.utc" ||
+	{ echo "FAIL: status does not name the feed by its title"; cat "$tmp/status.utc"; fail=1; }
+TZ=JST-9 "$sw" status --state-dir "$tmp/state" --utc >"$tmp/status.out" 2>&1
+check "status --utc under another TZ" "$tmp/status.utc" "$tmp/status.out"
+TZ=JST-9 "$sw" status --state-dir "$tmp/state" >"$tmp/status.out" 2>&1
+cmp -s "$tmp/status.utc" "$tmp/status.out" && { echo "FAIL: status ignores TZ"; fail=1; }
+awk 'NR == 2 { exit !($1 ~ /^20[0-9][0-9]-[01][0-9]-[0-3][0-9]$/ && $2 ~ /^[0-2][0-9]:[0-5][0-9]:[0-5][0-9]$/) }' \
+	"$tmp/status.utc" || { echo "FAIL: status time format"; cat "$tmp/status.utc"; fail=1; }
+
 run 0 export
 python3 - "$tmp/out" >"$tmp/opml" <<'EOF' || { echo "FAIL: export is not OPML 2.0"; fail=1; }
 import sys, xml.etree.ElementTree as ET
