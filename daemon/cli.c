@@ -75,6 +75,13 @@ static int cmd_help(int argc, char **argv)
 		help(stdout);
 		return 0;
 	}
+	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
+		printf("Usage: storywatch help [COMMAND]\n"
+		       "\n"
+		       "List the commands, or show COMMAND's own help, the same as\n"
+		       "'storywatch COMMAND --help'.\n");
+		return 0;
+	}
 	if (argc > 2) {
 		fprintf(stderr, "storywatch help: unexpected argument '%s'\n", argv[2]);
 		return 2;
