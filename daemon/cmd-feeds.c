@@ -319,7 +319,7 @@ static void options_from_config(const struct config *c, struct fetch_options *o)
 }
 
 /* Asks on the terminal which of the feeds to add; -ECANCELED when none. */
-static int ask(const struct discovered_feed *d, size_t n, size_t *ret)
+static int ask(size_t n, size_t *ret)
 {
 	char line[64];
 
@@ -339,7 +339,6 @@ static int ask(const struct discovered_feed *d, size_t n, size_t *ret)
 			return 0;
 		}
 	}
-	(void) d;
 }
 
 static void list_candidates(FILE *out, const struct discovered_feed *d, size_t n, bool is_numbered)
@@ -431,7 +430,7 @@ static int resolve_feed(const struct feeds_file *f, const char *url, char **ret_
 		}
 		fprintf(stderr, "%s links to %zu feeds:\n", url, n);
 		list_candidates(stderr, d, n, true);
-		r = ask(d, n, &pick);
+		r = ask(n, &pick);
 		if (r < 0) {
 			fprintf(stderr, "storywatch feeds: nothing added\n");
 			goto out;
