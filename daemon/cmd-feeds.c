@@ -600,9 +600,8 @@ static int feeds_list(const struct feeds_file *f)
 		_cleanup_free_ char *every = NULL;
 
 		if (f->feeds[i].interval_usec > 0)
-			every = xasprintf("  %llus", (unsigned long long) (f->feeds[i].interval_usec /
-									   USEC_PER_SEC));
-		printf("%s%s\n", f->feeds[i].url, every ? every : "");
+			every = config_format_duration(f->feeds[i].interval_usec);
+		printf("%s%s%s\n", f->feeds[i].url, every ? " " : "", every ? every : "");
 	}
 	if (f->n_feeds == 0)
 		fprintf(stderr, "storywatch feeds: %s lists no feed\n", f->source);

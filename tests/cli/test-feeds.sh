@@ -109,7 +109,7 @@ tail -n 1 "$tmp/feeds" | grep -qx "https://offline.example/rss" || { echo "FAIL:
 run 0 list
 cat >"$tmp/want" <<EOF
 https://a.example/rss
-https://b.example/feed  7200s
+https://b.example/feed 2h
 $base/lantern.atom
 $base/harbour.xml
 https://offline.example/rss
@@ -186,7 +186,7 @@ check "export" "$tmp/want" "$tmp/opml"
 "$sw" feeds --config "$tmp/storywatch.conf" --feeds "$tmp/round" import "$tmp/out" >/dev/null 2>&1 ||
 	{ echo "FAIL: import of an export"; fail=1; }
 "$sw" feeds --config "$tmp/storywatch.conf" --feeds "$tmp/round" list >"$tmp/round.list" 2>&1
-"$sw" feeds --config "$tmp/storywatch.conf" --feeds "$tmp/feeds" list | sed 's/  7200s$//' >"$tmp/want"
+"$sw" feeds --config "$tmp/storywatch.conf" --feeds "$tmp/feeds" list | sed 's/ 2h$//' >"$tmp/want"
 check "export, then import: the same feeds" "$tmp/want" "$tmp/round.list"
 
 # Without --feeds: the list next to the configuration, made on the first add;
