@@ -77,7 +77,7 @@ expect_err "storywatch --bogus" 2 \
 	"storywatch: unknown option '--bogus' (see 'storywatch --help')" "$sw" --bogus
 expect_err "storywatch nosuch" 2 \
 	"storywatch: unknown command 'nosuch' (see 'storywatch --help')" "$sw" nosuch
-for cmd in check match log status parse; do
+for cmd in check match log status parse feed report digest feeds; do
 	expect_err "$cmd --bogus" 2 \
 		"storywatch $cmd: unknown option '--bogus' (see 'storywatch $cmd --help')" \
 		"$sw" $cmd --bogus
@@ -100,7 +100,7 @@ expect_err "storywatchd --bogus" 2 \
 	"${top_builddir:-.}/daemon/storywatchd" --bogus
 
 # storywatch help CMD is storywatch CMD --help.
-for cmd in check match log status parse; do
+for cmd in check match log status parse feed report digest feeds; do
 	"$sw" help $cmd >"$tmp/out" 2>&1; rc=$?
 	"$sw" $cmd --help >"$tmp/want" 2>&1
 	[ $rc -eq 0 ] || { echo "FAIL: help $cmd exited $rc"; fail=1; }
