@@ -15,8 +15,8 @@
 
 #include "buf.h"
 #include "cli.h"
-#include "evlog.h"
 #include "events.h"
+#include "evlog.h"
 #include "options.h"
 #include "utf8.h"
 #include "util.h"
