@@ -73,7 +73,7 @@ static void content_html(const struct evlog_entry *e, struct buf *h)
 	size_t n_reports = 0, n_updates = 0;
 
 	(void)buf_puts(h, "<p>First reported by ");
-	put_text(h, e->feed_title ? e->feed_title : evlog_outlet(e, tmp, sizeof(tmp)));
+	put_text(h, evlog_outlet(e, tmp, sizeof(tmp)));
 	(void)timefmt_rfc3339((int64_t)e->time, when);
 	(void)buf_printf(h, " at %s.</p>", when);
 	for (size_t i = 0; i < e->n_children; i++)
@@ -95,7 +95,7 @@ static void content_html(const struct evlog_entry *e, struct buf *h)
 				put_text(h, c->link);
 				(void)buf_puts(h, "\">");
 			}
-			put_text(h, c->feed_title ? c->feed_title : evlog_outlet(c, tmp, sizeof(tmp)));
+			put_text(h, evlog_outlet(c, tmp, sizeof(tmp)));
 			if (evlog_is_web_link(c->link))
 				(void)buf_puts(h, "</a>");
 			(void)buf_puts(h, ": ");
@@ -157,7 +157,7 @@ static void put_entry(struct buf *b, const char *storyline, const struct evlog_e
 	put_time(b, "published", e->has_published && e->published <= updated ? e->published : e->time);
 	put_time(b, "updated", updated);
 	(void)buf_puts(b, "<author><name>");
-	put_text(b, e->feed_title ? e->feed_title : evlog_outlet(e, tmp, sizeof(tmp)));
+	put_text(b, evlog_outlet(e, tmp, sizeof(tmp)));
 	(void)buf_puts(b, "</name></author>\n");
 	for (char **r = e->rules; *r; r++) {
 		(void)buf_puts(b, "<category term=\"");

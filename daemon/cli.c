@@ -106,7 +106,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "log",   cmd_log,   "review the event log: a timeline by day, by development" },
-	{ "help",  cmd_help,  "show this help" },
+	{ "help",  cmd_help,  "show this help, or a command's: help COMMAND" },
 	{ "check", cmd_check, "check the rules and report every error" },
 	{ "match", cmd_match, "run the rules over feed files and explain each score" },
 	{ "status", cmd_status, "each feed's last poll, HTTP status, errors, next poll" },
@@ -114,6 +114,7 @@ static const struct command commands[] = {
 	{ "feed",  cmd_feed,  "print a storyline's Atom feed of developments" },
 	{ "report", cmd_report, "write a storyline's timeline as one HTML page" },
 	{ "digest", cmd_digest, "the period's developments as text or a mail" },
+	{ "feeds", cmd_feeds, "list, add, remove, import and export the feeds" },
 };
 
 static void help(FILE *f)
@@ -129,14 +130,56 @@ static void help(FILE *f)
 	fprintf(f, "\nRun 'storywatch COMMAND --help' for a command's options.\n");
 }
 
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		if (streq(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+/* storywatch help [COMMAND]: that command's own --help. */
 static int cmd_help(int argc, char **argv)
 {
-	help(stdout);
-	return 0;
+	const struct command *c;
+	char *args[] = { NULL, (char *)"--help", NULL };
+
+	if (argc < 2) {
+		help(stdout);
+		return 0;
+	}
+	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
+		printf("Usage: storywatch help [COMMAND]\n"
+		       "\n"
+		       "List the commands, or show COMMAND's own help, the same as\n"
+		       "'storywatch COMMAND --help'.\n");
+		return 0;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "storywatch help: unexpected argument '%s'\n", argv[2]);
+		return 2;
+	}
+	c = find_command(argv[1]);
+	if (!c) {
+		fprintf(stderr, "storywatch help: unknown command '%s' (see 'storywatch --help')\n",
+			argv[1]);
+		return 2;
+	}
+	if (c->run == cmd_help) {
+		help(stdout);
+		return 0;
+	}
+	args[0] = (char *)c->name;
+	optind = 1;
+	return c->run(2, args);
 }
 
 int main(int argc, char **argv)
 {
+	const struct command *c;
+
+	/* Every command reports a bad option itself, in options_report_error's words. */
+	opterr = 0;
 	if (argc < 2) {
 		help(stderr);
 		return 2;
@@ -149,11 +192,15 @@ int main(int argc, char **argv)
 		printf("storywatch %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-		if (streq(argv[1], commands[i].name)) {
-			optind = 1;
-			return commands[i].run(argc - 1, argv + 1);
-		}
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "storywatch: unknown option '%s' (see 'storywatch --help')\n", argv[1]);
+		return 2;
+	}
+	c = find_command(argv[1]);
+	if (c) {
+		optind = 1;
+		return c->run(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "storywatch: unknown command '%s' (see 'storywatch --help')\n", argv[1]);
 	return 2;
 }

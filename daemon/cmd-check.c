@@ -1,14 +1,18 @@
 /* cmd-check.c - storywatch check: read the configuration, the feeds list and
  * the rules as the daemon would, and report every error. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
 #include "diag.h"
+#include "options.h"
 #include "rules.h"
 #include "util.h"
 
@@ -45,10 +49,49 @@ static size_t check_config(const struct config_overrides *o, char **ret_rules_di
 		*ret_rules_dir = NULL;
 		return n ? n : 1;
 	}
-	printf("%s: %zu feed%s: OK\n", cfg->feeds_file ? cfg->feeds_file : "feeds", cfg->n_feeds,
-	       cfg->n_feeds == 1 ? "" : "s");
+	if (!cfg->feeds_file || access(cfg->feeds_file, F_OK) < 0)
+		fprintf(stderr, "storywatch check: warning: %s: no feeds list; storywatchd polls "
+			"nothing until there is one (storywatch feeds add URL)\n",
+			cfg->feeds_file ? cfg->feeds_file : "feeds");
+	else if (cfg->n_feeds == 0)
+		fprintf(stderr, "storywatch check: warning: %s: lists no feed; storywatchd polls "
+			"nothing (storywatch feeds add URL)\n", cfg->feeds_file);
+	else
+		printf("%s: %zu feed%s: OK\n", cfg->feeds_file, cfg->n_feeds,
+		       cfg->n_feeds == 1 ? "" : "s");
 	*ret_rules_dir = xstrdup(cfg->rules_dir);
 	config_free(cfg);
+	return n;
+}
+
+/* Files the daemon passes over for their name although they look meant as
+ * rules: hidden ones, editor backups, a ".rule" for ".rules".  Returns how
+ * many were reported. */
+static void closedirp(DIR **d)
+{
+	if (*d)
+		(void) closedir(*d);
+}
+
+static size_t warn_skipped(const char *dir)
+{
+	_cleanup_(closedirp) DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		const char *name = de->d_name;
+		size_t l = strlen(name);
+		bool is_taken = name[0] != '.' && l > 6 && streq(name + l - 6, ".rules");
+
+		if (streq(name, ".") || streq(name, "..") || is_taken || !strstr(name, ".rule"))
+			continue;
+		fprintf(stderr, "storywatch check: warning: %s/%s: skipped: only files named "
+			"NAME.rules (not hidden) are read\n", dir, name);
+		n++;
+	}
 	return n;
 }
 
@@ -67,6 +110,7 @@ int cmd_check(int argc, char **argv)
 	struct rules_errors errors = { 0 };
 	_cleanup_ruleset_ struct ruleset *rs = NULL;
 	size_t n_config_errors = 0;
+	bool is_usable;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "c:f:r:h", opts, NULL)) >= 0)
@@ -84,8 +128,7 @@ int cmd_check(int argc, char **argv)
 			check_help(stdout);
 			return 0;
 		default:
-			check_help(stderr);
-			return 2;
+			return options_report_error("storywatch check", opts, argv);
 		}
 	if (optind < argc) {
 		fprintf(stderr, "storywatch check: unexpected argument '%s'\n", argv[optind]);
@@ -104,6 +147,7 @@ int cmd_check(int argc, char **argv)
 		return 1;
 	}
 
+	(void) warn_skipped(dir);
 	r = rules_compile_dir(dir, &rs, &errors);
 	if (r < 0) {
 		rules_errors_print(&errors, stderr);
@@ -112,11 +156,18 @@ int cmd_check(int argc, char **argv)
 		rules_errors_clear(&errors);
 		return 1;
 	}
-	printf("%s: %zu storyline%s, %zu rule%s, %zu fact%s, %zu terms: OK\n", dir,
+	is_usable = ruleset_n_storylines(rs) > 0 && ruleset_n_rules(rs) > 0;
+	printf("%s: %zu storyline%s, %zu rule%s, %zu fact%s, %zu terms%s\n", dir,
 	       ruleset_n_storylines(rs), ruleset_n_storylines(rs) == 1 ? "" : "s",
 	       ruleset_n_rules(rs), ruleset_n_rules(rs) == 1 ? "" : "s",
 	       ruleset_n_facts(rs), ruleset_n_facts(rs) == 1 ? "" : "s",
-	       ruleset_n_terms(rs));
+	       ruleset_n_terms(rs), is_usable ? ": OK" : "");
+	/* Compiles, yet the daemon could never notify or log a thing. */
+	if (!is_usable) {
+		fprintf(stderr, "storywatch check: %s: no %s: storywatchd would ignore every item\n",
+			dir, ruleset_n_storylines(rs) == 0 ? "storyline" : "rule");
+		n_config_errors++;
+	}
 	if (n_config_errors) {
 		fprintf(stderr, "storywatch check: %zu error%s\n", n_config_errors,
 			n_config_errors == 1 ? "" : "s");

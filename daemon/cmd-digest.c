@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "evlog.h"
 #include "markup.h"
+#include "options.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -82,7 +83,7 @@ static void digest_text(const struct digest *d, struct buf *b)
 
 		local_time(e->time, when, sizeof(when));
 		(void)buf_printf(b, "- %s  ", when);
-		put_clipped(b, e->feed_title ? e->feed_title : evlog_outlet(e, tmp, sizeof(tmp)), 80);
+		put_clipped(b, evlog_outlet(e, tmp, sizeof(tmp)), 80);
 		(void)buf_puts(b, ": ");
 		put_clipped(b, e->title ? e->title : "(no title)", TITLE_MAX);
 		if (evlog_is_web_link(e->link) && strlen(e->link) <= LINK_MAX)
@@ -136,7 +137,7 @@ static void digest_html(const struct digest *d, struct buf *b)
 
 		local_time(e->time, when, sizeof(when));
 		(void)buf_printf(b, "<li>%s ", when);
-		put(b, e->feed_title ? e->feed_title : evlog_outlet(e, tmp, sizeof(tmp)));
+		put(b, evlog_outlet(e, tmp, sizeof(tmp)));
 		(void)buf_puts(b, ": ");
 		if (is_link) {
 			(void)buf_puts(b, "<a href=\"");
@@ -324,8 +325,7 @@ int cmd_digest(int argc, char **argv)
 			help(stdout);
 			return 0;
 		default:
-			help(stderr);
-			return 2;
+			return options_report_error("storywatch digest", options, argv);
 		}
 	if (optind < argc) {
 		fprintf(stderr, "storywatch digest: unexpected argument '%s'\n", argv[optind]);

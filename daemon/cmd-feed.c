@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "evlog.h"
+#include "options.h"
 #include "util.h"
 
 static void help(FILE *f)
@@ -59,8 +60,7 @@ int cmd_feed(int argc, char **argv)
 			help(stdout);
 			return 0;
 		default:
-			help(stderr);
-			return 2;
+			return options_report_error("storywatch feed", options, argv);
 		}
 	if (optind < argc) {
 		fprintf(stderr, "storywatch feed: unexpected argument '%s'\n", argv[optind]);

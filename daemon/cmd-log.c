@@ -15,7 +15,9 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "events.h"
 #include "evlog.h"
+#include "options.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -95,11 +97,22 @@ static bool entry_matches(const struct evlog_entry *e, const struct filter *f)
 
 /* ---- output -------------------------------------------------------------------- */
 
+/* --utc: every time shown in UTC; else local time, as TZ says. */
+static bool arg_utc;
+
+static void to_tm(time_t t, struct tm *ret)
+{
+	if (arg_utc)
+		gmtime_r(&t, ret);
+	else
+		localtime_r(&t, ret);
+}
+
 static void day_key(time_t t, char *ret, size_t n)
 {
 	struct tm tm;
 
-	localtime_r(&t, &tm);
+	to_tm(t, &tm);
 	strftime(ret, n, "%Y-%m-%d %a", &tm);
 }
 
@@ -107,12 +120,14 @@ static void clock_str(time_t t, time_t ref, char *ret, size_t n)
 {
 	struct tm tm, rtm;
 
-	localtime_r(&t, &tm);
-	localtime_r(&ref, &rtm);
+	to_tm(t, &tm);
+	to_tm(ref, &rtm);
 	if (tm.tm_year == rtm.tm_year && tm.tm_yday == rtm.tm_yday)
 		strftime(ret, n, "%H:%M", &tm);
-	else
+	else if (tm.tm_year == rtm.tm_year)
 		strftime(ret, n, "%m-%d %H:%M", &tm);
+	else
+		strftime(ret, n, "%Y-%m-%d %H:%M", &tm);
 }
 
 static void print_entry(FILE *f, const struct evlog_entry *e, const struct style *st)
@@ -150,6 +165,13 @@ static void print_entry(FILE *f, const struct evlog_entry *e, const struct style
 	fprintf(f, INDENT "%s%s", st->dim, evlog_outlet(e, tmp, sizeof(tmp)));
 	if (e->storyline)
 		fprintf(f, "  %s", e->storyline);
+	/* The outlet's own time, when it is not the minute we saw the item. */
+	if (e->has_published && (e->published / 60 != e->time / 60)) {
+		char when[32];
+
+		clock_str(e->published, e->time, when, sizeof(when));
+		fprintf(f, "  published %s", when);
+	}
 	if (e->rules && e->rules[0]) {
 		fputs("  rules:", f);
 		for (char **r = e->rules; *r; r++)
@@ -193,6 +215,16 @@ static void print_entry(FILE *f, const struct evlog_entry *e, const struct style
 	}
 }
 
+/* A feed in its error lines: its title and, to find it in the list, its URL. */
+static const char *feed_label(const struct evlog_entry *e, char *tmp, size_t n)
+{
+	if (e->feed_title && e->feed)
+		snprintf(tmp, n, "%s (%s)", e->feed_title, e->feed);
+	else
+		snprintf(tmp, n, "%s", e->feed ? e->feed : "?");
+	return tmp;
+}
+
 /* One line per feed per day: the first error, how many, and the recovery. */
 static void print_feeds(FILE *f, struct evlog_entry **ev, size_t n, const struct style *st)
 {
@@ -201,7 +233,7 @@ static void print_feeds(FILE *f, struct evlog_entry **ev, size_t n, const struct
 		size_t n_errors = 0;
 		const char *first_error = NULL;
 		time_t first_time = 0, ok_time = 0;
-		char hhmm[32];
+		char hhmm[32], tmp[512];
 		bool is_done = false;
 
 		if (!evlog_is_feed_event(e) || e->parent)
@@ -226,12 +258,13 @@ static void print_feeds(FILE *f, struct evlog_entry **ev, size_t n, const struct
 		}
 		if (n_errors == 0) {
 			clock_str(ok_time, ok_time, hhmm, sizeof(hhmm));
-			fprintf(f, "  %s          feed %s recovered\n", hhmm, e->feed ? e->feed : "?");
+			fprintf(f, "  %s          feed %s recovered\n", hhmm,
+				feed_label(e, tmp, sizeof(tmp)));
 			continue;
 		}
 		clock_str(first_time, first_time, hhmm, sizeof(hhmm));
 		fprintf(f, "  %s %sx%s        %sfeed %s: %s", hhmm, st->yellow, st->reset, st->yellow,
-			e->feed ? e->feed : "?", first_error ? first_error : "error");
+			feed_label(e, tmp, sizeof(tmp)), first_error ? first_error : "error");
 		if (n_errors > 1)
 			fprintf(f, " (%zu errors)", n_errors);
 		fputs(st->reset, f);
@@ -276,6 +309,30 @@ static void print_timeline(FILE *f, struct evlog_entry **ev, size_t n, const str
 
 /* ---- the command ---------------------------------------------------------------- */
 
+/* The event types storywatchd writes, from events.h's one list. */
+static bool is_event_type(const char *name)
+{
+	for (int t = 0; !streq(event_type_to_string((enum event_type)t), "unknown"); t++)
+		if (streq(name, event_type_to_string((enum event_type)t)))
+			return true;
+	return false;
+}
+
+static void print_event_types(FILE *f)
+{
+	for (int t = 0; !streq(event_type_to_string((enum event_type)t), "unknown"); t++)
+		fprintf(f, "%s%s", t ? ", " : "", event_type_to_string((enum event_type)t));
+}
+
+static void strv_add_unique(char ***v, size_t *n, const char *s)
+{
+	if (!s || strv_contains(*v, s))
+		return;
+	*v = xreallocarray(*v, *n + 2, sizeof(char *));
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
 
 static void help(FILE *f)
 {
@@ -286,9 +343,11 @@ static void help(FILE *f)
 	      "\n"
 	      "  --event-log FILE     the log to read (default: $STATE_DIRECTORY/events.jsonl,\n"
 	      "                       else $XDG_STATE_HOME/storywatch/events.jsonl)\n"
-	      "  --since WHEN         only events at or after WHEN\n"
-	      "  --until WHEN         only events at or before WHEN (a date: its end)\n"
-	      "                       WHEN: YYYY-MM-DD, RFC 3339, or an age: 90s 30m 6h 2d 1w\n"
+	      "  --since WHEN         only events recorded at or after WHEN\n"
+	      "  --until WHEN         only events recorded at or before WHEN (a date: its end)\n"
+	      "                       WHEN: YYYY-MM-DD, RFC 3339, or an age: 90s 30m 6h 2d 1w;\n"
+	      "                       the time is when storywatchd saw the item (the event's\n"
+	      "                       'time'), not when the outlet published it\n"
 	      "  --storyline NAME     only this storyline\n"
 	      "  --action notify|log  only events with this action\n"
 	      "  --rule NAME          only events this rule fired on\n"
@@ -296,13 +355,14 @@ static void help(FILE *f)
 	      "                       feed_ok, ...); may be repeated\n"
 	      "  --json               the matching lines as they are in the log\n"
 	      "  --color WHEN         auto (default), always or never\n"
+	      "  --utc                times in UTC (default: local time, as TZ says)\n"
 	      "  -h, --help           show this help\n", f);
 }
 
 int cmd_log(int argc, char **argv)
 {
 	enum { ARG_EVENT_LOG = 0x100, ARG_SINCE, ARG_UNTIL, ARG_STORYLINE, ARG_ACTION,
-	       ARG_RULE, ARG_EVENT, ARG_JSON, ARG_COLOR };
+	       ARG_RULE, ARG_EVENT, ARG_JSON, ARG_COLOR, ARG_UTC };
 	static const struct option options[] = {
 		{ "event-log", required_argument, NULL, ARG_EVENT_LOG },
 		{ "since",     required_argument, NULL, ARG_SINCE },
@@ -314,16 +374,18 @@ int cmd_log(int argc, char **argv)
 		{ "json",      no_argument,       NULL, ARG_JSON },
 		{ "color",     required_argument, NULL, ARG_COLOR },
 		{ "colour",    required_argument, NULL, ARG_COLOR },
+		{ "utc",       no_argument,       NULL, ARG_UTC },
 		{ "help",      no_argument,       NULL, 'h' },
 		{}
 	};
 	struct filter flt = { 0 };
-	_cleanup_strv_free_ char **events = NULL;
+	_cleanup_strv_free_ char **events = NULL, **storylines = NULL, **json_lines = NULL;
 	_cleanup_free_ char *path = NULL;
 	_cleanup_buf_ struct buf line = { 0 };
 	enum color_mode color = COLOR_AUTO;
 	struct evlog_entry **ev = NULL;
 	size_t n_ev = 0, n_bad = 0, n_events_arg = 0, lineno = 0, first_bad = 0;
+	size_t n_storylines = 0, n_json = 0;
 	bool is_json = false, is_tty;
 	const struct style *st;
 	FILE *f;
@@ -363,9 +425,19 @@ int cmd_log(int argc, char **argv)
 			flt.rule = optarg;
 			break;
 		case ARG_EVENT:
+			if (!is_event_type(optarg)) {
+				fprintf(stderr, "storywatch log: --event: unknown event type '%s' (the types: ",
+					optarg);
+				print_event_types(stderr);
+				fputs(")\n", stderr);
+				return 2;
+			}
 			events = xreallocarray(events, n_events_arg + 2, sizeof(char *));
 			events[n_events_arg++] = xstrdup(optarg);
 			events[n_events_arg] = NULL;
+			break;
+		case ARG_UTC:
+			arg_utc = true;
 			break;
 		case ARG_JSON:
 			is_json = true;
@@ -386,8 +458,7 @@ int cmd_log(int argc, char **argv)
 			help(stdout);
 			return 0;
 		default:
-			help(stderr);
-			return 2;
+			return options_report_error("storywatch log", options, argv);
 		}
 	if (optind < argc) {
 		fprintf(stderr, "storywatch log: unexpected argument '%s'\n", argv[optind]);
@@ -437,13 +508,17 @@ int cmd_log(int argc, char **argv)
 				first_bad = lineno;
 			continue;
 		}
+		strv_add_unique(&storylines, &n_storylines, e->storyline);
 		if (!entry_matches(e, &flt)) {
 			evlog_entry_free(e);
 			continue;
 		}
 		if (is_json) {
-			put_json_line(stdout, buf_str(&line), is_tty);
-			fputc('\n', stdout);
+			/* Shown once the whole log has been read and the filters
+			 * found to name something in it. */
+			json_lines = xreallocarray(json_lines, n_json + 2, sizeof(char *));
+			json_lines[n_json++] = xstrdup(buf_str(&line));
+			json_lines[n_json] = NULL;
 			evlog_entry_free(e);
 			continue;
 		}
@@ -453,6 +528,25 @@ int cmd_log(int argc, char **argv)
 	if (f != stdin)
 		fclose(f);
 
+	if (flt.storyline && !strv_contains(storylines, flt.storyline)) {
+		fprintf(stderr, "storywatch log: no storyline '%s' in %s", flt.storyline, path);
+		if (n_storylines == 0)
+			fputs(" (no event there names a storyline yet)\n", stderr);
+		else {
+			fputs("; its storylines: ", stderr);
+			for (size_t i = 0; i < n_storylines; i++)
+				fprintf(stderr, "%s%s", i ? ", " : "", storylines[i]);
+			fputc('\n', stderr);
+		}
+		for (size_t i = 0; i < n_ev; i++)
+			evlog_entry_free(ev[i]);
+		free(ev);
+		return 1;
+	}
+	for (size_t i = 0; i < n_json; i++) {
+		put_json_line(stdout, json_lines[i], is_tty);
+		fputc('\n', stdout);
+	}
 	if (!is_json) {
 		evlog_group(ev, n_ev);
 		print_timeline(stdout, ev, n_ev, st);

@@ -13,6 +13,7 @@
 #include "item-json.h"
 #include "json.h"
 #include "match.h"
+#include "options.h"
 #include "parse.h"
 #include "rules.h"
 #include "util.h"
@@ -34,7 +35,22 @@ static void match_help(FILE *f)
 		PKGDATADIR "/rules");
 }
 
-/* Reads at most max bytes; -EFBIG when there is more. */
+/* The matcher may find one word again for a second use of its term in a
+ * rule; the reader wants each place once. */
+static bool is_repeated_evidence(const struct match_result *m, size_t j)
+{
+	const struct match_evidence *e = &m->evidence[j];
+
+	for (size_t k = 0; k < j; k++) {
+		const struct match_evidence *o = &m->evidence[k];
+
+		if (o->rule == e->rule && o->position == e->position && streq(o->term, e->term) &&
+		    streq(o->field, e->field))
+			return true;
+	}
+	return false;
+}
+
 static int write_json(struct buf *b, const struct feed *f, const struct feed_item *it,
 		      const struct match_result *m)
 {
@@ -82,6 +98,8 @@ static int write_json(struct buf *b, const struct feed *f, const struct feed_ite
 	r |= json_key(b, "evidence");
 	r |= json_begin_array(b);
 	for (size_t i = 0; i < m->n_evidence; i++) {
+		if (is_repeated_evidence(m, i))
+			continue;
 		r |= json_begin_object(b);
 		r |= json_key(b, "rule");
 		r |= json_string(b, m->evidence[i].rule);
@@ -123,7 +141,7 @@ static void write_text(struct buf *b, const char *name, size_t idx, const struct
 		(void)buf_putc(b, '\n');
 		for (size_t j = 0; j < m->n_evidence; j++) {
 			const struct match_evidence *e = &m->evidence[j];
-			if (e->rule != h->rule)
+			if (e->rule != h->rule || is_repeated_evidence(m, j))
 				continue;
 			(void)buf_printf(b, "      %s: %s, word %zu\n", e->term, e->field, e->position + 1);
 		}
@@ -143,13 +161,13 @@ static int match_file(const struct ruleset *rs, struct match_scratch *scratch, c
 	buf_init(&in, PARSE_MAX_BYTES_DEFAULT);
 	r = cli_read_document(path, &in);
 	if (r < 0) {
-		fprintf(stderr, "storywatch: %s: %s\n", name,
+		fprintf(stderr, "storywatch match: %s: %s\n", name,
 			r == -EFBIG ? "larger than the parser's ceiling, not read" : strerror(-r));
 		return r;
 	}
 	r = parse_feed(in.data ? in.data : "", in.len, NULL, &f, &d);
 	if (r < 0) {
-		fprintf(stderr, "storywatch: %s: %s\n", name, d.message ? d.message : strerror(-r));
+		fprintf(stderr, "storywatch match: %s: %s\n", name, d.message ? d.message : strerror(-r));
 		diag_clear(&d);
 		return r;
 	}
@@ -171,7 +189,7 @@ static int match_file(const struct ruleset *rs, struct match_scratch *scratch, c
 
 		r = match_item_scratch(rs, &mi, scratch, &m);
 		if (r < 0) {
-			fprintf(stderr, "storywatch: %s: item %zu: cannot match: %s\n", name, i + 1,
+			fprintf(stderr, "storywatch match: %s: item %zu: cannot match: %s\n", name, i + 1,
 				strerror(-r));
 			continue;
 		}
@@ -217,18 +235,17 @@ int cmd_match(int argc, char **argv)
 			match_help(stdout);
 			return 0;
 		default:
-			match_help(stderr);
-			return 2;
+			return options_report_error("storywatch match", opts, argv);
 		}
 	if (optind >= argc) {
-		fprintf(stderr, "storywatch: match: no FILE given (see 'storywatch match --help')\n");
+		fprintf(stderr, "storywatch match: no FILE given (see 'storywatch match --help')\n");
 		return 2;
 	}
 
 	r = rules_compile_dir(dir, &rs, &errors);
 	if (r < 0) {
 		rules_errors_print(&errors, stderr);
-		fprintf(stderr, "storywatch: match: %s: %zu error%s in the rules\n", dir, errors.n,
+		fprintf(stderr, "storywatch match: %s: %zu error%s in the rules\n", dir, errors.n,
 			errors.n == 1 ? "" : "s");
 		rules_errors_clear(&errors);
 		return 1;
@@ -238,13 +255,14 @@ int cmd_match(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (match_file(rs, scratch, argv[i], is_json, &out, &t) < 0)
 			status = 1;
-	if (!is_json)
+	/* A summary only of a complete run: after an error it would read as one. */
+	if (!is_json && status == 0)
 		printf("%u item%s: %u notify, %u log, %u ignore\n",
 		       t.n[ACTION_NOTIFY] + t.n[ACTION_LOG] + t.n[ACTION_IGNORE],
 		       t.n[ACTION_NOTIFY] + t.n[ACTION_LOG] + t.n[ACTION_IGNORE] == 1 ? "" : "s",
 		       t.n[ACTION_NOTIFY], t.n[ACTION_LOG], t.n[ACTION_IGNORE]);
 	if (fflush(stdout) != 0) {
-		fprintf(stderr, "storywatch: match: cannot write output: %s\n", strerror(errno));
+		fprintf(stderr, "storywatch match: cannot write output: %s\n", strerror(errno));
 		return 1;
 	}
 	return status;

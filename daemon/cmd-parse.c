@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "item-json.h"
 #include "json.h"
+#include "options.h"
 #include "parse.h"
 #include "util.h"
 
@@ -46,22 +47,22 @@ static int parse_one(const char *path, struct buf *out)
 	buf_init(&in, PARSE_MAX_BYTES_DEFAULT);
 	r = cli_read_document(path, &in);
 	if (r == -EFBIG) {
-		fprintf(stderr, "storywatch: %s: larger than %u MiB, not parsed\n", name,
+		fprintf(stderr, "storywatch parse: %s: larger than %u MiB, not parsed\n", name,
 			PARSE_MAX_BYTES_DEFAULT / (1024 * 1024));
 		return r;
 	}
 	if (r < 0) {
-		fprintf(stderr, "storywatch: %s: %s\n", name, strerror(-r));
+		fprintf(stderr, "storywatch parse: %s: %s\n", name, strerror(-r));
 		return r;
 	}
 
 	r = parse_feed(in.data ? in.data : "", in.len, NULL, &f, &d);
 	if (r < 0) {
 		if (d.line)
-			fprintf(stderr, "storywatch: %s:%u:%u: %s\n", name, d.line, d.column,
+			fprintf(stderr, "storywatch parse: %s:%u:%u: %s\n", name, d.line, d.column,
 				d.message ? d.message : strerror(-r));
 		else
-			fprintf(stderr, "storywatch: %s: %s\n", name, d.message ? d.message : strerror(-r));
+			fprintf(stderr, "storywatch parse: %s: %s\n", name, d.message ? d.message : strerror(-r));
 		diag_clear(&d);
 		return r;
 	}
@@ -92,10 +93,10 @@ int cmd_parse(int argc, char **argv)
 			parse_help(stdout);
 			return 0;
 		default:
-			return 2;
+			return options_report_error("storywatch parse", options, argv);
 		}
 	if (optind >= argc) {
-		fprintf(stderr, "storywatch: parse: no FILE given (see 'storywatch parse --help')\n");
+		fprintf(stderr, "storywatch parse: no FILE given (see 'storywatch parse --help')\n");
 		return 2;
 	}
 	buf_init(&out, 0);
@@ -103,7 +104,7 @@ int cmd_parse(int argc, char **argv)
 		if (parse_one(argv[i], &out) < 0)
 			status = 1;
 	if (fflush(stdout) != 0) {
-		fprintf(stderr, "storywatch: parse: cannot write output: %s\n", strerror(errno));
+		fprintf(stderr, "storywatch parse: cannot write output: %s\n", strerror(errno));
 		return 1;
 	}
 	return status;

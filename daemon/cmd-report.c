@@ -16,6 +16,7 @@
 #include "config.h"
 #include "evlog.h"
 #include "markup.h"
+#include "options.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -77,7 +78,7 @@ static void put_outlet(struct buf *b, const struct evlog_entry *e)
 	char tmp[256];
 
 	(void)buf_puts(b, "<span class=\"outlet\">");
-	put(b, e->feed_title ? e->feed_title : evlog_outlet(e, tmp, sizeof(tmp)));
+	put(b, evlog_outlet(e, tmp, sizeof(tmp)));
 	(void)buf_puts(b, "</span>");
 }
 
@@ -379,8 +380,7 @@ int cmd_report(int argc, char **argv)
 			help(stdout);
 			return 0;
 		default:
-			help(stderr);
-			return 2;
+			return options_report_error("storywatch report", options, argv);
 		}
 	if (optind < argc) {
 		fprintf(stderr, "storywatch report: unexpected argument '%s'\n", argv[optind]);

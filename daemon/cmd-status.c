@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -14,16 +15,29 @@
 #include "diag.h"
 #include "json.h"
 #include "loop.h"
+#include "options.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
 
+/* --utc: times in UTC; else local time, as TZ says (as storywatch log). */
+static bool arg_utc;
+
 static void format_time(uint64_t usec, char out[static TIMEFMT_RFC3339_MAX])
 {
-	if (usec == 0)
+	time_t t = (time_t) (usec / USEC_PER_SEC);
+	struct tm tm;
+
+	if (usec == 0) {
 		snprintf(out, TIMEFMT_RFC3339_MAX, "never");
+		return;
+	}
+	if (arg_utc)
+		gmtime_r(&t, &tm);
 	else
-		(void) timefmt_rfc3339((int64_t) (usec / USEC_PER_SEC), out);
+		localtime_r(&t, &tm);
+	if (strftime(out, TIMEFMT_RFC3339_MAX, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(out, TIMEFMT_RFC3339_MAX, "?");
 }
 
 static int json_time(struct buf *b, uint64_t usec)
@@ -80,8 +94,13 @@ static void print_row(const struct feed_state *st)
 		snprintf(http, sizeof(http), "error");
 	else
 		snprintf(http, sizeof(http), "%ld", st->http_status);
-	printf("%-20s  %-5s  %6u  %-20s  %6" PRIu64 "  %s\n", last, http, st->error_streak, next,
-	       st->n_items, st->url);
+	/* The feed as every output names it, and its URL to find it in the list. */
+	if (st->title && *st->title)
+		printf("%-20s  %-5s  %6u  %-20s  %6" PRIu64 "  %s (%s)\n", last, http,
+		       st->error_streak, next, st->n_items, st->title, st->url);
+	else
+		printf("%-20s  %-5s  %6u  %-20s  %6" PRIu64 "  %s\n", last, http, st->error_streak,
+		       next, st->n_items, st->url);
 	if (st->last_error)
 		printf("%20s  error: %s\n", "", st->last_error);
 }
@@ -89,13 +108,14 @@ static void print_row(const struct feed_state *st)
 static void status_help(FILE *f)
 {
 	fprintf(f,
-		"Usage: storywatch status [--state-dir DIR] [--json]\n"
+		"Usage: storywatch status [--state-dir DIR] [--json] [--utc]\n"
 		"\n"
 		"Each feed known to the daemon: last poll, HTTP status, error streak,\n"
 		"next poll and stored items.\n"
 		"\n"
 		"  --state-dir DIR  the daemon's state directory\n"
-		"  --json           one JSON object per feed and line\n");
+		"  --json           one JSON object per feed and line (times RFC 3339, UTC)\n"
+		"  --utc            times in UTC (default: local time, as TZ says)\n");
 }
 
 int cmd_status(int argc, char **argv)
@@ -103,6 +123,7 @@ int cmd_status(int argc, char **argv)
 	static const struct option options[] = {
 		{ "state-dir", required_argument, NULL, 'd' },
 		{ "json",      no_argument,       NULL, 'j' },
+		{ "utc",       no_argument,       NULL, 'u' },
 		{ "help",      no_argument,       NULL, 'h' },
 		{}
 	};
@@ -123,12 +144,14 @@ int cmd_status(int argc, char **argv)
 		case 'j':
 			is_json = true;
 			break;
+		case 'u':
+			arg_utc = true;
+			break;
 		case 'h':
 			status_help(stdout);
 			return 0;
 		default:
-			status_help(stderr);
-			return 2;
+			return options_report_error("storywatch status", options, argv);
 		}
 	if (optind < argc) {
 		fprintf(stderr, "storywatch status: unexpected argument '%s'\n", argv[optind]);
@@ -160,7 +183,7 @@ int cmd_status(int argc, char **argv)
 		store_close(s);
 		return 1;
 	}
-	if (!is_json && n > 0)
+	if (!is_json)
 		printf("%-20s  %-5s  %6s  %-20s  %6s  %s\n", "LAST POLL", "HTTP", "ERRORS", "NEXT POLL",
 		       "ITEMS", "FEED");
 	for (size_t i = 0; i < n; i++) {
@@ -170,6 +193,8 @@ int cmd_status(int argc, char **argv)
 			print_row(&feeds[i]);
 		feed_state_done(&feeds[i]);
 	}
+	if (!is_json && n == 0)
+		printf("no feed polled yet\n");
 	free(feeds);
 	store_close(s);
 	return 0;

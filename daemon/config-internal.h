@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -38,6 +39,10 @@ int config_parse_feeds(const void *data, size_t len, const char *file,
 		       struct feed_source **ret, size_t *ret_n, struct diag_list *diags);
 
 void feed_sources_free(struct feed_source *f, size_t n);
+
+/* A duration as config_parse_duration reads it back ("1h30m"); the caller
+ * frees. */
+char *config_format_duration(uint64_t usec);
 
 /* config_default_path() with the service/user choice made by the caller. */
 char *config_default_path_as(bool is_service);

@@ -163,6 +163,11 @@ static char *format_duration(uint64_t usec)
 	return xstrdup(out);
 }
 
+char *config_format_duration(uint64_t usec)
+{
+	return format_duration(usec);
+}
+
 static char *format_size(uint64_t bytes)
 {
 	if (bytes >= GIB && bytes % GIB == 0)

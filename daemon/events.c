@@ -14,6 +14,7 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <syslog.h>
@@ -48,6 +49,40 @@ struct events {
 	void (*on_event)(const struct event *e, void *userdata);
 	void *userdata;
 };
+
+/* The host of an http(s) URL, RFC 3986 section 3.2, less a "www." prefix;
+ * NULL for anything else. */
+static char *url_host(const char *url)
+{
+	const char *p, *end, *at;
+
+	if (!url || !(p = strstr(url, "://")))
+		return NULL;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at)
+		p = at + 1;
+	if (*p == '[')
+		end = p + strcspn(p, "]/?#") + (p[strcspn(p, "]/?#")] == ']');
+	else
+		end = p + strcspn(p, ":/?#");
+	if (end - p > 4 && strncasecmp(p, "www.", 4) == 0)
+		p += 4;
+	return end > p ? xstrndup(p, (size_t)(end - p)) : NULL;
+}
+
+char *event_outlet(const char *feed_title, const char *link, const char *feed)
+{
+	char *host;
+
+	if (feed_title && *feed_title)
+		return xstrdup(feed_title);
+	host = url_host(link);
+	if (!host)
+		host = url_host(feed);
+	return host ? host : xstrdup(feed && *feed ? feed : "?");
+}
 
 const char *event_type_to_string(enum event_type t)
 {
@@ -139,6 +174,9 @@ int event_to_json(const struct event *e, struct buf *b)
 		else
 			W(json_time_sec(b, (int64_t)(e->next_attempt_usec / USEC_PER_SEC)));
 	}
+	/* Last, as SPEC section 7 lists it: what the outlet calls its feed. */
+	W(json_key(b, "feed_title"));
+	W(json_string(b, e->feed_title));
 	W(json_end_object(b));
 	W(buf_putc(b, '\n'));
 #undef W

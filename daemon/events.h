@@ -28,6 +28,11 @@ enum event_type {
 /* "match", "update", "feed_error", "feed_ok". */
 const char *event_type_to_string(enum event_type t);
 
+/* How every output names an outlet: the feed's own title, else the host of
+ * the item's link (without "www."), else the feed's host, else "?".  Returns
+ * a string the caller frees. */
+char *event_outlet(const char *feed_title, const char *link, const char *feed);
+
 /* One event.  Strings are borrowed and may be NULL.  Item events use the item
  * fields, feed events use error and next_attempt_usec. */
 struct event {
@@ -35,7 +40,7 @@ struct event {
 	enum event_type type;
 	uint64_t time_usec;           /* when it happened, the daemon's clock */
 	const char *feed;             /* the feed's URL */
-	const char *feed_title;       /* not in the JSON: for notifications */
+	const char *feed_title;       /* the feed's own title, NULL when it has none */
 
 	const char *id;               /* guid / atom:id as given, else the link */
 	const char *title;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "events.h"
 #include "evlog.h"
 #include "jsonread.h"
 #include "utf8.h"
@@ -476,19 +477,19 @@ void evlog_entries_free(struct evlog_entry **ev, size_t n)
 
 const char *evlog_outlet(const struct evlog_entry *e, char *tmp, size_t n)
 {
-	const char *u = evlog_is_web_link(e->link) ? e->link : e->feed;
-	const char *p, *end;
+	const char *link = evlog_is_web_link(e->link) ? e->link : NULL;
+	_cleanup_free_ char *o = event_outlet(e->feed_title, link, e->feed);
 
-	if (!u)
-		return "?";
-	p = strstr(u, "://");
-	if (!p)
-		return u;
-	p += 3;
-	if (strncmp(p, "www.", 4) == 0)
-		p += 4;
-	end = p + strcspn(p, "/:?#");
-	snprintf(tmp, n, "%.*s", (int)(end - p), p);
+	size_t len = strlen(o);
+
+	/* Cut, if at all, between characters: the outlet goes into XML too. */
+	if (len >= n) {
+		len = n - 1;
+		while (len > 0 && ((unsigned char)o[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(tmp, o, len);
+	tmp[len] = '\0';
 	return tmp;
 }
 

@@ -82,8 +82,8 @@ bool evlog_is_context(const struct evlog_entry *e);
 /* The development's last change: its own time or its latest update's. */
 time_t evlog_updated(const struct evlog_entry *e);
 
-/* Where a report came from: the link's host without "www.", else the feed.
- * Points into e or into tmp. */
+/* Where a report came from, as every output names it (event_outlet): the
+ * feed's title, else the host of a web link, else the feed's.  Into tmp. */
 const char *evlog_outlet(const struct evlog_entry *e, char *tmp, size_t n);
 
 /* Only http:// and https:// links are ever shown as links: no javascript:,

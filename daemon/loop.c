@@ -802,6 +802,7 @@ static void run_hooks(struct loop *l, const struct event *e)
 static void on_event(const struct event *e, void *userdata)
 {
 	struct loop *l = userdata;
+	_cleanup_free_ char *outlet = NULL;
 	int r;
 
 	atom_mark(l, e);
@@ -811,10 +812,12 @@ static void on_event(const struct event *e, void *userdata)
 	run_hooks(l, e);
 	if (!l->notifier)
 		return;
+	/* The outlet as the log and status name it: its title, else its host. */
+	outlet = event_outlet(e->feed_title, e->link, e->feed);
 	r = notify_event(l->notifier, &(struct notify_item) {
 				.storyline = e->storyline,
 				.title = e->title ? e->title : e->id,
-				.outlet = e->feed_title,
+				.outlet = outlet,
 				.link = e->link,
 				.urgency = e->urgency,
 			}, loop_now(l));

@@ -960,7 +960,17 @@ static void stmt_fact(struct ctx *c, struct lexer *x, size_t storyline)
 	while (expr_end > expr_start && (s[expr_end - 1] == ' ' || s[expr_end - 1] == '\t' ||
 					 s[expr_end - 1] == '\r'))
 		expr_end--;
-	_cleanup_free_ char *written = xstrndup(s + expr_start, MIN(expr_end - expr_start, 80));
+	/* The fact as written, whole (storywatch match shows it), on one line. */
+	_cleanup_free_ char *written = xmalloc(expr_end - expr_start + 1);
+	size_t n_written = 0;
+	for (size_t i = expr_start; i < expr_end; i++) {
+		bool is_space = s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n';
+		if (!is_space)
+			written[n_written++] = s[i];
+		else if (n_written > 0 && written[n_written - 1] != ' ')
+			written[n_written++] = ' ';
+	}
+	written[n_written] = '\0';
 
 	c->pend = xreallocarray(c->pend, c->n_pend + 1, sizeof(*c->pend));
 	c->pend[c->n_pend++] = (struct pending){

@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "log.h"
 #include "loop.h"
+#include "options.h"
 #include "util.h"
 
 static struct config_overrides arg_overrides = { .notify = -1 };
@@ -68,6 +69,7 @@ static int parse_argv(int argc, char **argv)
 	};
 	int c;
 
+	opterr = 0;     /* reported below, as "storywatchd: ..." whatever argv[0] is */
 	while ((c = getopt_long(argc, argv, "vh", options, NULL)) >= 0)
 		switch (c) {
 		case OPT_CONFIG:
@@ -101,7 +103,7 @@ static int parse_argv(int argc, char **argv)
 			printf("storywatchd %s\n", PACKAGE_VERSION);
 			return 0;
 		default:
-			fprintf(stderr, "Try 'storywatchd --help'.\n");
+			(void) options_report_error("storywatchd", options, argv);
 			return -EINVAL;
 		}
 	if (optind < argc) {

@@ -53,12 +53,12 @@ name=stdin-50mib
 yes '<a>' | head -c 52428800 > "$tmp/big.xml"
 timeout 120 "$STORYWATCH" parse - < "$tmp/big.xml" > "$tmp/out" 2> "$tmp/err"
 rc=$?
-expect_error "storywatch: <stdin>: larger than 8 MiB, not parsed"
+expect_error "storywatch parse: <stdin>: larger than 8 MiB, not parsed"
 
 # a file just past the ceiling
 head -c 8388609 "$tmp/big.xml" > "$tmp/over.xml"
 run file-over-8mib "$STORYWATCH" parse "$tmp/over.xml"
-expect_error "storywatch: $tmp/over.xml: larger than 8 MiB, not parsed"
+expect_error "storywatch parse: $tmp/over.xml: larger than 8 MiB, not parsed"
 
 # exactly at the ceiling, nested far beyond libxml2's depth limit: read, no items
 head -c 8388608 "$tmp/big.xml" > "$tmp/at.xml"
@@ -69,12 +69,12 @@ run nested-8mib "$STORYWATCH" parse "$tmp/at.xml"
 # nothing readable
 : > "$tmp/empty.xml"
 run empty "$STORYWATCH" parse "$tmp/empty.xml"
-expect_error "storywatch: $tmp/empty.xml: empty document"
+expect_error "storywatch parse: $tmp/empty.xml: empty document"
 printf 'not a feed at all\n' > "$tmp/text.xml"
 run text "$STORYWATCH" parse "$tmp/text.xml"
-expect_error "storywatch: $tmp/text.xml: not an XML document"
+expect_error "storywatch parse: $tmp/text.xml: not an XML document"
 run missing "$STORYWATCH" parse "$tmp/does-not-exist.xml"
-expect_error "storywatch: $tmp/does-not-exist.xml: No such file or directory"
+expect_error "storywatch parse: $tmp/does-not-exist.xml: No such file or directory"
 
 # one bad file among good ones: the good one is printed, the status says 1
 run mixed "$STORYWATCH" parse "$dir/xxe-dtd.xml" "$tmp/empty.xml"

@@ -102,4 +102,17 @@ if bad or want.encode() not in out:
 print("ok json-tty")
 PY
 fi
+# Times are local (TZ), or UTC with --utc, in every view.
+TZ=JST-9 "$prog" log --color=never --utc >"$tmp/out" 2>/dev/null
+if ! diff -u "$data/all.out" "$tmp/out"; then
+	echo "FAIL --utc"; failed=1
+else
+	echo "ok utc"
+fi
+TZ=JST-9 "$prog" log --color=never --event update >"$tmp/out" 2>/dev/null
+if ! grep -q "^  20:00 ~   9.0  Leaders agree" "$tmp/out"; then
+	echo "FAIL local time from TZ"; cat "$tmp/out"; failed=1
+else
+	echo "ok local-time"
+fi
 exit $failed

@@ -63,6 +63,26 @@ static void test_scrub(void **state)
 	assert_string_equal(s, "a\xef\xbf\xbd[31mb c\xef\xbf\xbd" "d\xef\xbf\xbd");
 }
 
+/* An outlet as every output names it: the feed's title, else the host of a
+ * web link, else the feed's; a long title is cut between characters. */
+static void test_outlet(void **state)
+{
+	struct evlog_entry e = { .feed = (char *)"https://feeds.example.org/rss",
+				 .link = (char *)"https://www.news.example/a/1" };
+	char tmp[256], small[7];
+
+	assert_string_equal(evlog_outlet(&e, tmp, sizeof(tmp)), "news.example");
+	e.link = (char *)"javascript:alert(1)";
+	assert_string_equal(evlog_outlet(&e, tmp, sizeof(tmp)), "feeds.example.org");
+	e.feed_title = (char *)"Die Zeit";
+	assert_string_equal(evlog_outlet(&e, tmp, sizeof(tmp)), "Die Zeit");
+	/* Six bytes of "Züüüü" would end in half a ü. */
+	e.feed_title = (char *)"Z\xc3\xbc\xc3\xbc\xc3\xbc\xc3\xbc";
+	assert_string_equal(evlog_outlet(&e, small, sizeof(small)), "Z\xc3\xbc\xc3\xbc");
+	e = (struct evlog_entry){ 0 };
+	assert_string_equal(evlog_outlet(&e, tmp, sizeof(tmp)), "?");
+}
+
 static const char *const lines[] = {
 	"{\"seq\":1,\"time\":\"2025-04-02T08:00:00Z\",\"event\":\"match\",\"feed\":\"https://n.example/rss\","
 	"\"id\":\"n-1\",\"title\":\"Talks <open>\",\"link\":\"https://n.example/1\","
@@ -161,6 +181,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_outlet),
 		cmocka_unit_test(test_escape_ceiling),
 		cmocka_unit_test(test_pct_encode),
 		cmocka_unit_test(test_storyline_name),

@@ -99,7 +99,8 @@ static char *item_line(uint64_t seq, int n)
 	return xasprintf("{\"seq\":%llu,\"time\":\"2025-03-18T14:00:%02dZ\",\"event\":\"match\","
 			 "\"feed\":\"https://a.example/feed\",\"id\":\"x\",\"title\":\"Item %d\","
 			 "\"link\":\"https://a.example/x\",\"published\":null,\"storyline\":\"s\","
-			 "\"rules\":[\"talks\"],\"score\":1,\"action\":\"log\",\"duplicate_of\":null}\n",
+			 "\"rules\":[\"talks\"],\"score\":1,\"action\":\"log\",\"duplicate_of\":null,"
+			 "\"feed_title\":null}\n",
 			 (unsigned long long)seq, n, n);
 }
 
@@ -148,7 +149,29 @@ static void test_json_item_event(void **state)
 		"\"title\":\"Перемирие: talks \\\"resume\\\"\",\"link\":\"https://news.example/1\","
 		"\"published\":\"2025-03-18T12:13:20Z\",\"storyline\":\"us-russia-ukraine\","
 		"\"rules\":[\"ceasefire-core\",\"energy \\\"grid\\\"\"],\"score\":7.25,"
-		"\"action\":\"notify\",\"duplicate_of\":null}\n");
+		"\"action\":\"notify\",\"duplicate_of\":null,\"feed_title\":\"not in the line\"}\n");
+}
+
+/* One name for an outlet in the log, status and notifications. */
+static void test_outlet_title_else_host(void **state)
+{
+	static const struct {
+		const char *feed_title, *link, *feed, *want;
+	} cases[] = {
+		{ "Lantern Wire", "https://www.lantern.example/a", "https://lantern.example/rss", "Lantern Wire" },
+		{ NULL, "https://www.lantern.example/a?b", "https://x.example/rss", "lantern.example" },
+		{ "", "https://user@news.example:8080/a", NULL, "news.example" },
+		{ NULL, NULL, "http://[2001:db8::1]:8080/rss", "[2001:db8::1]" },
+		{ NULL, "not a url", "https://www.feeds.example", "feeds.example" },
+		{ NULL, NULL, NULL, "?" },
+	};
+
+	(void) state;
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_free_ char *o = event_outlet(cases[i].feed_title, cases[i].link, cases[i].feed);
+
+		assert_string_equal(o, cases[i].want);
+	}
 }
 
 static void test_json_update_duplicate(void **state)
@@ -165,7 +188,8 @@ static void test_json_update_duplicate(void **state)
 	assert_string_equal(buf_str(&b),
 		"{\"seq\":3,\"time\":\"2025-03-18T14:00:00Z\",\"event\":\"update\",\"feed\":\"f\","
 		"\"id\":null,\"title\":null,\"link\":null,\"published\":null,\"storyline\":null,"
-		"\"rules\":[],\"score\":0.5,\"action\":\"log\",\"duplicate_of\":\"urn:x:1\"}\n");
+		"\"rules\":[],\"score\":0.5,\"action\":\"log\",\"duplicate_of\":\"urn:x:1\","
+		"\"feed_title\":null}\n");
 }
 
 static void test_json_feed_events(void **state)
@@ -184,9 +208,10 @@ static void test_json_feed_events(void **state)
 	assert_string_equal(buf_str(&b),
 		"{\"seq\":4,\"time\":\"2025-03-18T14:00:00Z\",\"event\":\"feed_error\","
 		"\"feed\":\"https://down.example/\",\"error\":\"HTTP 503\","
-		"\"next_attempt\":\"2025-03-18T14:15:00Z\"}\n"
+		"\"next_attempt\":\"2025-03-18T14:15:00Z\",\"feed_title\":null}\n"
 		"{\"seq\":5,\"time\":\"2025-03-18T14:00:00Z\",\"event\":\"feed_ok\","
-		"\"feed\":\"https://down.example/\",\"error\":null,\"next_attempt\":null}\n");
+		"\"feed\":\"https://down.example/\",\"error\":null,\"next_attempt\":null,"
+		"\"feed_title\":null}\n");
 }
 
 static void test_json_respects_ceiling(void **state)
@@ -634,6 +659,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_item_event),
+		cmocka_unit_test(test_outlet_title_else_host),
 		cmocka_unit_test(test_json_update_duplicate),
 		cmocka_unit_test(test_json_feed_events),
 		cmocka_unit_test(test_json_respects_ceiling),

@@ -172,7 +172,7 @@ static void test_new_relevant_item_matches(void **state)
 		"\"feed\":\"" URL "\",\"id\":\"w-1\",\"title\":\"Ceasefire talks open in Riyadh\","
 		"\"link\":\"https://wire.example/0\",\"published\":\"2025-03-18T13:00:00Z\","
 		"\"storyline\":\"truce\",\"rules\":[\"truce-talks\"],\"score\":10,"
-		"\"action\":\"notify\",\"duplicate_of\":null}\n");
+		"\"action\":\"notify\",\"duplicate_of\":null,\"feed_title\":\"Wire World\"}\n");
 }
 
 static void test_same_body_again_is_silent(void **state)
@@ -236,7 +236,7 @@ static void test_changed_title_is_an_update(void **state)
 		"\"feed\":\"" URL "\",\"id\":\"w-1\",\"title\":\"Ceasefire talks end without deal\","
 		"\"link\":\"https://wire.example/0\",\"published\":\"2025-03-18T13:00:00Z\","
 		"\"storyline\":\"truce\",\"rules\":[\"truce-talks\"],\"score\":10,"
-		"\"action\":\"notify\",\"duplicate_of\":null}\n");
+		"\"action\":\"notify\",\"duplicate_of\":null,\"feed_title\":\"Wire World\"}\n");
 }
 
 static void test_update_without_relevant_change_is_logged(void **state)
@@ -258,7 +258,7 @@ static void test_update_without_relevant_change_is_logged(void **state)
 	log = deliver(f);
 	/* the item is still relevant, but what changed (the summary) is not */
 	assert_non_null(strstr(strchr(log, '\n') + 1, "\"event\":\"update\""));
-	assert_non_null(strstr(strchr(log, '\n') + 1, "\"action\":\"log\",\"duplicate_of\":null}"));
+	assert_non_null(strstr(strchr(log, '\n') + 1, "\"action\":\"log\",\"duplicate_of\":null,"));
 }
 
 /* Ingests one item as the only item of another feed. */
@@ -288,7 +288,7 @@ static void test_other_outlet_same_development_is_a_duplicate(void **state)
 	log = deliver(f);
 	second = strchr(log, '\n') + 1;
 	assert_non_null(strstr(second, "\"id\":\"o-7\""));
-	assert_non_null(strstr(second, "\"action\":\"log\",\"duplicate_of\":\"w-1\"}"));
+	assert_non_null(strstr(second, "\"action\":\"log\",\"duplicate_of\":\"w-1\","));
 }
 
 static void test_other_development_same_day_is_not_a_duplicate(void **state)
@@ -307,7 +307,7 @@ static void test_other_development_same_day_is_not_a_duplicate(void **state)
 	log = deliver(f);
 	second = strchr(log, '\n') + 1;
 	assert_non_null(strstr(second, "\"id\":\"o-8\""));
-	assert_non_null(strstr(second, "\"action\":\"notify\",\"duplicate_of\":null}"));
+	assert_non_null(strstr(second, "\"action\":\"notify\",\"duplicate_of\":null,"));
 }
 
 static void test_irrelevant_item_is_silent(void **state)
@@ -426,9 +426,9 @@ static void test_feed_error_once_then_ok_once(void **state)
 	log = deliver(f);
 	assert_string_equal(log,
 		"{\"seq\":1,\"time\":\"2025-03-18T14:00:00Z\",\"event\":\"feed_error\","
-		"\"feed\":\"" URL "\",\"error\":\"HTTP 503\",\"next_attempt\":\"2025-03-18T14:15:00Z\"}\n"
+		"\"feed\":\"" URL "\",\"error\":\"HTTP 503\",\"next_attempt\":\"2025-03-18T14:15:00Z\",\"feed_title\":null}\n"
 		"{\"seq\":2,\"time\":\"2025-03-18T16:00:00Z\",\"event\":\"feed_ok\","
-		"\"feed\":\"" URL "\",\"error\":null,\"next_attempt\":null}\n");
+		"\"feed\":\"" URL "\",\"error\":null,\"next_attempt\":null,\"feed_title\":null}\n");
 }
 
 static void test_health_is_saved(void **state)
