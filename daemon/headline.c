@@ -50,23 +50,46 @@ static size_t word_char_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* The longest word of either list, in bytes: longer words are in neither. */
+#define LIST_WORD_MAX 24
+
 /* Whether w[0..len), in lower case, is in list. */
 static bool word_is(const char *w, size_t len, const char *const *list, size_t n_list)
 {
-	utf8proc_uint8_t low[64];
+	utf8proc_uint8_t low[LIST_WORD_MAX + 4];
 	size_t n = 0;
 
-	for (size_t i = 0; i < len;) {
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)w + i, (utf8proc_ssize_t)(len - i), &cp);
+	if (len > LIST_WORD_MAX || len < 2)
+		return false;
+	/* Most words of a title start with a letter no listed word starts with. */
+	unsigned char c0 = (unsigned char)w[0];
+	if (c0 < 0x80) {
+		bool is_first = false;
 
-		if (k <= 0 || n + 4 > sizeof(low))
+		c0 = c0 >= 'A' && c0 <= 'Z' ? c0 | 0x20 : c0;
+		for (size_t i = 0; i < n_list && !is_first; i++)
+			is_first = (unsigned char)list[i][0] == c0;
+		if (!is_first)
+			return false;
+	}
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)w[i];
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k;
+
+		if (c < 0x80) {
+			low[n++] = (utf8proc_uint8_t)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+			i++;
+			continue;
+		}
+		k = utf8proc_iterate((const utf8proc_uint8_t *)w + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (k <= 0 || n + 4 > LIST_WORD_MAX)
 			return false;
 		n += (size_t)utf8proc_encode_char(utf8proc_tolower(cp), low + n);
 		i += (size_t)k;
 	}
 	for (size_t i = 0; i < n_list; i++)
-		if (strlen(list[i]) == n && memcmp(list[i], low, n) == 0)
+		if (list[i][0] == (char)low[0] && strlen(list[i]) == n && memcmp(list[i], low, n) == 0)
 			return true;
 	return false;
 }
@@ -168,10 +191,10 @@ static bool headline_starts_with_interrogative(const char *title)
 	first = find_word(title, is_first);
 	if (first == strlen(title))
 		return false;
+	size_t left = strlen(title + first), c;
 	n = 0;
-	while (title[first + n] &&
-	       word_char_len((const unsigned char *)title + first + n, strlen(title + first + n)))
-		n += word_char_len((const unsigned char *)title + first + n, strlen(title + first + n));
+	while (n < left && (c = word_char_len((const unsigned char *)title + first + n, left - n)))
+		n += c;
 	/* "WHO warns": an acronym, not a question. */
 	if (n > 1 && title[first] >= 'A' && title[first] <= 'Z' && title[first + 1] >= 'A' &&
 	    title[first + 1] <= 'Z')
