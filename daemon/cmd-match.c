@@ -31,7 +31,11 @@ static void match_help(FILE *f)
 		"document and explain, per entry, which rules and facts matched, which\n"
 		"terms were found where (field and word position), the score and the\n"
 		"action.  --json prints one object per entry: the keys of 'storywatch parse'\n"
-		"plus storyline, rules, facts, score, action, urgency, hits and evidence.\n",
+		"plus storyline, rules, facts, score, action, urgency, hits and evidence.\n"
+		"\n"
+		"The action is the item's alone.  The daemon's duplicate detection across\n"
+		"reports, its first-poll age limit (notify_max_age) and its update rules\n"
+		"need its state and are left out here; the event log has its decisions.\n",
 		PKGDATADIR "/rules");
 }
 
