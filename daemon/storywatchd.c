@@ -27,6 +27,9 @@ static void help(FILE *f)
 		"and storyline profiles, and records events.\n"
 		"\n"
 		"  --config FILE     read this configuration file instead of the default\n"
+		"  --system, --user  the system service's files (/etc/storywatch,\n"
+		"                    /var/lib/storywatch) or the user's (XDG); default:\n"
+		"                    the system's for a service or root, else the user's\n"
 		"  --feeds FILE      the feeds list (plain URLs or OPML)\n"
 		"  --rules DIR       the directory of *.rules files\n"
 		"  --state-dir DIR   where the state file lives\n"
@@ -47,6 +50,8 @@ enum {
 	OPT_NO_NOTIFY,
 	OPT_ONCE,
 	OPT_VERSION,
+	OPT_SYSTEM,
+	OPT_USER,
 };
 
 /* Returns 1 to go on, 0 to exit successfully, negative for a usage error. */
@@ -54,6 +59,8 @@ static int parse_argv(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "config",    required_argument, NULL, OPT_CONFIG },
+		{ "system",    no_argument,       NULL, OPT_SYSTEM },
+		{ "user",      no_argument,       NULL, OPT_USER },
 		{ "feeds",     required_argument, NULL, OPT_FEEDS },
 		{ "rules",     required_argument, NULL, OPT_RULES },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
@@ -71,6 +78,12 @@ static int parse_argv(int argc, char **argv)
 		switch (c) {
 		case OPT_CONFIG:
 			arg_overrides.config_file = optarg;
+			break;
+		case OPT_SYSTEM:
+			arg_overrides.instance = CONFIG_INSTANCE_SYSTEM;
+			break;
+		case OPT_USER:
+			arg_overrides.instance = CONFIG_INSTANCE_USER;
 			break;
 		case OPT_FEEDS:
 			arg_overrides.feeds_file = optarg;
