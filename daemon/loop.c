@@ -53,6 +53,7 @@ struct feed_slot {
 	bool is_queued;
 	bool is_in_flight;
 	bool is_done;                /* --once: polled or held back */
+	bool is_skipped;             /* --once: held back */
 	bool is_removed;             /* dropped by a reload while in flight */
 	struct feed_slot *next_ready;
 };
@@ -82,6 +83,7 @@ struct loop {
 	size_t n_in_flight;
 
 	bool is_once;
+	bool is_force;
 	bool is_stopping;
 	uint64_t eval_base_usec;     /* 0: the real clock */
 	uint64_t mono_base_usec;
@@ -90,6 +92,10 @@ struct loop {
 	uint64_t last_prune_usec;
 	uint64_t n_events;           /* delivered since start */
 	uint64_t n_polls;
+
+	/* --once: what the polls came to, and the events by kind */
+	size_t n_ok, n_not_modified, n_failed, n_skipped;
+	uint64_t n_notify, n_log, n_feed_error, n_feed_ok;
 };
 
 /* ---- clock and randomness ------------------------------------------------- */
@@ -159,11 +165,19 @@ uint64_t loop_backoff_wait(uint64_t interval_usec, unsigned streak, uint64_t cap
 	return MIN(wait, cap_usec);
 }
 
-uint64_t loop_initial_due(bool is_once, const struct feed_state *st, uint64_t now_usec)
+bool loop_is_server_hold(const struct feed_state *st)
+{
+	return st->error_streak > 0 && (st->http_status == 429 || st->http_status == 503);
+}
+
+uint64_t loop_initial_due(bool is_once, bool is_force, const struct feed_state *st,
+			  uint64_t now_usec)
 {
 	if (st->next_poll_usec <= now_usec)
 		return now_usec;
 	if (is_once && st->error_streak == 0)
+		return now_usec;
+	if (is_once && is_force && !loop_is_server_hold(st))
 		return now_usec;
 	return st->next_poll_usec;
 }
@@ -268,6 +282,21 @@ static void due_timer_set(struct loop *l, uint64_t due)
 		log_error_errno(r, "cannot arm the poll timer");
 }
 
+/* --once: a feed held back is named with -v, and counted for the summary. */
+static void once_skipped(struct loop *l, const struct feed_slot *f)
+{
+	char when[TIMEFMT_RFC3339_MAX];
+
+	l->n_skipped++;
+	(void) timefmt_rfc3339((int64_t) (f->due_usec / USEC_PER_SEC), when);
+	if (loop_is_server_hold(&f->st))
+		log_debug("feed %s: skipped: the server asked to wait (HTTP %ld) until %s",
+			  f->st.url, f->st.http_status, when);
+	else
+		log_debug("feed %s: skipped: failing (%s), next attempt %s; --force polls it now",
+			  f->st.url, f->st.last_error ? f->st.last_error : "error", when);
+}
+
 /* Queues every due feed, starts what the connection budget allows and arms
  * the timer for the earliest of the rest. */
 static void schedule(struct loop *l)
@@ -283,9 +312,10 @@ static void schedule(struct loop *l)
 			continue;
 		if (f->due_usec <= now)
 			ready_push(l, f);
-		else if (l->is_once)
-			f->is_done = true;  /* held back by Retry-After or backoff */
-		else
+		else if (l->is_once) {
+			f->is_done = f->is_skipped = true;  /* held back by Retry-After or backoff */
+			once_skipped(l, f);
+		} else
 			earliest = MIN(earliest, f->due_usec);
 	}
 	start_ready(l);
@@ -450,14 +480,17 @@ static void record_body(struct loop *l, struct feed_slot *f, const struct fetch_
 	r = ingest_body(&ig, &f->st, res->body.data ? res->body.data : "", res->body.len, &stats);
 	if (r == -EBADMSG || r == -EFBIG) {
 		/* Not a feed, or too big to parse: recorded as the feed's error. */
-		log_debug_errno(r, "feed %s: the document is not usable", f->st.url);
+		log_debug("feed %s: %s", f->st.url, f->st.last_error ? f->st.last_error : "not usable");
+		l->n_failed++;
 		return;
 	}
 	if (r < 0) {
 		log_warn_errno(r, "feed %s: cannot ingest the document", f->st.url);
 		slot_reload_state(l, f);
+		l->n_failed++;
 		return;
 	}
+	l->n_ok++;
 	log_debug("feed %s: %zu items, %zu new, %zu changed, %zu events", f->st.url,
 		  stats.n_items, stats.n_new, stats.n_changed, stats.n_events);
 	if (stats.ttl_minutes != f->ttl_minutes) {
@@ -513,11 +546,13 @@ static void poll_outcome(struct loop *l, struct feed_slot *f, const struct fetch
 			st->next_poll_usec = next_backoff(l, f, now, st->error_streak + 1);
 		log_debug("feed %s: %s", st->url, error);
 		record_status(l, f, error);
+		l->n_failed++;
 	} else {
 		st->next_poll_usec = next_regular(l, f, now, res);
 		if (res->http_status == 304) {
 			log_debug("feed %s: not modified", st->url);
 			record_status(l, f, NULL);
+			l->n_not_modified++;
 		} else
 			record_body(l, f, res, now);
 	}
@@ -532,6 +567,7 @@ static void poll_failed_to_start(struct loop *l, struct feed_slot *f, int r)
 	f->st.last_poll_usec = now;
 	f->st.http_status = 0;
 	f->st.next_poll_usec = f->due_usec = next_backoff(l, f, now, f->st.error_streak + 1);
+	l->n_failed++;
 	batch_enter(l);
 	record_status(l, f, error);
 	batch_leave(l);
@@ -640,6 +676,21 @@ static void on_event(const struct event *e, void *userdata)
 	struct loop *l = userdata;
 	int r;
 
+	switch (e->type) {
+	case EVENT_MATCH:
+	case EVENT_UPDATE:
+		if (e->action == ACTION_NOTIFY)
+			l->n_notify++;
+		else
+			l->n_log++;
+		break;
+	case EVENT_FEED_ERROR:
+		l->n_feed_error++;
+		break;
+	case EVENT_FEED_OK:
+		l->n_feed_ok++;
+		break;
+	}
 	if ((e->type != EVENT_MATCH && e->type != EVENT_UPDATE) ||
 	    e->action != ACTION_NOTIFY || e->duplicate_of)
 		return;
@@ -924,7 +975,7 @@ static int slots_build(struct loop *l, const struct config *cfg, struct feed_slo
 		}
 		f->interval_usec = slot_interval(cfg, src);
 		if (!f->is_in_flight && !f->is_queued)
-			f->due_usec = loop_initial_due(l->is_once, &f->st, now);
+			f->due_usec = loop_initial_due(l->is_once, l->is_force, &f->st, now);
 		slots[n++] = f;
 	}
 
@@ -1053,7 +1104,8 @@ static char *state_path(const char *dir)
 	return xasprintf("%s/%s", dir, LOOP_STATE_FILE);
 }
 
-int loop_new(const struct config_overrides *o, bool once, struct loop **ret, struct diag *diag)
+int loop_new(const struct config_overrides *o, unsigned flags, struct loop **ret,
+	     struct diag *diag)
 {
 	struct loop *l;
 	struct fetch_options fo;
@@ -1064,7 +1116,8 @@ int loop_new(const struct config_overrides *o, bool once, struct loop **ret, str
 	int r;
 
 	l = xcalloc(1, sizeof(*l));
-	l->is_once = once;
+	l->is_once = flags & LOOP_ONCE;
+	l->is_force = (flags & LOOP_ONCE) && (flags & LOOP_FORCE);
 	l->overrides = *o;
 	l->due_timer_usec = UINT64_MAX;
 
@@ -1181,6 +1234,49 @@ void loop_free(struct loop *l)
 	free(l);
 }
 
+/* At most this many due times of skipped feeds in the summary line. */
+#define SUMMARY_DUE_MAX 5
+
+static int due_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* --once ends with one line: how the polls went, when each skipped feed is
+ * due, and the events by action. */
+static void once_summary(struct loop *l)
+{
+	_cleanup_buf_ struct buf b = { 0 };
+	_cleanup_free_ uint64_t *due = NULL;
+	size_t n_due = 0;
+
+	buf_init(&b, 0);
+	(void) buf_printf(&b, "%zu ok, %zu not modified, %zu failed, %zu skipped",
+			  l->n_ok, l->n_not_modified, l->n_failed, l->n_skipped);
+	due = xreallocarray(NULL, MAX(l->n_feeds, 1u), sizeof(*due));
+	for (size_t i = 0; i < l->n_feeds; i++)
+		if (l->feeds[i]->is_skipped)
+			due[n_due++] = l->feeds[i]->due_usec;
+	qsort(due, n_due, sizeof(*due), due_cmp);
+	for (size_t i = 0; i < n_due && i < SUMMARY_DUE_MAX; i++) {
+		char when[TIMEFMT_RFC3339_MAX];
+
+		(void) timefmt_rfc3339((int64_t) (due[i] / USEC_PER_SEC), when);
+		(void) buf_printf(&b, "%s%s", i == 0 ? " (due " : ", ", when);
+	}
+	if (n_due > SUMMARY_DUE_MAX)
+		(void) buf_printf(&b, ", %zu more", n_due - SUMMARY_DUE_MAX);
+	if (n_due > 0)
+		(void) buf_puts(&b, l->is_force ? "; the server asked to wait)"
+						: "; --force polls those in error backoff)");
+	(void) buf_printf(&b, "; events: %" PRIu64 " notify, %" PRIu64 " log, %" PRIu64
+			  " feed_error, %" PRIu64 " feed_ok",
+			  l->n_notify, l->n_log, l->n_feed_error, l->n_feed_ok);
+	log_info("%s", buf_str(&b));
+}
+
 int loop_run(struct loop *l)
 {
 	int r;
@@ -1202,5 +1298,7 @@ int loop_run(struct loop *l)
 	/* Summaries of bursts still counting would be lost: show them now. */
 	if (l->notifier && notify_flush(l->notifier, UINT64_MAX) < 0)
 		log_warn("desktop notification summaries not shown");
+	if (l->is_once)
+		once_summary(l);
 	return 0;
 }

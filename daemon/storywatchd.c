@@ -16,6 +16,7 @@
 
 static struct config_overrides arg_overrides = { .notify = -1 };
 static bool arg_once;
+static bool arg_force;
 static bool arg_verbose;
 
 static void help(FILE *f)
@@ -35,7 +36,8 @@ static void help(FILE *f)
 		"  --state-dir DIR   where the state file lives\n"
 		"  --event-log FILE  the JSON Lines event log\n"
 		"  --no-notify       no desktop notifications\n"
-		"  --once            poll every feed once, record, exit\n"
+		"  --once            poll every feed once, record, exit with a summary\n"
+		"  --force           with --once, also poll the feeds in error backoff\n"
 		"  -v, --verbose     debug messages\n"
 		"  -h, --help        show this help\n"
 		"      --version     show the version\n");
@@ -52,6 +54,7 @@ enum {
 	OPT_VERSION,
 	OPT_SYSTEM,
 	OPT_USER,
+	OPT_FORCE,
 };
 
 /* Returns 1 to go on, 0 to exit successfully, negative for a usage error. */
@@ -67,6 +70,7 @@ static int parse_argv(int argc, char **argv)
 		{ "event-log", required_argument, NULL, OPT_EVENT_LOG },
 		{ "no-notify", no_argument,       NULL, OPT_NO_NOTIFY },
 		{ "once",      no_argument,       NULL, OPT_ONCE },
+		{ "force",     no_argument,       NULL, OPT_FORCE },
 		{ "verbose",   no_argument,       NULL, 'v' },
 		{ "help",      no_argument,       NULL, 'h' },
 		{ "version",   no_argument,       NULL, OPT_VERSION },
@@ -103,6 +107,9 @@ static int parse_argv(int argc, char **argv)
 		case OPT_ONCE:
 			arg_once = true;
 			break;
+		case OPT_FORCE:
+			arg_force = true;
+			break;
 		case 'v':
 			arg_verbose = true;
 			break;
@@ -116,6 +123,10 @@ static int parse_argv(int argc, char **argv)
 			fprintf(stderr, "Try 'storywatchd --help'.\n");
 			return -EINVAL;
 		}
+	if (arg_force && !arg_once) {
+		fprintf(stderr, "storywatchd: --force is for --once only (see 'storywatchd --help')\n");
+		return -EINVAL;
+	}
 	if (optind < argc) {
 		fprintf(stderr, "storywatchd: unexpected argument '%s' (see 'storywatchd --help')\n",
 			argv[optind]);
@@ -145,7 +156,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	r = loop_new(&arg_overrides, arg_once, &l, &d);
+	r = loop_new(&arg_overrides, (arg_once ? LOOP_ONCE : 0) | (arg_force ? LOOP_FORCE : 0), &l, &d);
 	if (r < 0) {
 		/* One clear line: where, what. */
 		if (d.file && d.line > 0)

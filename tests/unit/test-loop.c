@@ -62,33 +62,52 @@ static void test_initial_due_daemon_keeps_the_schedule(void **state)
 {
 	struct feed_state st = { .next_poll_usec = NOW + 10 * MIN_USEC };
 
-	assert_int_equal(loop_initial_due(false, &st, NOW), NOW + 10 * MIN_USEC);
+	assert_int_equal(loop_initial_due(false, false, &st, NOW), NOW + 10 * MIN_USEC);
 	st.next_poll_usec = NOW - MIN_USEC;
-	assert_int_equal(loop_initial_due(false, &st, NOW), NOW);
+	assert_int_equal(loop_initial_due(false, false, &st, NOW), NOW);
 	st.next_poll_usec = 0;
-	assert_int_equal(loop_initial_due(false, &st, NOW), NOW);
+	assert_int_equal(loop_initial_due(false, false, &st, NOW), NOW);
 }
 
 static void test_initial_due_once_ignores_the_interval(void **state)
 {
 	struct feed_state st = { .next_poll_usec = NOW + 10 * MIN_USEC, .error_streak = 0 };
 
-	assert_int_equal(loop_initial_due(true, &st, NOW), NOW);
+	assert_int_equal(loop_initial_due(true, false, &st, NOW), NOW);
 }
 
 static void test_initial_due_once_honours_backoff(void **state)
 {
 	struct feed_state st = { .next_poll_usec = NOW + 10 * MIN_USEC, .error_streak = 1 };
 
-	assert_int_equal(loop_initial_due(true, &st, NOW), NOW + 10 * MIN_USEC);
+	assert_int_equal(loop_initial_due(true, false, &st, NOW), NOW + 10 * MIN_USEC);
 	st.next_poll_usec = NOW;
-	assert_int_equal(loop_initial_due(true, &st, NOW), NOW);
+	assert_int_equal(loop_initial_due(true, false, &st, NOW), NOW);
+}
+
+static void test_initial_due_force_skips_our_backoff_only(void **state)
+{
+	struct feed_state st = { .next_poll_usec = NOW + 10 * MIN_USEC, .error_streak = 3,
+				 .http_status = 0 };
+
+	assert_int_equal(loop_initial_due(true, true, &st, NOW), NOW);
+	st.http_status = 404;
+	assert_int_equal(loop_initial_due(true, true, &st, NOW), NOW);
+	/* A server's Retry-After is still honoured. */
+	st.http_status = 429;
+	assert_int_equal(loop_initial_due(true, true, &st, NOW), NOW + 10 * MIN_USEC);
+	st.http_status = 503;
+	assert_int_equal(loop_initial_due(true, true, &st, NOW), NOW + 10 * MIN_USEC);
+	/* --force means nothing without --once. */
+	st.http_status = 500;
+	assert_int_equal(loop_initial_due(false, true, &st, NOW), NOW + 10 * MIN_USEC);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regular_is_the_interval),
+		cmocka_unit_test(test_initial_due_force_skips_our_backoff_only),
 		cmocka_unit_test(test_ttl_longer_than_interval_wins),
 		cmocka_unit_test(test_freshness_is_a_lower_bound),
 		cmocka_unit_test(test_lower_bounds_are_capped),
