@@ -93,6 +93,16 @@ struct loop {
 	uint64_t n_events;           /* delivered since start */
 	uint64_t n_polls;
 
+	/* Hosts that timed out lately: their other feeds fail at once until
+	 * until_usec, one poll interval, so a silent host costs one timeout
+	 * per cycle instead of one per feed. */
+	struct silent_host {
+		char *host;
+		char *error;
+		uint64_t until_usec;
+	} *silent;
+	size_t n_silent;
+
 	/* --once: what the polls came to, and the events by kind */
 	size_t n_ok, n_not_modified, n_failed, n_skipped;
 	uint64_t n_notify, n_log, n_feed_error, n_feed_ok;
@@ -241,6 +251,49 @@ static void ready_clear(struct loop *l)
 }
 
 static void poll_failed_to_start(struct loop *l, struct feed_slot *f, int r);
+static void poll_failed_at_once(struct loop *l, struct feed_slot *f, const char *error);
+
+/* The error a host timed out with lately, or NULL. */
+static const char *silent_host_error(struct loop *l, const char *host)
+{
+	uint64_t now = loop_now(l);
+
+	for (size_t i = 0; host && i < l->n_silent; i++)
+		if (streq(l->silent[i].host, host) && l->silent[i].until_usec > now)
+			return l->silent[i].error;
+	return NULL;
+}
+
+static void silent_host_add(struct loop *l, const char *host, const char *error)
+{
+	uint64_t now = loop_now(l);
+	size_t i;
+
+	for (i = 0; i < l->n_silent; i++)
+		if (streq(l->silent[i].host, host) || l->silent[i].until_usec <= now)
+			break;
+	if (i == l->n_silent) {
+		l->silent = xreallocarray(l->silent, l->n_silent + 1, sizeof(*l->silent));
+		l->silent[l->n_silent++] = (struct silent_host) { 0 };
+	}
+	free(l->silent[i].host);
+	free(l->silent[i].error);
+	l->silent[i] = (struct silent_host) {
+		.host = xstrdup(host),
+		.error = xasprintf("%s (%s did not answer another feed in time)", error, host),
+		.until_usec = now + l->cfg->interval_usec,
+	};
+}
+
+static void silent_hosts_free(struct loop *l)
+{
+	for (size_t i = 0; i < l->n_silent; i++) {
+		free(l->silent[i].host);
+		free(l->silent[i].error);
+	}
+	free(steal_ptr(l->silent));
+	l->n_silent = 0;
+}
 
 static void start_ready(struct loop *l)
 {
@@ -254,8 +307,15 @@ static void start_ready(struct loop *l)
 			.last_modified = f->st.last_modified,
 			.userdata = f,
 		};
-		int r = fetch_start(l->fetch, &req);
+		_cleanup_free_ char *host = l->n_silent ? fetch_url_host(f->st.url) : NULL;
+		const char *silent = silent_host_error(l, host);
+		int r;
 
+		if (silent) {
+			poll_failed_at_once(l, f, silent);
+			continue;
+		}
+		r = fetch_start(l->fetch, &req);
 		if (r < 0) {
 			poll_failed_to_start(l, f, r);
 			continue;
@@ -575,6 +635,26 @@ static void poll_failed_to_start(struct loop *l, struct feed_slot *f, int r)
 		f->is_done = true;
 }
 
+/* A feed of a host that timed out a moment ago: the same failure, without
+ * waiting for it again. */
+static void poll_failed_at_once(struct loop *l, struct feed_slot *f, const char *error)
+{
+	struct fetch_result res = {
+		.userdata = f,
+		.error = -ETIMEDOUT,
+		.error_text = (char *) error,
+		.is_silent = true,
+		.retry_after_delta = -1, .retry_after_date = -1,
+		.max_age = -1, .expires = -1, .date = -1,
+	};
+
+	batch_enter(l);
+	poll_outcome(l, f, &res);
+	batch_leave(l);
+	if (l->is_once)
+		f->is_done = true;
+}
+
 static void slot_free(struct feed_slot *f)
 {
 	if (!f)
@@ -624,6 +704,18 @@ static void on_fetch_done(void *data, struct fetch_result *res)
 			f->is_done = true;
 		else if (f->due_usec < l->due_timer_usec)
 			due_timer_set(l, f->due_usec);
+		if (res->is_silent) {
+			_cleanup_free_ char *host = fetch_url_host(f->st.url);
+
+			/* The host's other transfers would each wait as long. */
+			if (host && !silent_host_error(l, host)) {
+				_cleanup_free_ char *why = NULL;
+
+				silent_host_add(l, host, res->error_text ? res->error_text : "timed out");
+				why = xstrdup(silent_host_error(l, host));
+				(void) fetch_abort_host(l->fetch, host, -ETIMEDOUT, why);
+			}
+		}
 	}
 	fetch_result_free(res);
 	start_ready(l);
@@ -1226,6 +1318,7 @@ void loop_free(struct loop *l)
 	sd_event_source_disable_unref(l->batch_timer);
 	sd_event_source_disable_unref(l->notify_timer);
 	sd_event_unref(l->event);
+	silent_hosts_free(l);
 	events_close(l->events);
 	notify_free(l->notifier);
 	store_close(l->store);
