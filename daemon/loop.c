@@ -74,6 +74,9 @@ struct loop {
 	struct events *events;
 	struct fetch *fetch;
 	struct notifier *notifier;   /* NULL: no desktop notifications */
+	bool is_notify_offline;      /* no server answered: try again later */
+	uint64_t notify_attempt_usec;
+	struct notify_backlog *notify_backlog;  /* what waits for a server */
 	sd_event_source *notify_timer;
 
 	struct feed_slot **feeds;
@@ -761,6 +764,8 @@ static void run_hooks(struct loop *l, const struct event *e)
 	}
 }
 
+static void notify_setup(struct loop *l, bool is_retry);
+
 /* Called by events_deliver() once an event is in the log: a relevant first
  * report of a development becomes a notification and runs its rules' hooks. */
 static void on_event(const struct event *e, void *userdata)
@@ -787,6 +792,22 @@ static void on_event(const struct event *e, void *userdata)
 	    e->action != ACTION_NOTIFY || e->duplicate_of)
 		return;
 	run_hooks(l, e);
+	if (!l->notifier && l->is_notify_offline) {
+		/* Kept for the server, and a chance to find one (at most once a
+		 * minute): the session's notification daemon may start later. */
+		if (!l->notify_backlog)
+			l->notify_backlog = notify_backlog_new();
+		notify_backlog_add(l->notify_backlog, &(struct notify_item) {
+				.storyline = e->storyline,
+				.title = e->title ? e->title : e->id,
+				.outlet = e->feed_title,
+				.link = e->link,
+				.urgency = e->urgency,
+			});
+		if (notify_retry_is_due(l->notify_attempt_usec, loop_now(l)))
+			notify_setup(l, true);
+		return;
+	}
 	if (!l->notifier)
 		return;
 	r = notify_event(l->notifier, &(struct notify_item) {
@@ -817,19 +838,41 @@ static int on_notify_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-static void notify_setup(struct loop *l)
+/* Connects to the notification server; is_retry after a first attempt found
+ * none, when a notification is due or on SIGHUP: then quiet on failure, and
+ * on success what waited is shown. */
+static void notify_setup(struct loop *l, bool is_retry)
 {
 	int r;
 
-	if (!l->cfg->notify)
+	if (!l->cfg->notify || l->notifier)
 		return;
+	l->notify_attempt_usec = loop_now(l);
 	r = notify_new("storywatch", &(struct notify_options) { .expire_msec = -1, .has_actions = true },
 		       &l->notifier);
 	if (r < 0) {
+		l->is_notify_offline = r == -ENOTCONN;
 		/* Once, and the daemon runs on: the events log is the output. */
-		log_warn("desktop notifications off: %s", notify_strerror(r));
+		if (!is_retry)
+			log_warn("desktop notifications off: %s%s", notify_strerror(r),
+				 l->is_notify_offline ? "; trying again when a notification is due "
+							"(at most once a minute) and on SIGHUP" : "");
+		else
+			log_debug("desktop notifications still off: %s", notify_strerror(r));
 		return;
 	}
+	l->is_notify_offline = false;
+	if (is_retry) {
+		unsigned n = notify_backlog_count(l->notify_backlog);
+
+		log_info("desktop notifications on: a notification server answers%s",
+			 n ? ", showing what waited for it" : "");
+		r = notify_backlog_show(l->notifier, l->notify_backlog);
+		if (r < 0)
+			log_warn("desktop notification not shown: %s", notify_strerror(r));
+	}
+	if (l->notify_timer)
+		return;
 	r = sd_event_add_time_relative(l->event, &l->notify_timer, CLOCK_MONOTONIC, NOTIFY_TICK_USEC,
 				       50 * USEC_PER_MSEC, on_notify_timer, l);
 	if (r >= 0)
@@ -1150,6 +1193,9 @@ static void reload(struct loop *l)
 		log_warn_errno(r, "cannot apply the new connection limits");
 	log_info("reloaded: %zu feeds", l->n_feeds);
 done:
+	/* A notification server that was missing may run by now. */
+	if (!l->notifier && l->is_notify_offline)
+		notify_setup(l, true);
 	schedule(l);
 	(void) sd_notify(0, "READY=1");
 	notify_status(l);
@@ -1290,7 +1336,7 @@ int loop_new(const struct config_overrides *o, unsigned flags, struct loop **ret
 	r = slots_build(l, l->cfg, NULL, 0, &l->feeds, &l->n_feeds);
 	if (r < 0)
 		goto fail_diag;
-	notify_setup(l);
+	notify_setup(l, false);
 
 	*ret = l;
 	return 0;
@@ -1321,6 +1367,7 @@ void loop_free(struct loop *l)
 	silent_hosts_free(l);
 	events_close(l->events);
 	notify_free(l->notifier);
+	notify_backlog_free(l->notify_backlog);
 	store_close(l->store);
 	ruleset_free(l->rules);
 	config_free(l->cfg);
