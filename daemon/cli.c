@@ -52,18 +52,23 @@ int cli_instance_load(const char *cmd, const struct cli_instance *in, struct con
 		diag_clear(&d);
 		return r;
 	}
-	if (in->is_verbose) {
-		fprintf(stderr, "storywatch %s: %s instance\n", cmd,
-			config_instance_is_system(in->o.instance) ? "system" : "user");
-		fprintf(stderr, "storywatch %s: config: %s\n", cmd,
-			c->config_file ? c->config_file : "none (every default applies)");
-		fprintf(stderr, "storywatch %s: state directory: %s\n", cmd, c->state_dir);
-		fprintf(stderr, "storywatch %s: event log: %s\n", cmd, c->event_log);
-		fprintf(stderr, "storywatch %s: rules: %s\n", cmd, c->rules_dir);
-		fprintf(stderr, "storywatch %s: feeds: %s\n", cmd, c->feeds_file ? c->feeds_file : "none");
-	}
+	cli_instance_describe(cmd, in, c);
 	*ret = steal_ptr(c);
 	return 0;
+}
+
+void cli_instance_describe(const char *cmd, const struct cli_instance *in, const struct config *c)
+{
+	if (!in->is_verbose)
+		return;
+	fprintf(stderr, "storywatch %s: %s instance\n", cmd,
+		config_instance_is_system(in->o.instance) ? "system" : "user");
+	fprintf(stderr, "storywatch %s: config: %s\n", cmd,
+		c->config_file ? c->config_file : "none (every default applies)");
+	fprintf(stderr, "storywatch %s: state directory: %s\n", cmd, c->state_dir);
+	fprintf(stderr, "storywatch %s: event log: %s\n", cmd, c->event_log);
+	fprintf(stderr, "storywatch %s: rules: %s\n", cmd, c->rules_dir);
+	fprintf(stderr, "storywatch %s: feeds: %s\n", cmd, c->feeds_file ? c->feeds_file : "none");
 }
 
 int cli_read_document(const char *path, struct buf *b)

@@ -40,6 +40,8 @@ bool cli_instance_option(struct cli_instance *in, int c, const char *arg);
  * on error prints "storywatch CMD: ..." and returns negative errno.  With -v
  * says on stderr which instance and files it found. */
 int cli_instance_load(const char *cmd, const struct cli_instance *in, struct config **ret);
+/* With -v: the instance and the files of c, on stderr. */
+void cli_instance_describe(const char *cmd, const struct cli_instance *in, const struct config *c);
 
 /* Reads the file at path, or standard input for "-", into b; 0, -errno, or
  * -EFBIG past b's ceiling. */

@@ -29,14 +29,14 @@ static void check_help(FILE *f)
 
 /* Every error of the configuration and the feeds list; the rules directory
  * they name, or NULL when they could not be read.  Returns the error count. */
-static size_t check_config(const struct config_overrides *o, char **ret_rules_dir)
+static size_t check_config(const struct cli_instance *in, char **ret_rules_dir)
 {
 	_cleanup_(diag_list_clearp) struct diag_list diags = { 0 };
 	struct config *cfg = NULL;
 	size_t n;
 	int r;
 
-	r = config_load_all(o, &cfg, &diags);
+	r = config_load_all(&in->o, &cfg, &diags);
 	for (size_t i = 0; i < diags.n; i++) {
 		_cleanup_free_ char *line = diag_format(&diags.diags[i]);
 
@@ -47,6 +47,7 @@ static size_t check_config(const struct config_overrides *o, char **ret_rules_di
 		*ret_rules_dir = NULL;
 		return n ? n : 1;
 	}
+	cli_instance_describe("check", in, cfg);
 	printf("%s: %zu feed%s: OK\n", cfg->feeds_file ? cfg->feeds_file : "feeds", cfg->n_feeds,
 	       cfg->n_feeds == 1 ? "" : "s");
 	*ret_rules_dir = xstrdup(cfg->rules_dir);
@@ -100,7 +101,7 @@ int cmd_check(int argc, char **argv)
 
 	if (!dir || o->config_file || o->feeds_file) {
 		o->rules_dir = dir;
-		n_config_errors = check_config(o, &config_rules);
+		n_config_errors = check_config(&in, &config_rules);
 		if (!dir)
 			dir = config_rules;
 	}

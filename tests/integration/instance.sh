@@ -67,7 +67,8 @@ conf="$tmp/elsewhere/storywatch/storywatch.conf"
 cmp -s "$tmp/status" "$tmp/status2" || fail "status --config differs from status --user"
 "$sw" log --config "$conf" --json > "$tmp/log2" || fail "log --config"
 cmp -s "$tmp/log" "$tmp/log2" || fail "log --config differs from log --user"
-"$sw" check --config "$conf" > /dev/null || fail "check --config"
+"$sw" check --config "$conf" -v > /dev/null 2>"$tmp/verbose" || fail "check --config"
+grep -q "rules: $tmp/myrules" "$tmp/verbose" || { cat "$tmp/verbose"; fail "check -v does not name the rules"; }
 
 # -v names the files read.
 "$sw" log --config "$conf" -v --json > /dev/null 2>"$tmp/verbose" || fail "log -v"
