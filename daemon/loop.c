@@ -1423,9 +1423,14 @@ int loop_run(struct loop *l)
 
 	/* Events committed before a crash but not yet in the log go out first. */
 	deliver(l);
-	log_info("%zu feeds%s", l->n_feeds, l->is_once ? ", polling each once" : "");
+	if (!l->is_once)
+		log_info("%zu feeds", l->n_feeds);
 	(void) sd_notify(0, "READY=1");
 	schedule(l);
+	/* schedule() has set aside the feeds --once holds back. */
+	if (l->is_once)
+		log_info("%zu feeds, polling %zu once%s", l->n_feeds, l->n_feeds - l->n_skipped,
+			 l->n_skipped ? " (the others are held back: see the summary)" : "");
 	maybe_finish(l);
 	r = sd_event_loop(l->event);
 	if (r < 0)
