@@ -101,23 +101,16 @@ static bool keep_event(const struct evlog_entry *e, void *userdata)
 int cli_events_load(const char *prog, const struct cli_events *a, struct config **ret_cfg,
 		    struct evlog_entry ***ret_ev, size_t *ret_n, const char **ret_storyline)
 {
-	struct config_overrides o = { .config_file = a->config_file, .event_log = a->event_log,
-				      .notify = -1 };
 	_cleanup_config_ struct config *cfg = NULL;
-	struct diag d = { 0 };
 	struct evlog_entry **ev = NULL;
 	const char *storyline = a->storyline;
 	size_t n = 0, n_bad = 0;
 	int r;
 
-	r = config_load(&o, &cfg, &d);
-	if (r < 0) {
-		_cleanup_free_ char *m = diag_format(&d);
-
-		fprintf(stderr, "%s: %s\n", prog, m ? m : strerror(-r));
-		diag_clear(&d);
+	/* prog is "storywatch CMD": cli_instance_load() names CMD. */
+	r = cli_instance_load(strchr(prog, ' ') ? strchr(prog, ' ') + 1 : prog, &a->in, &cfg);
+	if (r < 0)
 		return 1;
-	}
 	r = evlog_load(cfg->event_log, keep_event, (void *)a, &ev, &n, &n_bad);
 	if (r < 0) {
 		fprintf(stderr, "%s: %s: %s\n", prog, cfg->event_log, strerror(-r));

@@ -12,22 +12,6 @@ struct buf;
 struct config;
 struct evlog_entry;
 
-/* What storywatch feed, report and digest read: the options they share. */
-struct cli_events {
-	const char *config_file;   /* --config; NULL: the default one */
-	const char *event_log;     /* --event-log; NULL: the config's */
-	const char *storyline;     /* --storyline; NULL: the log's only one */
-	bool has_since;
-	time_t since;              /* --since */
-};
-
-/* Loads the configuration, then the event log's events since a->since, and
- * groups them (evlog_group).  When no storyline is given and the log has
- * exactly one, *ret_storyline names it (borrowed from an entry); else it is
- * a->storyline, or NULL.  Prints what went wrong as prog and returns 1. */
-int cli_events_load(const char *prog, const struct cli_events *a, struct config **ret_cfg,
-		    struct evlog_entry ***ret_ev, size_t *ret_n, const char **ret_storyline);
-
 /* The local calendar day of t as YYYY-MM-DD. */
 void cli_day(time_t t, char *ret, size_t n);
 
@@ -55,6 +39,22 @@ struct cli_instance {
 	bool is_verbose;
 };
 #define CLI_INSTANCE_INIT { .o = { .notify = -1, .is_paths_only = true } }
+
+/* What storywatch feed, report and digest read: the options they share. */
+struct cli_events {
+	struct cli_instance in;    /* --config, --system, --user, -v; in.o.event_log:
+				    * --event-log (NULL: the configuration's) */
+	const char *storyline;     /* --storyline; NULL: the log's only one */
+	bool has_since;
+	time_t since;              /* --since */
+};
+
+/* Loads the instance's configuration (cli_instance_load()), then the event
+ * log's events since a->since, and groups them (evlog_group).  When no storyline is given and the log has
+ * exactly one, *ret_storyline names it (borrowed from an entry); else it is
+ * a->storyline, or NULL.  Prints what went wrong as prog and returns 1. */
+int cli_events_load(const char *prog, const struct cli_events *a, struct config **ret_cfg,
+		    struct evlog_entry ***ret_ev, size_t *ret_n, const char **ret_storyline);
 
 /* Takes one getopt result; true when it was an instance option (then applied). */
 bool cli_instance_option(struct cli_instance *in, int c, const char *arg);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # One lookup of the instance for the daemon and every command: with state_dir,
 # rules and feeds set in the user's configuration, storywatchd --once writes
-# there and status, log and match read there; --config FILE does the same;
+# there and status, log, match, feed, report and digest read there; --config FILE does the same;
 # --system names /var/lib/storywatch; -v says which files are read.
 set -eu
 command -v python3 >/dev/null 2>&1 || { echo "no python3"; exit 77; }
@@ -60,6 +60,14 @@ grep -q '"rules":\["only-in-my-rules"\]' "$tmp/log" || { cat "$tmp/log"; fail "l
 "$sw" match --user "$tmp/www/feed.xml" > "$tmp/match" 2>"$tmp/err" || { cat "$tmp/err"; fail "match --user"; }
 grep -q 'only-in-my-rules' "$tmp/match" || { head "$tmp/match"; fail "match --user did not use the configured rules"; }
 
+# So do feed, report and digest.
+for cmd in feed report digest; do
+	"$sw" $cmd --user -v > "$tmp/$cmd.out" 2>"$tmp/err" || { cat "$tmp/err"; fail "$cmd --user"; }
+	grep -q "storywatch $cmd: event log: $tmp/x/events.jsonl" "$tmp/err" ||
+		{ cat "$tmp/err"; fail "$cmd --user did not read $tmp/x/events.jsonl"; }
+	grep -q "mine" "$tmp/$cmd.out" || { head "$tmp/$cmd.out"; fail "$cmd --user did not find the storyline"; }
+done
+
 # --config FILE names the same instance from anywhere.
 mv "$tmp/cfg" "$tmp/elsewhere"
 conf="$tmp/elsewhere/storywatch/storywatch.conf"
@@ -83,4 +91,4 @@ grep -q "system instance" "$tmp/verbose" && grep -q "state directory: /var/lib/s
 "$sw" status -v > /dev/null 2>"$tmp/verbose" || true
 if [ "$(id -u)" = 0 ]; then want="system instance"; else want="user instance"; fi
 grep -q "$want" "$tmp/verbose" || { cat "$tmp/verbose"; fail "default instance is not the $want"; }
-echo "ok: storywatchd and storywatch status, log, match and check read one instance"
+echo "ok: storywatchd and storywatch status, log, match, check, feed, report and digest read one instance"
