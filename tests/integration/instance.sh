@@ -1,7 +1,7 @@
 #!/bin/sh
 # One lookup of the instance for the daemon and every command: with state_dir,
 # rules and feeds set in the user's configuration, storywatchd --once writes
-# there and status, log, match, feed, report and digest read there; --config FILE does the same;
+# there and status, log, match, feed, report, digest and feeds read there; --config FILE does the same;
 # --system names /var/lib/storywatch; -v says which files are read.
 set -eu
 command -v python3 >/dev/null 2>&1 || { echo "no python3"; exit 77; }
@@ -68,6 +68,10 @@ for cmd in feed report digest; do
 	grep -q "mine" "$tmp/$cmd.out" || { head "$tmp/$cmd.out"; fail "$cmd --user did not find the storyline"; }
 done
 
+"$sw" feeds --user -v list > "$tmp/feeds.out" 2>"$tmp/err" || { cat "$tmp/err"; fail "feeds --user list"; }
+grep -q "storywatch feeds: feeds: $tmp/cfg/storywatch/feeds" "$tmp/err" || { cat "$tmp/err"; fail "feeds -v does not name the list"; }
+grep -qx "http://127.0.0.1:$port/feed.xml" "$tmp/feeds.out" || { cat "$tmp/feeds.out"; fail "feeds --user list"; }
+
 # --config FILE names the same instance from anywhere.
 mv "$tmp/cfg" "$tmp/elsewhere"
 conf="$tmp/elsewhere/storywatch/storywatch.conf"
@@ -91,4 +95,4 @@ grep -q "system instance" "$tmp/verbose" && grep -q "state directory: /var/lib/s
 "$sw" status -v > /dev/null 2>"$tmp/verbose" || true
 if [ "$(id -u)" = 0 ]; then want="system instance"; else want="user instance"; fi
 grep -q "$want" "$tmp/verbose" || { cat "$tmp/verbose"; fail "default instance is not the $want"; }
-echo "ok: storywatchd and storywatch status, log, match, check, feed, report and digest read one instance"
+echo "ok: storywatchd and storywatch status, log, match, check, feed, report, digest and feeds read one instance"
