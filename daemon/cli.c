@@ -15,6 +15,64 @@
 #include "evlog.h"
 #include "util.h"
 
+bool cli_instance_option(struct cli_instance *in, int c, const char *arg)
+{
+	switch (c) {
+	case CLI_OPT_CONFIG:
+		in->o.config_file = arg;
+		return true;
+	case CLI_OPT_SYSTEM:
+		in->o.instance = CONFIG_INSTANCE_SYSTEM;
+		return true;
+	case CLI_OPT_USER:
+		in->o.instance = CONFIG_INSTANCE_USER;
+		return true;
+	case 'v':
+		in->is_verbose = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+int cli_instance_load(const char *cmd, const struct cli_instance *in, struct config **ret)
+{
+	_cleanup_config_ struct config *c = NULL;
+	struct diag d = { 0 };
+	int r;
+
+	r = config_load(&in->o, &c, &d);
+	if (r < 0) {
+		if (d.file && d.line > 0)
+			fprintf(stderr, "storywatch %s: %s:%u:%u: %s\n", cmd, d.file, d.line,
+				d.column ? d.column : 1, d.message ? d.message : strerror(-r));
+		else if (d.file)
+			fprintf(stderr, "storywatch %s: %s: %s\n", cmd, d.file,
+				d.message ? d.message : strerror(-r));
+		else
+			fprintf(stderr, "storywatch %s: %s\n", cmd, d.message ? d.message : strerror(-r));
+		diag_clear(&d);
+		return r;
+	}
+	cli_instance_describe(cmd, in, c);
+	*ret = steal_ptr(c);
+	return 0;
+}
+
+void cli_instance_describe(const char *cmd, const struct cli_instance *in, const struct config *c)
+{
+	if (!in->is_verbose)
+		return;
+	fprintf(stderr, "storywatch %s: %s instance\n", cmd,
+		config_instance_is_system(in->o.instance) ? "system" : "user");
+	fprintf(stderr, "storywatch %s: config: %s\n", cmd,
+		c->config_file ? c->config_file : "none (every default applies)");
+	fprintf(stderr, "storywatch %s: state directory: %s\n", cmd, c->state_dir);
+	fprintf(stderr, "storywatch %s: event log: %s\n", cmd, c->event_log);
+	fprintf(stderr, "storywatch %s: rules: %s\n", cmd, c->rules_dir);
+	fprintf(stderr, "storywatch %s: feeds: %s\n", cmd, c->feeds_file ? c->feeds_file : "none");
+}
+
 int cli_read_document(const char *path, struct buf *b)
 {
 	int fd = STDIN_FILENO, r;
@@ -43,23 +101,16 @@ static bool keep_event(const struct evlog_entry *e, void *userdata)
 int cli_events_load(const char *prog, const struct cli_events *a, struct config **ret_cfg,
 		    struct evlog_entry ***ret_ev, size_t *ret_n, const char **ret_storyline)
 {
-	struct config_overrides o = { .config_file = a->config_file, .event_log = a->event_log,
-				      .notify = -1 };
 	_cleanup_config_ struct config *cfg = NULL;
-	struct diag d = { 0 };
 	struct evlog_entry **ev = NULL;
 	const char *storyline = a->storyline;
 	size_t n = 0, n_bad = 0;
 	int r;
 
-	r = config_load(&o, &cfg, &d);
-	if (r < 0) {
-		_cleanup_free_ char *m = diag_format(&d);
-
-		fprintf(stderr, "%s: %s\n", prog, m ? m : strerror(-r));
-		diag_clear(&d);
+	/* prog is "storywatch CMD": cli_instance_load() names CMD. */
+	r = cli_instance_load(strchr(prog, ' ') ? strchr(prog, ' ') + 1 : prog, &a->in, &cfg);
+	if (r < 0)
 		return 1;
-	}
 	r = evlog_load(cfg->event_log, keep_event, (void *)a, &ev, &n, &n_bad);
 	if (r < 0) {
 		fprintf(stderr, "%s: %s: %s\n", prog, cfg->event_log, strerror(-r));

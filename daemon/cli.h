@@ -1,32 +1,70 @@
 /* cli.h - the storywatch subcommands, one function each. */
 #pragma once
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
+
+#include "config.h"
 
 struct buf;
 struct config;
 struct evlog_entry;
 
+/* The local calendar day of t as YYYY-MM-DD. */
+void cli_day(time_t t, char *ret, size_t n);
+
+/* The options that choose the daemon's instance, shared by every command that
+ * reads what storywatchd wrote: --config FILE, --system, --user, -v. */
+enum {
+	CLI_OPT_CONFIG = 0x1000,
+	CLI_OPT_SYSTEM,
+	CLI_OPT_USER,
+};
+#define CLI_INSTANCE_OPTIONS \
+	{ "config",  required_argument, NULL, CLI_OPT_CONFIG }, \
+	{ "system",  no_argument,       NULL, CLI_OPT_SYSTEM }, \
+	{ "user",    no_argument,       NULL, CLI_OPT_USER }, \
+	{ "verbose", no_argument,       NULL, 'v' }
+#define CLI_INSTANCE_HELP \
+	"  --config FILE        the daemon's configuration file (default: the instance's)\n" \
+	"  --system, --user     the system service's files (/etc/storywatch,\n" \
+	"                       /var/lib/storywatch) or the user's (XDG); default:\n" \
+	"                       the system's for root, else the user's\n" \
+	"  -v, --verbose        say which files are read\n"
+
+struct cli_instance {
+	struct config_overrides o;
+	bool is_verbose;
+};
+#define CLI_INSTANCE_INIT { .o = { .notify = -1, .is_paths_only = true } }
+
 /* What storywatch feed, report and digest read: the options they share. */
 struct cli_events {
-	const char *config_file;   /* --config; NULL: the default one */
-	const char *event_log;     /* --event-log; NULL: the config's */
+	struct cli_instance in;    /* --config, --system, --user, -v; in.o.event_log:
+				    * --event-log (NULL: the configuration's) */
 	const char *storyline;     /* --storyline; NULL: the log's only one */
 	bool has_since;
 	time_t since;              /* --since */
 };
 
-/* Loads the configuration, then the event log's events since a->since, and
- * groups them (evlog_group).  When no storyline is given and the log has
+/* Loads the instance's configuration (cli_instance_load()), then the event
+ * log's events since a->since, and groups them (evlog_group).  When no storyline is given and the log has
  * exactly one, *ret_storyline names it (borrowed from an entry); else it is
  * a->storyline, or NULL.  Prints what went wrong as prog and returns 1. */
 int cli_events_load(const char *prog, const struct cli_events *a, struct config **ret_cfg,
 		    struct evlog_entry ***ret_ev, size_t *ret_n, const char **ret_storyline);
 
-/* The local calendar day of t as YYYY-MM-DD. */
-void cli_day(time_t t, char *ret, size_t n);
+/* Takes one getopt result; true when it was an instance option (then applied). */
+bool cli_instance_option(struct cli_instance *in, int c, const char *arg);
+
+/* Loads the configuration exactly as storywatchd does, with in's overrides;
+ * on error prints "storywatch CMD: ..." and returns negative errno.  With -v
+ * says on stderr which instance and files it found. */
+int cli_instance_load(const char *cmd, const struct cli_instance *in, struct config **ret);
+/* With -v: the instance and the files of c, on stderr. */
+void cli_instance_describe(const char *cmd, const struct cli_instance *in, const struct config *c);
 
 /* Reads the file at path, or standard input for "-", into b; 0, -errno, or
  * -EFBIG past b's ceiling. */

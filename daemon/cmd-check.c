@@ -19,26 +19,28 @@
 static void check_help(FILE *f)
 {
 	fprintf(f,
-		"Usage: storywatch check [--config FILE] [--feeds FILE] [--rules DIR]\n"
+		"Usage: storywatch check [--config FILE] [--system|--user] [--feeds FILE] [--rules DIR]\n"
 		"\n"
 		"Read the configuration, the feeds list and the rules as storywatchd does\n"
 		"and print every error with its file, line and column.  Exit 1 on any error.\n"
 		"With --rules alone only the rules of DIR are compiled; otherwise the\n"
 		"configuration (default: the one storywatchd reads) names the feeds list\n"
-		"and the rules directory (default %s).\n",
+		"and the rules directory (default %s).\n"
+		"\n"
+		CLI_INSTANCE_HELP,
 		PKGDATADIR "/rules");
 }
 
 /* Every error of the configuration and the feeds list; the rules directory
  * they name, or NULL when they could not be read.  Returns the error count. */
-static size_t check_config(const struct config_overrides *o, char **ret_rules_dir)
+static size_t check_config(const struct cli_instance *in, char **ret_rules_dir)
 {
 	_cleanup_(diag_list_clearp) struct diag_list diags = { 0 };
 	struct config *cfg = NULL;
 	size_t n;
 	int r;
 
-	r = config_load_all(o, &cfg, &diags);
+	r = config_load_all(&in->o, &cfg, &diags);
 	for (size_t i = 0; i < diags.n; i++) {
 		_cleanup_free_ char *line = diag_format(&diags.diags[i]);
 
@@ -49,6 +51,7 @@ static size_t check_config(const struct config_overrides *o, char **ret_rules_di
 		*ret_rules_dir = NULL;
 		return n ? n : 1;
 	}
+	cli_instance_describe("check", in, cfg);
 	if (!cfg->feeds_file || access(cfg->feeds_file, F_OK) < 0)
 		fprintf(stderr, "storywatch check: warning: %s: no feeds list; storywatchd polls "
 			"nothing until there is one (storywatch feeds add URL)\n",
@@ -98,13 +101,14 @@ static size_t warn_skipped(const char *dir)
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
+		CLI_INSTANCE_OPTIONS,
 		{ "feeds", required_argument, NULL, 'f' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct config_overrides o = { .notify = -1 };
+	struct cli_instance in = CLI_INSTANCE_INIT;
+	struct config_overrides *o = &in.o;
 	_cleanup_free_ char *config_rules = NULL;
 	const char *dir = NULL;
 	struct rules_errors errors = { 0 };
@@ -113,13 +117,14 @@ int cmd_check(int argc, char **argv)
 	bool is_usable;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "c:f:r:h", opts, NULL)) >= 0)
+	in.o.is_paths_only = false;
+	while ((c = getopt_long(argc, argv, "c:f:r:hv", opts, NULL)) >= 0)
 		switch (c) {
 		case 'c':
-			o.config_file = optarg;
+			o->config_file = optarg;
 			break;
 		case 'f':
-			o.feeds_file = optarg;
+			o->feeds_file = optarg;
 			break;
 		case 'r':
 			dir = optarg;
@@ -128,6 +133,8 @@ int cmd_check(int argc, char **argv)
 			check_help(stdout);
 			return 0;
 		default:
+			if (cli_instance_option(&in, c, optarg))
+				break;
 			return options_report_error("storywatch check", opts, argv);
 		}
 	if (optind < argc) {
@@ -135,9 +142,9 @@ int cmd_check(int argc, char **argv)
 		return 2;
 	}
 
-	if (!dir || o.config_file || o.feeds_file) {
-		o.rules_dir = dir;
-		n_config_errors = check_config(&o, &config_rules);
+	if (!dir || o->config_file || o->feeds_file) {
+		o->rules_dir = dir;
+		n_config_errors = check_config(&in, &config_rules);
 		if (!dir)
 			dir = config_rules;
 	}

@@ -263,14 +263,14 @@ static void help(FILE *f)
 	      "  --html               HTML instead of plain text\n"
 	      "  --mail               a whole message with headers, To: digest_to\n"
 	      "  --check-mail         print nothing; exit 0 when digest_to is set, else 1\n"
-	      "  --config FILE        the configuration (digest_to, event_log)\n"
+	      CLI_INSTANCE_HELP
 	      "  --event-log FILE     the log to read (default: the configuration's)\n"
 	      "  -h, --help           show this help\n", f);
 }
 
 int cmd_digest(int argc, char **argv)
 {
-	enum { ARG_STORYLINE = 0x100, ARG_CONFIG, ARG_EVENT_LOG, ARG_SINCE, ARG_HTML, ARG_MAIL,
+	enum { ARG_STORYLINE = 0x100, ARG_EVENT_LOG, ARG_SINCE, ARG_HTML, ARG_MAIL,
 	       ARG_CHECK_MAIL };
 	static const struct option options[] = {
 		{ "since",      required_argument, NULL, ARG_SINCE },
@@ -278,12 +278,12 @@ int cmd_digest(int argc, char **argv)
 		{ "html",       no_argument,       NULL, ARG_HTML },
 		{ "mail",       no_argument,       NULL, ARG_MAIL },
 		{ "check-mail", no_argument,       NULL, ARG_CHECK_MAIL },
-		{ "config",     required_argument, NULL, ARG_CONFIG },
+		CLI_INSTANCE_OPTIONS,
 		{ "event-log",  required_argument, NULL, ARG_EVENT_LOG },
 		{ "help",       no_argument,       NULL, 'h' },
 		{}
 	};
-	struct cli_events a = { 0 };
+	struct cli_events a = { .in = CLI_INSTANCE_INIT };
 	_cleanup_config_ struct config *cfg = NULL;
 	_cleanup_buf_ struct buf out = { 0 };
 	_cleanup_free_ struct evlog_entry **bad = NULL;
@@ -293,7 +293,7 @@ int cmd_digest(int argc, char **argv)
 	size_t n = 0;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, "hv", options, NULL)) >= 0)
 		switch (c) {
 		case ARG_SINCE:
 			if (evlog_parse_when(optarg, false, &a.since) < 0) {
@@ -315,16 +315,15 @@ int cmd_digest(int argc, char **argv)
 		case ARG_CHECK_MAIL:
 			is_check = true;
 			break;
-		case ARG_CONFIG:
-			a.config_file = optarg;
-			break;
 		case ARG_EVENT_LOG:
-			a.event_log = optarg;
+			a.in.o.event_log = optarg;
 			break;
 		case 'h':
 			help(stdout);
 			return 0;
 		default:
+			if (cli_instance_option(&a.in, c, optarg))
+				break;
 			return options_report_error("storywatch digest", options, argv);
 		}
 	if (optind < argc) {
@@ -337,10 +336,9 @@ int cmd_digest(int argc, char **argv)
 		a.has_since = true;
 	}
 	if (is_check) {
-		struct config_overrides o = { .config_file = a.config_file, .notify = -1 };
 		struct diag dg = { 0 };
 
-		r = config_load(&o, &cfg, &dg);
+		r = config_load(&a.in.o, &cfg, &dg);
 		diag_clear(&dg);
 		return r == 0 && cfg->digest_to ? 0 : 1;
 	}

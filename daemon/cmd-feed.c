@@ -22,22 +22,22 @@ static void help(FILE *f)
 	      "in STATE_DIR/STORYLINE.atom.\n"
 	      "\n"
 	      "  --storyline NAME     the storyline (default: the only one in the log)\n"
-	      "  --config FILE        the configuration (atom_entries, event_log)\n"
+	      CLI_INSTANCE_HELP
 	      "  --event-log FILE     the log to read (default: the configuration's)\n"
 	      "  -h, --help           show this help\n", f);
 }
 
 int cmd_feed(int argc, char **argv)
 {
-	enum { ARG_STORYLINE = 0x100, ARG_CONFIG, ARG_EVENT_LOG };
+	enum { ARG_STORYLINE = 0x100, ARG_EVENT_LOG };
 	static const struct option options[] = {
 		{ "storyline", required_argument, NULL, ARG_STORYLINE },
-		{ "config",    required_argument, NULL, ARG_CONFIG },
+		CLI_INSTANCE_OPTIONS,
 		{ "event-log", required_argument, NULL, ARG_EVENT_LOG },
 		{ "help",      no_argument,       NULL, 'h' },
 		{}
 	};
-	struct cli_events a = { 0 };
+	struct cli_events a = { .in = CLI_INSTANCE_INIT };
 	_cleanup_config_ struct config *cfg = NULL;
 	_cleanup_buf_ struct buf doc = { 0 };
 	struct evlog_entry **ev = NULL;
@@ -45,21 +45,20 @@ int cmd_feed(int argc, char **argv)
 	size_t n = 0;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, "hv", options, NULL)) >= 0)
 		switch (c) {
 		case ARG_STORYLINE:
 			a.storyline = optarg;
 			break;
-		case ARG_CONFIG:
-			a.config_file = optarg;
-			break;
 		case ARG_EVENT_LOG:
-			a.event_log = optarg;
+			a.in.o.event_log = optarg;
 			break;
 		case 'h':
 			help(stdout);
 			return 0;
 		default:
+			if (cli_instance_option(&a.in, c, optarg))
+				break;
 			return options_report_error("storywatch feed", options, argv);
 		}
 	if (optind < argc) {

@@ -53,7 +53,7 @@ static void feeds_file_done(struct feeds_file *f)
 
 static void help(FILE *f)
 {
-	fputs("Usage: storywatch feeds [--config FILE] [--feeds FILE] COMMAND [ARGS]\n"
+	fputs("Usage: storywatch feeds [--config FILE] [--system|--user] [--feeds FILE] COMMAND [ARGS]\n"
 	      "\n"
 	      "Show and edit the feeds list storywatchd reads (default: the one its\n"
 	      "configuration names, else 'feeds' next to the configuration file).\n"
@@ -66,7 +66,7 @@ static void help(FILE *f)
 	      "  import FILE          add the feeds of an OPML file (or a plain list)\n"
 	      "  export               the feeds as OPML 2.0 on standard output\n"
 	      "\n"
-	      "  --config FILE        the configuration that names the feeds list\n"
+	      CLI_INSTANCE_HELP
 	      "  --feeds FILE         this feeds list instead\n"
 	      "  --no-fetch           add: do not download URL to check it\n"
 	      "  -h, --help           show this help\n"
@@ -107,10 +107,11 @@ static char *dir_of(const char *path)
 }
 
 /* Finds the list as storywatchd would and reads it. */
-static int feeds_file_open(const char *config_file, const char *feeds_arg, struct feeds_file *ret)
+static int feeds_file_open(const struct cli_instance *in, const char *feeds_arg,
+			   struct feeds_file *ret)
 {
 	_cleanup_(diag_list_clearp) struct diag_list diags = { 0 };
-	struct config_overrides o = { .notify = -1, .config_file = config_file };
+	struct config_overrides o = in->o;
 	_cleanup_free_ char *config_path = NULL;
 	int r;
 
@@ -123,6 +124,7 @@ static int feeds_file_open(const char *config_file, const char *feeds_arg, struc
 		print_diags(&diags);
 		return r;
 	}
+	cli_instance_describe("feeds", in, ret->cfg);
 	if (feeds_arg) {
 		ret->path = xstrdup(feeds_arg);
 		ret->source = xstrdup(feeds_arg);
@@ -134,7 +136,8 @@ static int feeds_file_open(const char *config_file, const char *feeds_arg, struc
 		 * user's own copy of it, next to the configuration. */
 		_cleanup_free_ char *dir = NULL;
 
-		config_path = config_file ? xstrdup(config_file) : config_default_path();
+		config_path = o.config_file ? xstrdup(o.config_file) :
+			      config_default_path_as(config_instance_is_system(o.instance));
 		if (!config_path) {
 			fprintf(stderr, "storywatch feeds: cannot tell where the configuration is "
 				"(set $HOME or use --feeds FILE)\n");
@@ -693,24 +696,23 @@ static int feeds_export(const struct feeds_file *f)
 
 int cmd_feeds(int argc, char **argv)
 {
-	enum { ARG_CONFIG = 0x100, ARG_FEEDS, ARG_NO_FETCH };
+	enum { ARG_FEEDS = 0x100, ARG_NO_FETCH };
 	static const struct option options[] = {
-		{ "config",   required_argument, NULL, ARG_CONFIG },
+		CLI_INSTANCE_OPTIONS,
 		{ "feeds",    required_argument, NULL, ARG_FEEDS },
 		{ "no-fetch", no_argument,       NULL, ARG_NO_FETCH },
 		{ "help",     no_argument,       NULL, 'h' },
 		{}
 	};
 	struct feeds_file f = { 0 };
-	const char *config_file = NULL, *feeds_arg = NULL, *verb;
+	struct cli_instance in = CLI_INSTANCE_INIT;
+	const char *feeds_arg = NULL, *verb;
 	bool is_fetching = true;
 	int c, n_args, status;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+	in.o.is_paths_only = false;
+	while ((c = getopt_long(argc, argv, "hv", options, NULL)) >= 0)
 		switch (c) {
-		case ARG_CONFIG:
-			config_file = optarg;
-			break;
 		case ARG_FEEDS:
 			feeds_arg = optarg;
 			break;
@@ -721,6 +723,8 @@ int cmd_feeds(int argc, char **argv)
 			help(stdout);
 			return 0;
 		default:
+			if (cli_instance_option(&in, c, optarg))
+				break;
 			return options_report_error("storywatch feeds", options, argv);
 		}
 	if (optind >= argc) {
@@ -745,7 +749,7 @@ int cmd_feeds(int argc, char **argv)
 		return 2;
 	}
 
-	if (feeds_file_open(config_file, feeds_arg, &f) < 0) {
+	if (feeds_file_open(&in, feeds_arg, &f) < 0) {
 		feeds_file_done(&f);
 		return 1;
 	}

@@ -341,8 +341,8 @@ static void help(FILE *f)
 	      "Review the event log: a timeline by day, each development once with its\n"
 	      "other reports and updates folded beneath it.\n"
 	      "\n"
-	      "  --event-log FILE     the log to read (default: $STATE_DIRECTORY/events.jsonl,\n"
-	      "                       else $XDG_STATE_HOME/storywatch/events.jsonl)\n"
+	      CLI_INSTANCE_HELP
+	      "  --event-log FILE     the log to read (default: the configuration's)\n"
 	      "  --since WHEN         only events recorded at or after WHEN\n"
 	      "  --until WHEN         only events recorded at or before WHEN (a date: its end)\n"
 	      "                       WHEN: YYYY-MM-DD, RFC 3339, or an age: 90s 30m 6h 2d 1w;\n"
@@ -376,11 +376,14 @@ int cmd_log(int argc, char **argv)
 		{ "colour",    required_argument, NULL, ARG_COLOR },
 		{ "utc",       no_argument,       NULL, ARG_UTC },
 		{ "help",      no_argument,       NULL, 'h' },
+		CLI_INSTANCE_OPTIONS,
 		{}
 	};
+	struct cli_instance in = CLI_INSTANCE_INIT;
+	_cleanup_config_ struct config *cfg = NULL;
 	struct filter flt = { 0 };
 	_cleanup_strv_free_ char **events = NULL, **storylines = NULL, **json_lines = NULL;
-	_cleanup_free_ char *path = NULL;
+	const char *path;
 	_cleanup_buf_ struct buf line = { 0 };
 	enum color_mode color = COLOR_AUTO;
 	struct evlog_entry **ev = NULL;
@@ -391,11 +394,10 @@ int cmd_log(int argc, char **argv)
 	FILE *f;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, "hv", options, NULL)) >= 0)
 		switch (c) {
 		case ARG_EVENT_LOG:
-			free(path);
-			path = xstrdup(optarg);
+			in.o.event_log = optarg;
 			break;
 		case ARG_SINCE:
 		case ARG_UNTIL:
@@ -458,6 +460,8 @@ int cmd_log(int argc, char **argv)
 			help(stdout);
 			return 0;
 		default:
+			if (cli_instance_option(&in, c, optarg))
+				break;
 			return options_report_error("storywatch log", options, argv);
 		}
 	if (optind < argc) {
@@ -466,13 +470,13 @@ int cmd_log(int argc, char **argv)
 	}
 	flt.events = events;
 
-	if (!path)
-		path = evlog_default_path();
-	if (!path) {
-		fprintf(stderr, "storywatch log: no event log given and neither STATE_DIRECTORY, "
-			"XDG_STATE_HOME nor HOME is set; use --event-log FILE\n");
+	/* "-" is standard input: no configuration needed. */
+	if (in.o.event_log && streq(in.o.event_log, "-"))
+		path = "-";
+	else if (cli_instance_load("log", &in, &cfg) < 0)
 		return 1;
-	}
+	else
+		path = cfg->event_log;
 	f = streq(path, "-") ? stdin : fopen(path, "re");
 	if (!f) {
 		fprintf(stderr, "storywatch log: %s: %s\n", path, strerror(errno));

@@ -25,9 +25,10 @@ struct tally {
 static void match_help(FILE *f)
 {
 	fprintf(f,
-		"Usage: storywatch match [--rules DIR] [--json] FILE...|-\n"
+		"Usage: storywatch match [--config FILE] [--system|--user] [--rules DIR] [--json] FILE...|-\n"
 		"\n"
-		"Run the rules of DIR (default %s) over every entry of each feed\n"
+		"Run the rules of DIR (default: the rules storywatchd reads, %s\n"
+		"when the configuration names none) over every entry of each feed\n"
 		"document and explain, per entry, which rules and facts matched, which\n"
 		"terms were found where (field and word position), the score and the\n"
 		"action.  --json prints one object per entry: the keys of 'storywatch parse'\n"
@@ -35,7 +36,9 @@ static void match_help(FILE *f)
 		"\n"
 		"The action is the item's alone.  The daemon's duplicate detection across\n"
 		"reports, its first-poll age limit (notify_max_age) and its update rules\n"
-		"need its state and are left out here; the event log has its decisions.\n",
+		"need its state and are left out here; the event log has its decisions.\n"
+		"\n"
+		CLI_INSTANCE_HELP,
 		PKGDATADIR "/rules");
 }
 
@@ -215,9 +218,12 @@ int cmd_match(int argc, char **argv)
 		{ "rules", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_INSTANCE_OPTIONS,
 		{}
 	};
-	const char *dir = PKGDATADIR "/rules";
+	struct cli_instance in = CLI_INSTANCE_INIT;
+	_cleanup_config_ struct config *cfg = NULL;
+	const char *dir = NULL;
 	struct rules_errors errors = { 0 };
 	_cleanup_ruleset_ struct ruleset *rs = NULL;
 	_cleanup_match_scratch_ struct match_scratch *scratch = NULL;
@@ -227,7 +233,7 @@ int cmd_match(int argc, char **argv)
 	int c, r, status = 0;
 
 	buf_init(&out, 0);
-	while ((c = getopt_long(argc, argv, "+r:jh", opts, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, "+r:jhv", opts, NULL)) >= 0)
 		switch (c) {
 		case 'r':
 			dir = optarg;
@@ -239,6 +245,8 @@ int cmd_match(int argc, char **argv)
 			match_help(stdout);
 			return 0;
 		default:
+			if (cli_instance_option(&in, c, optarg))
+				break;
 			return options_report_error("storywatch match", opts, argv);
 		}
 	if (optind >= argc) {
@@ -246,6 +254,10 @@ int cmd_match(int argc, char **argv)
 		return 2;
 	}
 
+	in.o.rules_dir = dir;
+	if (cli_instance_load("match", &in, &cfg) < 0)
+		return 1;
+	dir = cfg->rules_dir;
 	r = rules_compile_dir(dir, &rs, &errors);
 	if (r < 0) {
 		rules_errors_print(&errors, stderr);

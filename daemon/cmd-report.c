@@ -327,24 +327,24 @@ static void help(FILE *f)
 	      "                       or an age: 90s 30m 6h 2d 1w (default: all)\n"
 	      "  --storyline NAME     the storyline (default: the only one in the log)\n"
 	      "  -o, --output FILE    write the page to FILE (default: standard output)\n"
-	      "  --config FILE        the configuration (event_log)\n"
+	      CLI_INSTANCE_HELP
 	      "  --event-log FILE     the log to read (default: the configuration's)\n"
 	      "  -h, --help           show this help\n", f);
 }
 
 int cmd_report(int argc, char **argv)
 {
-	enum { ARG_STORYLINE = 0x100, ARG_CONFIG, ARG_EVENT_LOG, ARG_SINCE };
+	enum { ARG_STORYLINE = 0x100, ARG_EVENT_LOG, ARG_SINCE };
 	static const struct option options[] = {
 		{ "since",     required_argument, NULL, ARG_SINCE },
 		{ "storyline", required_argument, NULL, ARG_STORYLINE },
 		{ "output",    required_argument, NULL, 'o' },
-		{ "config",    required_argument, NULL, ARG_CONFIG },
+		CLI_INSTANCE_OPTIONS,
 		{ "event-log", required_argument, NULL, ARG_EVENT_LOG },
 		{ "help",      no_argument,       NULL, 'h' },
 		{}
 	};
-	struct cli_events a = { 0 };
+	struct cli_events a = { .in = CLI_INSTANCE_INIT };
 	_cleanup_config_ struct config *cfg = NULL;
 	_cleanup_buf_ struct buf page = { 0 };
 	struct evlog_entry **ev = NULL;
@@ -354,7 +354,7 @@ int cmd_report(int argc, char **argv)
 	FILE *f = stdout;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "ho:", options, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, "ho:v", options, NULL)) >= 0)
 		switch (c) {
 		case ARG_SINCE:
 			if (evlog_parse_when(optarg, false, &a.since) < 0) {
@@ -370,16 +370,15 @@ int cmd_report(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case ARG_CONFIG:
-			a.config_file = optarg;
-			break;
 		case ARG_EVENT_LOG:
-			a.event_log = optarg;
+			a.in.o.event_log = optarg;
 			break;
 		case 'h':
 			help(stdout);
 			return 0;
 		default:
+			if (cli_instance_option(&a.in, c, optarg))
+				break;
 			return options_report_error("storywatch report", options, argv);
 		}
 	if (optind < argc) {

@@ -11,7 +11,7 @@
 
 #include "buf.h"
 #include "cli.h"
-#include "config-internal.h"
+#include "config.h"
 #include "diag.h"
 #include "json.h"
 #include "loop.h"
@@ -108,14 +108,16 @@ static void print_row(const struct feed_state *st)
 static void status_help(FILE *f)
 {
 	fprintf(f,
-		"Usage: storywatch status [--state-dir DIR] [--json] [--utc]\n"
+		"Usage: storywatch status [--config FILE] [--system|--user] [--state-dir DIR] [--json]\n"
+		"                        [--utc]\n"
 		"\n"
 		"Each feed known to the daemon: last poll, HTTP status, error streak,\n"
 		"next poll and stored items.\n"
 		"\n"
-		"  --state-dir DIR  the daemon's state directory\n"
-		"  --json           one JSON object per feed and line (times RFC 3339, UTC)\n"
-		"  --utc            times in UTC (default: local time, as TZ says)\n");
+		CLI_INSTANCE_HELP
+		"  --state-dir DIR      the daemon's state directory (default: the configuration's)\n"
+		"  --json               one JSON object per feed and line (times RFC 3339, UTC)\n"
+		"  --utc                times in UTC (default: local time, as TZ says)\n");
 }
 
 int cmd_status(int argc, char **argv)
@@ -125,9 +127,12 @@ int cmd_status(int argc, char **argv)
 		{ "json",      no_argument,       NULL, 'j' },
 		{ "utc",       no_argument,       NULL, 'u' },
 		{ "help",      no_argument,       NULL, 'h' },
+		CLI_INSTANCE_OPTIONS,
 		{}
 	};
-	_cleanup_free_ char *dir = NULL, *path = NULL;
+	struct cli_instance in = CLI_INSTANCE_INIT;
+	_cleanup_config_ struct config *cfg = NULL;
+	_cleanup_free_ char *path = NULL;
 	struct store *s = NULL;
 	struct feed_state *feeds = NULL;
 	struct diag d = { 0 };
@@ -135,11 +140,10 @@ int cmd_status(int argc, char **argv)
 	bool is_json = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+	while ((c = getopt_long(argc, argv, "hv", options, NULL)) >= 0)
 		switch (c) {
 		case 'd':
-			free(dir);
-			dir = xstrdup(optarg);
+			in.o.state_dir = optarg;
 			break;
 		case 'j':
 			is_json = true;
@@ -151,19 +155,17 @@ int cmd_status(int argc, char **argv)
 			status_help(stdout);
 			return 0;
 		default:
+			if (cli_instance_option(&in, c, optarg))
+				break;
 			return options_report_error("storywatch status", options, argv);
 		}
 	if (optind < argc) {
 		fprintf(stderr, "storywatch status: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (!dir)
-		dir = config_default_state_dir();
-	if (!dir) {
-		fprintf(stderr, "storywatch status: no state directory (set --state-dir or $HOME)\n");
+	if (cli_instance_load("status", &in, &cfg) < 0)
 		return 1;
-	}
-	path = xasprintf("%s/%s", dir, LOOP_STATE_FILE);
+	path = xasprintf("%s/%s", cfg->state_dir, LOOP_STATE_FILE);
 	/* Looking must not create: a missing file means the daemon never ran here. */
 	if (access(path, F_OK) < 0) {
 		fprintf(stderr, "storywatch status: %s: %s\n", path,

@@ -51,3 +51,8 @@ char *config_default_path_as(bool is_service);
  * else $XDG_STATE_HOME/storywatch, else ~/.local/state/storywatch; NULL when
  * none can be found.  The caller frees. */
 char *config_default_state_dir(void);
+
+/* The same for either instance: the system's is $STATE_DIRECTORY, else
+ * CONFIG_SYSTEM_STATE_DIR; the user's ignores $STATE_DIRECTORY only when
+ * --user was asked for explicitly.  The caller frees. */
+char *config_default_state_dir_as(enum config_instance instance);

@@ -1176,21 +1176,57 @@ char *config_default_path_as(bool is_service)
 	return dir ? xasprintf("%s/storywatch/storywatch.conf", dir) : NULL;
 }
 
+bool config_instance_is_system(enum config_instance instance)
+{
+	switch (instance) {
+	case CONFIG_INSTANCE_AUTO:
+		return getenv("STATE_DIRECTORY") || geteuid() == 0;
+	case CONFIG_INSTANCE_SYSTEM:
+		return true;
+	case CONFIG_INSTANCE_USER:
+		return false;
+	}
+	return false;
+}
+
 char *config_default_path(void)
 {
-	return config_default_path_as(getenv("STATE_DIRECTORY") || geteuid() == 0);
+	return config_default_path_as(config_instance_is_system(CONFIG_INSTANCE_AUTO));
+}
+
+/* $STATE_DIRECTORY's first entry: systemd passes one path per StateDirectory=,
+ * ':'-separated. */
+static char *state_directory_env(void)
+{
+	const char *v = getenv("STATE_DIRECTORY");
+
+	return v && v[0] == '/' ? xstrndup(v, strcspn(v, ":")) : NULL;
+}
+
+static char *xdg_state_dir(void)
+{
+	_cleanup_free_ char *dir = xdg_dir("XDG_STATE_HOME", ".local/state");
+
+	return dir ? xasprintf("%s/storywatch", dir) : NULL;
 }
 
 char *config_default_state_dir(void)
 {
-	_cleanup_free_ char *dir = NULL;
-	const char *v = getenv("STATE_DIRECTORY");
+	char *dir = state_directory_env();
 
-	/* systemd passes one path per StateDirectory= entry, ':'-separated. */
-	if (v && v[0] == '/')
-		return xstrndup(v, strcspn(v, ":"));
-	dir = xdg_dir("XDG_STATE_HOME", ".local/state");
-	return dir ? xasprintf("%s/storywatch", dir) : NULL;
+	return dir ? dir : xdg_state_dir();
+}
+
+char *config_default_state_dir_as(enum config_instance instance)
+{
+	char *dir;
+
+	if (instance == CONFIG_INSTANCE_USER)
+		return xdg_state_dir();
+	if (!config_instance_is_system(instance))
+		return config_default_state_dir();
+	dir = state_directory_env();
+	return dir ? dir : xstrdup(CONFIG_SYSTEM_STATE_DIR);
 }
 
 static bool is_dir(const char *path)
@@ -1226,7 +1262,8 @@ int config_load_all(const struct config_overrides *o, struct config **ret,
 		o = &none;
 	config_init_defaults(c);
 
-	path = o->config_file ? xstrdup(o->config_file) : config_default_path();
+	path = o->config_file ? xstrdup(o->config_file)
+			      : config_default_path_as(config_instance_is_system(o->instance));
 	if (path) {
 		const char *slash = strrchr(path, '/');
 
@@ -1268,7 +1305,7 @@ int config_load_all(const struct config_overrides *o, struct config **ret,
 		c->notify = o->notify;
 
 	if (!c->state_dir) {
-		c->state_dir = config_default_state_dir();
+		c->state_dir = config_default_state_dir_as(o->instance);
 		if (!c->state_dir) {
 			diag_list_add(diags, NULL, 0, 0,
 				      "cannot find a state directory: set $XDG_STATE_HOME or $HOME, or use --state-dir");
@@ -1292,7 +1329,7 @@ int config_load_all(const struct config_overrides *o, struct config **ret,
 		c->rules_dir = mine && is_dir(mine) ? steal_ptr(mine) : xstrdup(PKGDATADIR "/rules");
 	}
 
-	if (c->feeds_file) {
+	if (c->feeds_file && !o->is_paths_only) {
 		r = read_file_capped(c->feeds_file, FEEDS_MAX_BYTES, &data, &len);
 		if (r == -ENOENT && is_default_feeds)
 			;       /* no feeds yet: the daemon says so and idles */

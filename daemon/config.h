@@ -54,9 +54,23 @@ struct config {
 	size_t n_feeds;
 };
 
+/* Whose files: the system service's (/etc/storywatch, /var/lib/storywatch) or
+ * the user's (XDG); AUTO is the system's for a service or root. */
+enum config_instance {
+	CONFIG_INSTANCE_AUTO,
+	CONFIG_INSTANCE_SYSTEM,
+	CONFIG_INSTANCE_USER,
+};
+
+/* Where the system service keeps its state: systemd's StateDirectory=storywatch. */
+#define CONFIG_SYSTEM_STATE_DIR "/var/lib/storywatch"
+
 /* What the command line says; NULL / -1 mean "not given". */
 struct config_overrides {
-	const char *config_file;   /* NULL: system or user default path */
+	const char *config_file;   /* NULL: the instance's default path */
+	enum config_instance instance;
+	bool is_paths_only;        /* leave the feeds list unread (the commands that
+	                              only need to know where the files are) */
 	const char *feeds_file;
 	const char *rules_dir;
 	const char *state_dir;
@@ -84,6 +98,10 @@ static inline void config_freep(struct config **c) { config_free(*c); }
  * as a service ($STATE_DIRECTORY set, or uid 0), else the user's XDG one.
  * The caller frees. */
 char *config_default_path(void);
+
+/* Whether instance names the system service's files; AUTO decides as
+ * config_default_path() does. */
+bool config_instance_is_system(enum config_instance instance);
 
 /* "15m", "2h", "90s", "1d", "500ms", "1h30m" (units w d h m s ms us, each at
  * most once, largest first; a bare "0") -> microseconds; -EINVAL otherwise,

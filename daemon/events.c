@@ -395,6 +395,38 @@ static int fsync_dir_of(const char *path)
 	return r;
 }
 
+/* The process holding our POSIX lock on fd's file, or 0 when unknown. */
+static pid_t lock_holder(int fd)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+		return 0;
+	return fl.l_pid;
+}
+
+/* /proc/PID/comm, for a message; NULL when it cannot be read. */
+static char *process_name(pid_t pid)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/comm", (int) pid);
+	char name[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, name, sizeof(name) - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	name[n] = '\0';
+	name[strcspn(name, "\n")] = '\0';
+	for (char *p = name; *p; p++)
+		if ((unsigned char) *p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return xstrdup(name);
+}
+
 static int events_log_open(struct events *ev, struct diag *diag)
 {
 	struct stat st;
@@ -424,12 +456,22 @@ static int events_log_open(struct events *ev, struct diag *diag)
 	/* Two writers would interleave lines and each skip the other's seq. */
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		pid_t pid = r == -EBUSY ? lock_holder(fd) : 0;
+		_cleanup_free_ char *who = pid > 0 ? process_name(pid) : NULL;
 
-		diag_set(diag, ev->path, 0, 0, "event log is in use by another process: %s",
-			 strerror(-r));
+		if (pid > 0)
+			diag_set(diag, ev->path, 0, 0, "event log is in use by process %d (%s): %s; "
+				 "stop that one first, or give this one its own --state-dir and "
+				 "--event-log", (int) pid, who ? who : "?", strerror(-r));
+		else
+			diag_set(diag, ev->path, 0, 0, "event log is in use by another process: %s",
+				 strerror(-r));
 		close(fd);
 		return r;
 	}
+	/* flock() cannot say who holds it; a POSIX lock on the same file can
+	 * (F_GETLK), for the message above in the next process that tries. */
+	(void) fcntl(fd, F_SETLK, &(struct flock) { .l_type = F_WRLCK, .l_whence = SEEK_SET });
 	/* A new file's name must survive a power loss as much as its lines. */
 	if (created)
 		(void) fsync_dir_of(ev->path);

@@ -492,19 +492,3 @@ const char *evlog_outlet(const struct evlog_entry *e, char *tmp, size_t n)
 	tmp[len] = '\0';
 	return tmp;
 }
-
-char *evlog_default_path(void)
-{
-	const char *e = getenv("STATE_DIRECTORY");
-
-	/* systemd passes every StateDirectory= colon-separated; ours is first. */
-	if (e && *e)
-		return xasprintf("%.*s/events.jsonl", (int)strcspn(e, ":"), e);
-	e = getenv("XDG_STATE_HOME");
-	if (e && *e == '/')
-		return xasprintf("%s/storywatch/events.jsonl", e);
-	e = getenv("HOME");
-	if (e && *e)
-		return xasprintf("%s/.local/state/storywatch/events.jsonl", e);
-	return NULL;
-}

@@ -94,5 +94,3 @@ bool evlog_is_web_link(const char *url);
  * error's entry (borrowed).  The array is the caller's. */
 size_t evlog_feeds_in_error(struct evlog_entry **ev, size_t n, struct evlog_entry ***ret);
 
-/* $STATE_DIRECTORY/events.jsonl, else the XDG state one; NULL without HOME. */
-char *evlog_default_path(void);

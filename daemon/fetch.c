@@ -16,6 +16,7 @@ struct transfer {
 	struct curl_slist *headers;
 	struct fetch_result *result;
 	bool is_too_big;
+	char *host;                   /* fetch_url_host() of the request */
 	char errbuf[CURL_ERROR_SIZE];
 	struct transfer *prev, *next;
 };
@@ -62,6 +63,7 @@ static void transfer_free(struct transfer *t)
 	}
 	curl_slist_free_all(t->headers);
 	fetch_result_free(t->result);
+	free(t->host);
 	free(t);
 }
 
@@ -226,6 +228,7 @@ int fetch_start(struct fetch *f, const struct fetch_request *req)
 	t->result = xcalloc(1, sizeof(*t->result));
 	t->result->userdata = req->userdata;
 	buf_init(&t->result->body, f->opts.max_body_bytes);
+	t->host = fetch_url_host(req->url);
 
 	t->easy = e = f->n_idle > 0 ? f->idle[--f->n_idle] : curl_easy_init();
 	if (!e) {
@@ -279,6 +282,75 @@ int fetch_start(struct fetch *f, const struct fetch_request *req)
 	f->transfers = t;
 	f->n_transfers++;
 	return 0;
+}
+
+char *fetch_url_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL, *ret = NULL;
+
+	if (!u)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+		ret = xasprintf("%s:%s", host, port);
+		for (char *p = ret; *p; p++)
+			*p = (char) tolower((unsigned char) *p);
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return ret;
+}
+
+static void transfer_unlink(struct fetch *f, struct transfer *t)
+{
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		f->transfers = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	t->prev = t->next = NULL;
+	f->n_transfers--;
+}
+
+size_t fetch_abort_host(struct fetch *f, const char *host, int error, const char *error_text)
+{
+	struct transfer *doomed = NULL, *t, *next;
+	size_t n = 0;
+
+	/* Unlinked first: each done() may start or end other transfers. */
+	for (t = f->transfers; t; t = next) {
+		long status = 0;
+
+		next = t->next;
+		if (!t->host || !streq(t->host, host))
+			continue;
+		/* A transfer that is reading an answer is no victim of silence. */
+		(void) curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status != 0)
+			continue;
+		transfer_unlink(f, t);
+		t->next = doomed;
+		doomed = t;
+		n++;
+	}
+	for (t = doomed; t; t = next) {
+		struct fetch_result *r = steal_ptr(t->result);
+
+		next = t->next;
+		r->error = error;
+		r->error_text = xstrdup(error_text);
+		r->is_silent = true;
+		r->retry_after_delta = r->retry_after_date = -1;
+		r->max_age = r->expires = r->date = -1;
+		buf_free(&r->body);
+		transfer_free(t);
+		f->hooks.done(f->hooks.data, r);
+	}
+	return n;
 }
 
 static const char *header_get(CURL *e, const char *name)
@@ -404,6 +476,8 @@ static void transfer_finish(struct transfer *t, CURLcode code)
 		} else {
 			r->error = curl_to_errno(code);
 			r->error_text = xstrdup(t->errbuf[0] ? t->errbuf : curl_easy_strerror(code));
+			(void) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+			r->is_silent = r->error == -ETIMEDOUT && status == 0;
 		}
 		/* Bodies of broken transfers are never looked at. */
 		buf_free(&r->body);
@@ -426,14 +500,7 @@ static void check_done(struct fetch *f)
 			continue;
 		(void) curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **) &t);
 		transfer_finish(t, m->data.result);
-
-		if (t->prev)
-			t->prev->next = t->next;
-		else
-			f->transfers = t->next;
-		if (t->next)
-			t->next->prev = t->prev;
-		f->n_transfers--;
+		transfer_unlink(f, t);
 
 		r = steal_ptr(t->result);
 		transfer_free(t);

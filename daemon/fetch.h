@@ -41,6 +41,7 @@ struct fetch_result {
 	int error;                 /* 0 = an HTTP answer arrived; else -errno */
 	char *error_text;          /* set with error: curl's text or ours */
 	long http_status;          /* 0 without an answer */
+	bool is_silent;            /* timed out before the server said a word */
 	char *etag;
 	char *last_modified;
 	char *content_type;
@@ -80,6 +81,16 @@ void fetch_free(struct fetch *f);
 int fetch_set_options(struct fetch *f, const struct fetch_options *o);
 
 int fetch_start(struct fetch *f, const struct fetch_request *req);
+
+/* "host:port" of an http(s) URL as libcurl connects to it, lowercased, with
+ * the scheme's default port; NULL when it cannot be read.  The caller frees. */
+char *fetch_url_host(const char *url);
+
+/* Ends every transfer to host (fetch_url_host() form) that has no answer yet,
+ * handing each to done with error and error_text, as if it had failed so:
+ * once one feed of a host timed out in silence, the others need not each wait
+ * for their own timeout.  Returns how many were ended. */
+size_t fetch_abort_host(struct fetch *f, const char *host, int error, const char *error_text);
 size_t fetch_in_flight(const struct fetch *f);
 
 /* The loop's side of the libcurl socket interface. */

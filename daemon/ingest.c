@@ -819,6 +819,10 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 		diag_clear(&d);
 		if (r != -EBADMSG && r != -EFBIG)
 			return r;
+		/* The validators name what failed: sent back, they would get a 304
+		 * that passes for a recovery.  The next poll asks for the whole body. */
+		free(steal_ptr(st->etag));
+		free(steal_ptr(st->last_modified));
 		q = ingest_status(ig, st, why);
 		return q < 0 ? q : r;
 	}

@@ -75,7 +75,8 @@ struct ingest_stats {
  * stored in one transaction; items gone from the feed for prune_after_usec
  * are forgotten.  st->title becomes the feed's own title.
  * Returns 0; or -EBADMSG / -EFBIG when the body is not a feed, which was
- * recorded as a failed poll like ingest_status(ig, st, why) (the caller may
+ * recorded as a failed poll like ingest_status(ig, st, why), without the
+ * validators st had (those of the failed answer) (the caller may
  * then reschedule with backoff and store_feed_save()); or another negative
  * errno when nothing could be stored (store_strerror() says why). */
 int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body, size_t len,

@@ -19,14 +19,20 @@ uint64_t loop_regular_wait(uint64_t interval_usec, unsigned ttl_minutes, int64_t
  * with each further failure, capped; never "give up". */
 uint64_t loop_backoff_wait(uint64_t interval_usec, unsigned streak, uint64_t cap_usec);
 
+/* Whether a failing feed's stored next poll is a server's wish: its last
+ * answer was 429 or 503, which carry Retry-After (RFC 9110 section 10.2.3),
+ * rather than our own backoff. */
+bool loop_is_server_hold(const struct feed_state *st);
+
 /* When a feed is first due, from its stored state: its stored next poll
  * when that is later than now, else now + spread_usec (its place in the
  * interval, loop_spread()), so that a daemon started with many feeds never
  * polled, or long overdue, does not poll them all at once.  With --once only
  * an error backoff or Retry-After (a failing feed) holds a feed back: neither
- * the interval nor the spread does. */
-uint64_t loop_initial_due(bool is_once, const struct feed_state *st, uint64_t now_usec,
-			  uint64_t spread_usec);
+ * the interval nor the spread does; with --force (is_force) only a server's
+ * Retry-After does. */
+uint64_t loop_initial_due(bool is_once, bool is_force, const struct feed_state *st,
+			  uint64_t now_usec, uint64_t spread_usec);
 
 /* A feed URL's place among others: a 64-bit hash, the same on every run. */
 uint64_t loop_url_hash(const char *url);

@@ -56,6 +56,7 @@ struct feed_slot {
 	bool is_queued;
 	bool is_in_flight;
 	bool is_done;                /* --once: polled or held back */
+	bool is_skipped;             /* --once: held back */
 	bool is_removed;             /* dropped by a reload while in flight */
 	struct feed_slot *next_ready;
 };
@@ -77,6 +78,9 @@ struct loop {
 	struct events *events;
 	struct fetch *fetch;
 	struct notifier *notifier;   /* NULL: no desktop notifications */
+	bool is_notify_offline;      /* no server answered: try again later */
+	uint64_t notify_attempt_usec;
+	struct notify_backlog *notify_backlog;  /* what waits for a server */
 	sd_event_source *notify_timer;
 
 	struct feed_slot **feeds;
@@ -86,6 +90,7 @@ struct loop {
 	size_t n_in_flight;
 
 	bool is_once;
+	bool is_force;
 	bool is_stopping;
 	uint64_t eval_base_usec;     /* 0: the real clock */
 	uint64_t mono_base_usec;
@@ -95,6 +100,20 @@ struct loop {
 	char **atom_dirty;           /* storylines whose Atom feed is behind the log */
 	uint64_t n_events;           /* delivered since start */
 	uint64_t n_polls;
+
+	/* Hosts that timed out lately: their other feeds fail at once until
+	 * until_usec, one poll interval, so a silent host costs one timeout
+	 * per cycle instead of one per feed. */
+	struct silent_host {
+		char *host;
+		char *error;
+		uint64_t until_usec;
+	} *silent;
+	size_t n_silent;
+
+	/* --once: what the polls came to, and the events by kind */
+	size_t n_ok, n_not_modified, n_failed, n_skipped;
+	uint64_t n_notify, n_log, n_feed_error, n_feed_ok;
 };
 
 /* ---- clock and randomness ------------------------------------------------- */
@@ -164,12 +183,19 @@ uint64_t loop_backoff_wait(uint64_t interval_usec, unsigned streak, uint64_t cap
 	return MIN(wait, cap_usec);
 }
 
-uint64_t loop_initial_due(bool is_once, const struct feed_state *st, uint64_t now_usec,
-			  uint64_t spread_usec)
+bool loop_is_server_hold(const struct feed_state *st)
+{
+	return st->error_streak > 0 && (st->http_status == 429 || st->http_status == 503);
+}
+
+uint64_t loop_initial_due(bool is_once, bool is_force, const struct feed_state *st,
+			  uint64_t now_usec, uint64_t spread_usec)
 {
 	if (st->next_poll_usec <= now_usec)
 		return is_once ? now_usec : now_usec + spread_usec;
 	if (is_once && st->error_streak == 0)
+		return now_usec;
+	if (is_once && is_force && !loop_is_server_hold(st))
 		return now_usec;
 	return st->next_poll_usec;
 }
@@ -321,6 +347,49 @@ static void ready_clear(struct loop *l)
 }
 
 static void poll_failed_to_start(struct loop *l, struct feed_slot *f, int r);
+static void poll_failed_at_once(struct loop *l, struct feed_slot *f, const char *error);
+
+/* The error a host timed out with lately, or NULL. */
+static const char *silent_host_error(struct loop *l, const char *host)
+{
+	uint64_t now = loop_now(l);
+
+	for (size_t i = 0; host && i < l->n_silent; i++)
+		if (streq(l->silent[i].host, host) && l->silent[i].until_usec > now)
+			return l->silent[i].error;
+	return NULL;
+}
+
+static void silent_host_add(struct loop *l, const char *host, const char *error)
+{
+	uint64_t now = loop_now(l);
+	size_t i;
+
+	for (i = 0; i < l->n_silent; i++)
+		if (streq(l->silent[i].host, host) || l->silent[i].until_usec <= now)
+			break;
+	if (i == l->n_silent) {
+		l->silent = xreallocarray(l->silent, l->n_silent + 1, sizeof(*l->silent));
+		l->silent[l->n_silent++] = (struct silent_host) { 0 };
+	}
+	free(l->silent[i].host);
+	free(l->silent[i].error);
+	l->silent[i] = (struct silent_host) {
+		.host = xstrdup(host),
+		.error = xasprintf("%s (%s did not answer another feed in time)", error, host),
+		.until_usec = now + l->cfg->interval_usec,
+	};
+}
+
+static void silent_hosts_free(struct loop *l)
+{
+	for (size_t i = 0; i < l->n_silent; i++) {
+		free(l->silent[i].host);
+		free(l->silent[i].error);
+	}
+	free(steal_ptr(l->silent));
+	l->n_silent = 0;
+}
 
 static void start_ready(struct loop *l)
 {
@@ -334,8 +403,15 @@ static void start_ready(struct loop *l)
 			.last_modified = f->st.last_modified,
 			.userdata = f,
 		};
-		int r = fetch_start(l->fetch, &req);
+		_cleanup_free_ char *host = l->n_silent ? fetch_url_host(f->st.url) : NULL;
+		const char *silent = silent_host_error(l, host);
+		int r;
 
+		if (silent) {
+			poll_failed_at_once(l, f, silent);
+			continue;
+		}
+		r = fetch_start(l->fetch, &req);
 		if (r < 0) {
 			poll_failed_to_start(l, f, r);
 			continue;
@@ -362,6 +438,21 @@ static void due_timer_set(struct loop *l, uint64_t due)
 		log_error_errno(r, "cannot arm the poll timer");
 }
 
+/* --once: a feed held back is named with -v, and counted for the summary. */
+static void once_skipped(struct loop *l, const struct feed_slot *f)
+{
+	char when[TIMEFMT_RFC3339_MAX];
+
+	l->n_skipped++;
+	(void) timefmt_rfc3339((int64_t) (f->due_usec / USEC_PER_SEC), when);
+	if (loop_is_server_hold(&f->st))
+		log_debug("feed %s: skipped: the server asked to wait (HTTP %ld) until %s",
+			  f->st.url, f->st.http_status, when);
+	else
+		log_debug("feed %s: skipped: failing (%s), next attempt %s; --force polls it now",
+			  f->st.url, f->st.last_error ? f->st.last_error : "error", when);
+}
+
 /* Queues every due feed, starts what the connection budget allows and arms
  * the timer for the earliest of the rest. */
 static void schedule(struct loop *l)
@@ -377,9 +468,10 @@ static void schedule(struct loop *l)
 			continue;
 		if (f->due_usec <= now)
 			ready_push(l, f);
-		else if (l->is_once)
-			f->is_done = true;  /* held back by Retry-After or backoff */
-		else
+		else if (l->is_once) {
+			f->is_done = f->is_skipped = true;  /* held back by Retry-After or backoff */
+			once_skipped(l, f);
+		} else
 			earliest = MIN(earliest, f->due_usec);
 	}
 	start_ready(l);
@@ -569,14 +661,17 @@ static void record_body(struct loop *l, struct feed_slot *f, const struct fetch_
 	r = ingest_body(&ig, &f->st, res->body.data ? res->body.data : "", res->body.len, &stats);
 	if (r == -EBADMSG || r == -EFBIG) {
 		/* Not a feed, or too big to parse: recorded as the feed's error. */
-		log_debug_errno(r, "feed %s: the document is not usable", f->st.url);
+		log_debug("feed %s: %s", f->st.url, f->st.last_error ? f->st.last_error : "not usable");
+		l->n_failed++;
 		return;
 	}
 	if (r < 0) {
 		log_warn_errno(r, "feed %s: cannot ingest the document", f->st.url);
 		slot_reload_state(l, f);
+		l->n_failed++;
 		return;
 	}
+	l->n_ok++;
 	log_debug("feed %s: %zu items, %zu new, %zu changed, %zu events", f->st.url,
 		  stats.n_items, stats.n_new, stats.n_changed, stats.n_events);
 	if (stats.ttl_minutes != f->ttl_minutes || !schedule_equal(&stats.schedule, &f->schedule)) {
@@ -634,11 +729,13 @@ static void poll_outcome(struct loop *l, struct feed_slot *f, const struct fetch
 			st->next_poll_usec = next_backoff(l, f, now, st->error_streak + 1);
 		log_debug("feed %s: %s", st->url, error);
 		record_status(l, f, error);
+		l->n_failed++;
 	} else {
 		st->next_poll_usec = next_regular(l, f, now, res);
 		if (res->http_status == 304) {
 			log_debug("feed %s: not modified", st->url);
 			record_status(l, f, NULL);
+			l->n_not_modified++;
 		} else
 			record_body(l, f, res, now);
 	}
@@ -653,8 +750,29 @@ static void poll_failed_to_start(struct loop *l, struct feed_slot *f, int r)
 	f->st.last_poll_usec = now;
 	f->st.http_status = 0;
 	f->st.next_poll_usec = f->due_usec = next_backoff(l, f, now, f->st.error_streak + 1);
+	l->n_failed++;
 	batch_enter(l);
 	record_status(l, f, error);
+	batch_leave(l);
+	if (l->is_once)
+		f->is_done = true;
+}
+
+/* A feed of a host that timed out a moment ago: the same failure, without
+ * waiting for it again. */
+static void poll_failed_at_once(struct loop *l, struct feed_slot *f, const char *error)
+{
+	struct fetch_result res = {
+		.userdata = f,
+		.error = -ETIMEDOUT,
+		.error_text = (char *) error,
+		.is_silent = true,
+		.retry_after_delta = -1, .retry_after_date = -1,
+		.max_age = -1, .expires = -1, .date = -1,
+	};
+
+	batch_enter(l);
+	poll_outcome(l, f, &res);
 	batch_leave(l);
 	if (l->is_once)
 		f->is_done = true;
@@ -752,6 +870,18 @@ static void on_fetch_done(void *data, struct fetch_result *res)
 			f->is_done = true;
 		else if (f->due_usec < l->due_timer_usec)
 			due_timer_set(l, f->due_usec);
+		if (res->is_silent) {
+			_cleanup_free_ char *host = fetch_url_host(f->st.url);
+
+			/* The host's other transfers would each wait as long. */
+			if (host && !silent_host_error(l, host)) {
+				_cleanup_free_ char *why = NULL;
+
+				silent_host_add(l, host, res->error_text ? res->error_text : "timed out");
+				why = xstrdup(silent_host_error(l, host));
+				(void) fetch_abort_host(l->fetch, host, -ETIMEDOUT, why);
+			}
+		}
 	}
 	fetch_result_free(res);
 	start_ready(l);
@@ -797,6 +927,8 @@ static void run_hooks(struct loop *l, const struct event *e)
 	}
 }
 
+static void notify_setup(struct loop *l, bool is_retry);
+
 /* Called by events_deliver() once an event is in the log: a relevant first
  * report of a development becomes a notification and runs its rules' hooks. */
 static void on_event(const struct event *e, void *userdata)
@@ -806,14 +938,45 @@ static void on_event(const struct event *e, void *userdata)
 	int r;
 
 	atom_mark(l, e);
+	switch (e->type) {
+	case EVENT_MATCH:
+	case EVENT_UPDATE:
+		if (e->action == ACTION_NOTIFY)
+			l->n_notify++;
+		else
+			l->n_log++;
+		break;
+	case EVENT_FEED_ERROR:
+		l->n_feed_error++;
+		break;
+	case EVENT_FEED_OK:
+		l->n_feed_ok++;
+		break;
+	}
 	if ((e->type != EVENT_MATCH && e->type != EVENT_UPDATE) ||
 	    e->action != ACTION_NOTIFY || e->duplicate_of)
 		return;
 	run_hooks(l, e);
-	if (!l->notifier)
-		return;
 	/* The outlet as the log and status name it: its title, else its host. */
 	outlet = event_outlet(e->feed_title, e->link, e->feed);
+	if (!l->notifier && l->is_notify_offline) {
+		/* Kept for the server, and a chance to find one (at most once a
+		 * minute): the session's notification daemon may start later. */
+		if (!l->notify_backlog)
+			l->notify_backlog = notify_backlog_new();
+		notify_backlog_add(l->notify_backlog, &(struct notify_item) {
+				.storyline = e->storyline,
+				.title = e->title ? e->title : e->id,
+				.outlet = outlet,
+				.link = e->link,
+				.urgency = e->urgency,
+			});
+		if (notify_retry_is_due(l->notify_attempt_usec, loop_now(l)))
+			notify_setup(l, true);
+		return;
+	}
+	if (!l->notifier)
+		return;
 	r = notify_event(l->notifier, &(struct notify_item) {
 				.storyline = e->storyline,
 				.title = e->title ? e->title : e->id,
@@ -842,19 +1005,41 @@ static int on_notify_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-static void notify_setup(struct loop *l)
+/* Connects to the notification server; is_retry after a first attempt found
+ * none, when a notification is due or on SIGHUP: then quiet on failure, and
+ * on success what waited is shown. */
+static void notify_setup(struct loop *l, bool is_retry)
 {
 	int r;
 
-	if (!l->cfg->notify)
+	if (!l->cfg->notify || l->notifier)
 		return;
+	l->notify_attempt_usec = loop_now(l);
 	r = notify_new("storywatch", &(struct notify_options) { .expire_msec = -1, .has_actions = true },
 		       &l->notifier);
 	if (r < 0) {
+		l->is_notify_offline = r == -ENOTCONN;
 		/* Once, and the daemon runs on: the events log is the output. */
-		log_warn("desktop notifications off: %s", notify_strerror(r));
+		if (!is_retry)
+			log_warn("desktop notifications off: %s%s", notify_strerror(r),
+				 l->is_notify_offline ? "; trying again when a notification is due "
+							"(at most once a minute) and on SIGHUP" : "");
+		else
+			log_debug("desktop notifications still off: %s", notify_strerror(r));
 		return;
 	}
+	l->is_notify_offline = false;
+	if (is_retry) {
+		unsigned n = notify_backlog_count(l->notify_backlog);
+
+		log_info("desktop notifications on: a notification server answers%s",
+			 n ? ", showing what waited for it" : "");
+		r = notify_backlog_show(l->notifier, l->notify_backlog);
+		if (r < 0)
+			log_warn("desktop notification not shown: %s", notify_strerror(r));
+	}
+	if (l->notify_timer)
+		return;
 	r = sd_event_add_time_relative(l->event, &l->notify_timer, CLOCK_MONOTONIC, NOTIFY_TICK_USEC,
 				       50 * USEC_PER_MSEC, on_notify_timer, l);
 	if (r >= 0)
@@ -1107,8 +1292,8 @@ static int slots_build(struct loop *l, const struct config *cfg, struct feed_slo
 		 * reload adds is polled at once, and one kept that waits for its
 		 * place keeps it. */
 		if (!f->is_in_flight && !f->is_queued && !(is_kept && f->due_usec > now))
-			f->due_usec = loop_initial_due(l->is_once, &f->st, now, n_old > 0 ? 0 :
-						       loop_spread(f->interval_usec, rank[n], n_ranked));
+			f->due_usec = loop_initial_due(l->is_once, l->is_force, &f->st, now,
+						       n_old > 0 ? 0 : loop_spread(f->interval_usec, rank[n], n_ranked));
 		slots[n++] = f;
 	}
 
@@ -1191,6 +1376,9 @@ static void reload(struct loop *l)
 		log_warn_errno(r, "cannot apply the new connection limits");
 	log_info("reloaded: %zu feeds", l->n_feeds);
 done:
+	/* A notification server that was missing may run by now. */
+	if (!l->notifier && l->is_notify_offline)
+		notify_setup(l, true);
 	schedule(l);
 	(void) sd_notify(0, "READY=1");
 	notify_status(l);
@@ -1237,7 +1425,8 @@ static char *state_path(const char *dir)
 	return xasprintf("%s/%s", dir, LOOP_STATE_FILE);
 }
 
-int loop_new(const struct config_overrides *o, bool once, struct loop **ret, struct diag *diag)
+int loop_new(const struct config_overrides *o, unsigned flags, struct loop **ret,
+	     struct diag *diag)
 {
 	struct loop *l;
 	struct fetch_options fo;
@@ -1248,7 +1437,8 @@ int loop_new(const struct config_overrides *o, bool once, struct loop **ret, str
 	int r;
 
 	l = xcalloc(1, sizeof(*l));
-	l->is_once = once;
+	l->is_once = flags & LOOP_ONCE;
+	l->is_force = (flags & LOOP_ONCE) && (flags & LOOP_FORCE);
 	l->overrides = *o;
 	l->due_timer_usec = UINT64_MAX;
 
@@ -1330,7 +1520,7 @@ int loop_new(const struct config_overrides *o, bool once, struct loop **ret, str
 	r = slots_build(l, l->cfg, NULL, 0, &l->feeds, &l->n_feeds);
 	if (r < 0)
 		goto fail_diag;
-	notify_setup(l);
+	notify_setup(l, false);
 
 	*ret = l;
 	return 0;
@@ -1358,8 +1548,10 @@ void loop_free(struct loop *l)
 	sd_event_source_disable_unref(l->batch_timer);
 	sd_event_source_disable_unref(l->notify_timer);
 	sd_event_unref(l->event);
+	silent_hosts_free(l);
 	events_close(l->events);
 	notify_free(l->notifier);
+	notify_backlog_free(l->notify_backlog);
 	store_close(l->store);
 	ingest_pending_free(l->pending);
 	ruleset_free(l->rules);
@@ -1368,15 +1560,63 @@ void loop_free(struct loop *l)
 	free(l);
 }
 
+/* At most this many due times of skipped feeds in the summary line. */
+#define SUMMARY_DUE_MAX 5
+
+static int due_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* --once ends with one line: how the polls went, when each skipped feed is
+ * due, and the events by action. */
+static void once_summary(struct loop *l)
+{
+	_cleanup_buf_ struct buf b = { 0 };
+	_cleanup_free_ uint64_t *due = NULL;
+	size_t n_due = 0;
+
+	buf_init(&b, 0);
+	(void) buf_printf(&b, "%zu ok, %zu not modified, %zu failed, %zu skipped",
+			  l->n_ok, l->n_not_modified, l->n_failed, l->n_skipped);
+	due = xreallocarray(NULL, MAX(l->n_feeds, 1u), sizeof(*due));
+	for (size_t i = 0; i < l->n_feeds; i++)
+		if (l->feeds[i]->is_skipped)
+			due[n_due++] = l->feeds[i]->due_usec;
+	qsort(due, n_due, sizeof(*due), due_cmp);
+	for (size_t i = 0; i < n_due && i < SUMMARY_DUE_MAX; i++) {
+		char when[TIMEFMT_RFC3339_MAX];
+
+		(void) timefmt_rfc3339((int64_t) (due[i] / USEC_PER_SEC), when);
+		(void) buf_printf(&b, "%s%s", i == 0 ? " (due " : ", ", when);
+	}
+	if (n_due > SUMMARY_DUE_MAX)
+		(void) buf_printf(&b, ", %zu more", n_due - SUMMARY_DUE_MAX);
+	if (n_due > 0)
+		(void) buf_puts(&b, l->is_force ? "; the server asked to wait)"
+						: "; --force polls those in error backoff)");
+	(void) buf_printf(&b, "; events: %" PRIu64 " notify, %" PRIu64 " log, %" PRIu64
+			  " feed_error, %" PRIu64 " feed_ok",
+			  l->n_notify, l->n_log, l->n_feed_error, l->n_feed_ok);
+	log_info("%s", buf_str(&b));
+}
+
 int loop_run(struct loop *l)
 {
 	int r;
 
 	/* Events committed before a crash but not yet in the log go out first. */
 	deliver(l);
-	log_info("%zu feeds%s", l->n_feeds, l->is_once ? ", polling each once" : "");
+	if (!l->is_once)
+		log_info("%zu feeds", l->n_feeds);
 	(void) sd_notify(0, "READY=1");
 	schedule(l);
+	/* schedule() has set aside the feeds --once holds back. */
+	if (l->is_once)
+		log_info("%zu feeds, polling %zu once%s", l->n_feeds, l->n_feeds - l->n_skipped,
+			 l->n_skipped ? " (the others are held back: see the summary)" : "");
 	maybe_finish(l);
 	r = sd_event_loop(l->event);
 	if (r < 0)
@@ -1390,5 +1630,7 @@ int loop_run(struct loop *l)
 	/* Summaries of bursts still counting would be lost: show them now. */
 	if (l->notifier && notify_flush(l->notifier, UINT64_MAX) < 0)
 		log_warn("desktop notification summaries not shown");
+	if (l->is_once)
+		once_summary(l);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* notify.c - desktop notifications through libnotify, rate-limited. */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -132,6 +133,50 @@ uint64_t notify_limiter_deadline(const struct notify_limiter *l)
 	if (!l->is_open || l->n_folds == 0)
 		return 0;
 	return l->window_start_usec + l->window_usec;
+}
+
+/* ---- while no server answers ----------------------------------------------- */
+
+bool notify_retry_is_due(uint64_t last_attempt_usec, uint64_t now_usec)
+{
+	/* A clock that went backwards does not hold the retry back. */
+	return last_attempt_usec == 0 || now_usec < last_attempt_usec ||
+	       now_usec - last_attempt_usec >= NOTIFY_RETRY_USEC;
+}
+
+/* A limiter that shows nothing (burst 0) and whose window always has ended
+ * (0 long) folds every item and hands the folds out whenever asked. */
+struct notify_backlog {
+	struct notify_limiter folds;
+	unsigned count;
+};
+
+struct notify_backlog *notify_backlog_new(void)
+{
+	struct notify_backlog *b = xcalloc(1, sizeof(*b));
+
+	notify_limiter_init(&b->folds, 0, 0);
+	return b;
+}
+
+void notify_backlog_free(struct notify_backlog *b)
+{
+	if (!b)
+		return;
+	notify_limiter_done(&b->folds);
+	free(b);
+}
+
+void notify_backlog_add(struct notify_backlog *b, const struct notify_item *it)
+{
+	(void)notify_limiter_admit(&b->folds, it, 0);
+	if (b->count < UINT_MAX)
+		b->count++;
+}
+
+unsigned notify_backlog_count(const struct notify_backlog *b)
+{
+	return b ? b->count : 0;
 }
 
 /* ---- text ------------------------------------------------------------------ */
@@ -395,6 +440,46 @@ int notify_flush(struct notifier *n, uint64_t now_usec)
 	return r < 0 ? r : shown;
 }
 
+int notify_backlog_show(struct notifier *n, struct notify_backlog *b)
+{
+	struct notify_fold *folds = NULL;
+	size_t n_folds;
+	int shown = 0, r = 0;
+
+	if (!n || !b)
+		return 0;
+	n_folds = notify_limiter_take(&b->folds, 0, &folds);
+	b->count = 0;
+	for (size_t i = 0; i < n_folds; i++) {
+		const struct notify_fold *f = &folds[i];
+		int k;
+
+		if (f->count == 1)
+			k = show_item(n, &(struct notify_item) {
+				.storyline = f->storyline, .title = f->title ? f->title : "",
+				.outlet = f->outlet, .link = f->link, .urgency = f->urgency });
+		else {
+			_cleanup_buf_ struct buf summary, body;
+
+			buf_init(&summary, MAX_BODY);
+			buf_init(&body, MAX_BODY);
+			(void)buf_printf(&summary, "%u updates", f->count);
+			if (f->storyline) {
+				(void)buf_puts(&summary, " on ");
+				(void)notify_plain_text(&summary, f->storyline);
+			}
+			(void)notify_format_body(&body, f->title, f->outlet, n->has_markup);
+			k = show(n, buf_str(&summary), buf_str(&body), f->link, f->urgency);
+		}
+		if (k < 0)
+			r = k;
+		else
+			shown += k;
+	}
+	notify_folds_free(folds, n_folds);
+	return r < 0 ? r : shown;
+}
+
 int notify_event(struct notifier *n, const struct notify_item *it, uint64_t now_usec)
 {
 	int r, k;
@@ -442,6 +527,17 @@ int notify_flush(struct notifier *n, uint64_t now_usec)
 
 void notify_dispatch(struct notifier *n)
 {
+}
+
+int notify_backlog_show(struct notifier *n, struct notify_backlog *b)
+{
+	struct notify_fold *folds = NULL;
+
+	if (b) {
+		notify_folds_free(folds, notify_limiter_take(&b->folds, 0, &folds));
+		b->count = 0;
+	}
+	return 0;
 }
 
 #endif

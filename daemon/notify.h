@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "match.h"
+#include "util.h"
 
 struct notifier;
 
@@ -52,6 +53,25 @@ int notify_flush(struct notifier *n, uint64_t now_usec);
 
 /* When notify_flush() has work next; 0 when nothing is waiting. */
 uint64_t notify_next_flush_usec(const struct notifier *n);
+
+/* Connecting fails for want of a server (-ENOTCONN) until the session's
+ * notification daemon runs: the caller tries again when a notification is
+ * due, at most this often, and on SIGHUP. */
+#define NOTIFY_RETRY_USEC (60 * USEC_PER_SEC)
+bool notify_retry_is_due(uint64_t last_attempt_usec, uint64_t now_usec);
+
+/* What could not be shown while no server answered, folded per storyline
+ * (bounded like the rate limiter's summaries), to show once one does. */
+struct notify_backlog;
+struct notify_backlog *notify_backlog_new(void);
+void notify_backlog_free(struct notify_backlog *b);
+void notify_backlog_add(struct notify_backlog *b, const struct notify_item *it);
+/* Items added since the backlog was last shown. */
+unsigned notify_backlog_count(const struct notify_backlog *b);
+/* Shows one notification per storyline held (the item itself when it is the
+ * only one, else "N updates on STORYLINE" with the latest) and empties b.
+ * Returns how many were shown, or -EHOSTDOWN as notify_event(). */
+int notify_backlog_show(struct notifier *n, struct notify_backlog *b);
 
 /* Runs pending GLib callbacks (a click on "open link", a closed notification)
  * without blocking.  The daemon's loop calls it from a periodic timer: libnotify

@@ -18,8 +18,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <limits.h>
 #include <string.h>
+#include <strings.h>
 
+#include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/entities.h>
@@ -147,6 +150,7 @@ struct state {
 	struct elinfo el_cache[64];
 	enum { VER_NONE, VER_RSS, VER_ATOM } version;
 	bool seen_root;
+	char root_name[16];       /* the root element's local name, lowercased, cut */
 	int depth;
 	struct frame stack[MAX_DEPTH + 1];
 	int ncap;
@@ -2096,6 +2100,9 @@ static void start_element(void *ctx, const xmlChar *localname, const xmlChar *pr
 		return;
 	st->stack[st->depth] = (struct frame){};
 	update_base(st, attrs, nattrs);
+	if (!st->seen_root)
+		for (size_t i = 0; i < sizeof(st->root_name) - 1 && i < ln; i++)
+			st->root_name[i] = (char)tolower((unsigned char)localname[i]);
 	st->seen_root = true;
 	track_version(st, nb_namespaces, namespaces);
 
@@ -2538,6 +2545,152 @@ static int run_sax(const char *doc, size_t doc_len, size_t max, bool is_loose, s
 	return 0;
 }
 
+/* ---- documents that are not feeds ---------------------------------------- */
+
+static bool looks_like_json(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i < len && (s[i] == '{' || s[i] == '[');
+}
+
+/* Whether a rel attribute lists the token "alternate" (HTML: space-separated,
+ * ASCII case-insensitive). */
+static bool rel_has_alternate(const char *rel)
+{
+	for (const char *p = rel; *p;) {
+		size_t n;
+
+		p += strspn(p, " \t\r\n\f");
+		n = strcspn(p, " \t\r\n\f");
+		if (n == 9 && strncasecmp(p, "alternate", 9) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static bool type_is_feed(const char *type)
+{
+	size_t n;
+
+	type += strspn(type, " \t");
+	n = strcspn(type, " \t;");
+	return (n == 19 && strncasecmp(type, "application/rss+xml", n) == 0) ||
+	       (n == 20 && strncasecmp(type, "application/atom+xml", n) == 0);
+}
+
+#define HTML_FEED_LINKS_MAX 16u
+
+static void xmlFreep(xmlChar **p)
+{
+	xmlFree(*p);
+}
+
+static void html_walk(xmlNode *n, const char *base_url, struct parse_html_page *page)
+{
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (strcasecmp((const char *)n->name, "title") == 0 && !page->title) {
+			_cleanup_(xmlFreep) xmlChar *t = xmlNodeGetContent(n);
+
+			if (t)
+				page->title = text_normalize((const char *)t, strlen((const char *)t),
+							     TEXT_PLAIN, true);
+		} else if (strcasecmp((const char *)n->name, "link") == 0 &&
+			   page->n_feeds < HTML_FEED_LINKS_MAX) {
+			_cleanup_(xmlFreep) xmlChar *rel = xmlGetProp(n, (const xmlChar *)"rel");
+			_cleanup_(xmlFreep) xmlChar *type = xmlGetProp(n, (const xmlChar *)"type");
+			_cleanup_(xmlFreep) xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
+			_cleanup_free_ char *url = NULL;
+
+			if (!rel || !type || !href || !rel_has_alternate((const char *)rel) ||
+			    !type_is_feed((const char *)type))
+				continue;
+			url = text_normalize((const char *)href, strlen((const char *)href),
+					     TEXT_PLAIN, true);
+			if (url && !parse_url_is_absolute(url) && base_url)
+				set_str(&url, parse_urljoin(base_url, url));
+			if (!url || strlen(url) > 2048)
+				continue;
+			page->feeds = xreallocarray(page->feeds, page->n_feeds + 1, sizeof(char *));
+			page->feeds[page->n_feeds++] = steal_ptr(url);
+		}
+		html_walk(n->children, base_url, page);
+	}
+}
+
+int parse_html_page(const void *data, size_t len, const char *base_url,
+		    struct parse_html_page *ret)
+{
+	struct parse_html_page page = { 0 };
+	htmlDocPtr doc;
+
+	if (len > INT_MAX)
+		return -EFBIG;
+	doc = htmlReadMemory(data, (int)len, base_url, NULL,
+			     HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+			     HTML_PARSE_NOWARNING | HTML_PARSE_NOIMPLIED);
+	if (!doc)
+		return -EBADMSG;
+	html_walk(xmlDocGetRootElement(doc), base_url, &page);
+	xmlFreeDoc(doc);
+	*ret = page;
+	return 0;
+}
+
+void parse_html_page_done(struct parse_html_page *page)
+{
+	free(page->title);
+	for (size_t i = 0; i < page->n_feeds; i++)
+		free(page->feeds[i]);
+	free(page->feeds);
+	*page = (struct parse_html_page){ 0 };
+}
+
+/* Says in diag what a document that is not a feed is instead, and for a web
+ * page which feeds it links to: the most common mistake is a site's address
+ * given for its feed's. */
+static void not_a_feed(const char *root, const void *data, size_t len, const char *base_url,
+		       struct diag *diag)
+{
+	_cleanup_(parse_html_page_done) struct parse_html_page page = { 0 };
+	_cleanup_buf_ struct buf b = { 0 };
+
+	if (streq(root, "urlset") || streq(root, "sitemapindex")) {
+		diag_set(diag, NULL, 0, 0, "a sitemap, not RSS or Atom");
+		return;
+	}
+	if (!streq(root, "html")) {
+		diag_set(diag, NULL, 0, 0, "an XML document with the root element <%s>, not RSS or Atom",
+			 root);
+		return;
+	}
+	(void)parse_html_page(data, len, base_url, &page);
+	if (page.title && strncmp(page.title, "Index of ", 9) == 0) {
+		diag_set(diag, NULL, 0, 0, "a directory listing, not RSS or Atom");
+		return;
+	}
+	buf_init(&b, 0);
+	(void)buf_puts(&b, "an HTML page, not RSS or Atom");
+	for (size_t i = 0; i < page.n_feeds; i++) {
+		(void)buf_puts(&b, i == 0 ? "; it links to the feed" : " ");
+		if (i == 0 && page.n_feeds > 1)
+			(void)buf_puts(&b, "s ");
+		else if (i == 0)
+			(void)buf_putc(&b, ' ');
+		(void)buf_puts(&b, page.feeds[i]);
+	}
+	if (page.n_feeds == 0)
+		(void)buf_puts(&b, " (and it links to no feed)");
+	diag_set(diag, NULL, 0, 0, "%s", buf_str(&b));
+}
+
 int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 	       struct feed **ret, struct diag *diag)
 {
@@ -2556,7 +2709,9 @@ int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 		return -EFBIG;
 	}
 	if (decode_doc(data, len, &doc, &doc_len, &owned, &charset, &skipped) < 0) {
-		diag_set(diag, NULL, 0, 0, len ? "not an XML document" : "empty document");
+		diag_set(diag, NULL, 0, 0, "%s", len == 0 ? "empty document" :
+			 looks_like_json(data, len) ? "a JSON document, not RSS or Atom" :
+						      "not an XML document");
 		return -EBADMSG;
 	}
 	r = run_sax(doc, doc_len, max, false, &st);
@@ -2591,6 +2746,12 @@ int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 
 	/* an item left open by a truncated document still counts */
 	item_end(st);
+	if (st->version == VER_NONE && (streq(st->root_name, "html") ||
+					streq(st->root_name, "urlset") ||
+					streq(st->root_name, "sitemapindex") || st->n_items == 0)) {
+		not_a_feed(st->root_name, data, len, opts ? opts->base_url : NULL, diag);
+		return -EBADMSG;
+	}
 
 	f = xcalloc(1, sizeof(*f));
 	f->title = steal_ptr(st->feed_title);

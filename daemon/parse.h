@@ -54,9 +54,26 @@ struct parse_options {
 
 /* Parses one feed document.  Returns 0 with *ret set (possibly with no items),
  * -EFBIG when the input exceeds the ceiling, -EBADMSG when it is not a feed or
- * cannot be read at all; diag, when given, then says why. */
+ * cannot be read at all; diag, when given, then says why, naming what the
+ * document is instead (empty, JSON, an HTML page and the feeds it links to, a
+ * directory listing, a sitemap, another XML document). */
 int parse_feed(const void *data, size_t len, const struct parse_options *opts,
 	       struct feed **ret, struct diag *diag);
+
+/* What a web page says about itself: its <title> and the feeds it links to
+ * (<link rel="alternate" type="application/rss+xml|atom+xml" href>), absolute
+ * where base_url is given, at most 16. */
+struct parse_html_page {
+	char *title;          /* plain text, or NULL */
+	char **feeds;
+	size_t n_feeds;
+};
+
+/* Reads an HTML document with libxml2's HTML parser; 0, or -EBADMSG when
+ * nothing could be read. */
+int parse_html_page(const void *data, size_t len, const char *base_url,
+		    struct parse_html_page *ret);
+void parse_html_page_done(struct parse_html_page *page);
 
 void feed_free(struct feed *f);
 static inline void feed_freep(struct feed **f) { feed_free(*f); }

@@ -572,6 +572,34 @@ size_t store_cache_kib(uint64_t file_size)
 	return (size_t)MIN(MAX(file_size / 32 / 1024, UINT64_C(2048)), UINT64_C(16384));
 }
 
+/* SQLite says "unable to open database file", or fails on the first write,
+ * when the state file or its directory (where the -wal and -shm files go) is
+ * not writable: find that out first, and say which and what to do. */
+static int store_check_writable(const char *path, bool exists, struct diag *diag)
+{
+	_cleanup_free_ char *dir = NULL;
+	const char *slash = strrchr(path, '/');
+	int r;
+
+	dir = !slash ? xstrdup(".") : slash == path ? xstrdup("/") :
+	      xstrndup(path, (size_t) (slash - path));
+	if (access(dir, W_OK | X_OK) < 0) {
+		r = -errno;
+		diag_set(diag, dir, 0, 0, "cannot create files in the state directory: %s; it must be "
+			 "writable by uid %u, which storywatchd runs as (chown or chmod u+w it, or "
+			 "choose another with --state-dir)", strerror(-r), (unsigned) geteuid());
+		return r;
+	}
+	if (exists && access(path, R_OK | W_OK) < 0) {
+		r = -errno;
+		diag_set(diag, path, 0, 0, "cannot write the state file: %s; it must be readable and "
+			 "writable by uid %u, which storywatchd runs as (chown or chmod u+rw it)",
+			 strerror(-r), (unsigned) geteuid());
+		return r;
+	}
+	return 0;
+}
+
 static int store_open_full(const char *path, unsigned version, bool is_readonly,
 			   struct store **ret, struct diag *diag)
 {
@@ -596,6 +624,11 @@ static int store_open_full(const char *path, unsigned version, bool is_readonly,
 			diag_set(diag, path, 0, 0, "cannot open state file: %s", strerror(-r));
 			return r;
 		}
+	}
+	if (!is_readonly) {
+		r = store_check_writable(path, r >= 0, diag);
+		if (r < 0)
+			return r;
 	}
 
 	s = xcalloc(1, sizeof(*s));

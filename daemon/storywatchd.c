@@ -18,6 +18,7 @@
 
 static struct config_overrides arg_overrides = { .notify = -1 };
 static bool arg_once;
+static bool arg_force;
 static bool arg_verbose;
 
 static void help(FILE *f)
@@ -29,12 +30,16 @@ static void help(FILE *f)
 		"and storyline profiles, and records events.\n"
 		"\n"
 		"  --config FILE     read this configuration file instead of the default\n"
+		"  --system, --user  the system service's files (/etc/storywatch,\n"
+		"                    /var/lib/storywatch) or the user's (XDG); default:\n"
+		"                    the system's for a service or root, else the user's\n"
 		"  --feeds FILE      the feeds list (plain URLs or OPML)\n"
 		"  --rules DIR       the directory of *.rules files\n"
 		"  --state-dir DIR   where the state file lives\n"
 		"  --event-log FILE  the JSON Lines event log\n"
 		"  --no-notify       no desktop notifications\n"
-		"  --once            poll every feed once, record, exit\n"
+		"  --once            poll every feed once, record, exit with a summary\n"
+		"  --force           with --once, also poll the feeds in error backoff\n"
 		"  -v, --verbose     debug messages\n"
 		"  -h, --help        show this help\n"
 		"      --version     show the version\n");
@@ -49,6 +54,9 @@ enum {
 	OPT_NO_NOTIFY,
 	OPT_ONCE,
 	OPT_VERSION,
+	OPT_SYSTEM,
+	OPT_USER,
+	OPT_FORCE,
 };
 
 /* Returns 1 to go on, 0 to exit successfully, negative for a usage error. */
@@ -56,12 +64,15 @@ static int parse_argv(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "config",    required_argument, NULL, OPT_CONFIG },
+		{ "system",    no_argument,       NULL, OPT_SYSTEM },
+		{ "user",      no_argument,       NULL, OPT_USER },
 		{ "feeds",     required_argument, NULL, OPT_FEEDS },
 		{ "rules",     required_argument, NULL, OPT_RULES },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "event-log", required_argument, NULL, OPT_EVENT_LOG },
 		{ "no-notify", no_argument,       NULL, OPT_NO_NOTIFY },
 		{ "once",      no_argument,       NULL, OPT_ONCE },
+		{ "force",     no_argument,       NULL, OPT_FORCE },
 		{ "verbose",   no_argument,       NULL, 'v' },
 		{ "help",      no_argument,       NULL, 'h' },
 		{ "version",   no_argument,       NULL, OPT_VERSION },
@@ -74,6 +85,12 @@ static int parse_argv(int argc, char **argv)
 		switch (c) {
 		case OPT_CONFIG:
 			arg_overrides.config_file = optarg;
+			break;
+		case OPT_SYSTEM:
+			arg_overrides.instance = CONFIG_INSTANCE_SYSTEM;
+			break;
+		case OPT_USER:
+			arg_overrides.instance = CONFIG_INSTANCE_USER;
 			break;
 		case OPT_FEEDS:
 			arg_overrides.feeds_file = optarg;
@@ -93,6 +110,9 @@ static int parse_argv(int argc, char **argv)
 		case OPT_ONCE:
 			arg_once = true;
 			break;
+		case OPT_FORCE:
+			arg_force = true;
+			break;
 		case 'v':
 			arg_verbose = true;
 			break;
@@ -106,6 +126,10 @@ static int parse_argv(int argc, char **argv)
 			(void) options_report_error("storywatchd", options, argv);
 			return -EINVAL;
 		}
+	if (arg_force && !arg_once) {
+		fprintf(stderr, "storywatchd: --force is for --once only (see 'storywatchd --help')\n");
+		return -EINVAL;
+	}
 	if (optind < argc) {
 		fprintf(stderr, "storywatchd: unexpected argument '%s' (see 'storywatchd --help')\n",
 			argv[optind]);
@@ -142,7 +166,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	r = loop_new(&arg_overrides, arg_once, &l, &d);
+	r = loop_new(&arg_overrides, (arg_once ? LOOP_ONCE : 0) | (arg_force ? LOOP_FORCE : 0), &l, &d);
 	if (r < 0) {
 		/* One clear line: where, what. */
 		if (d.file && d.line > 0)

@@ -4,7 +4,8 @@
 For storywatchd(8) and for storywatch(1) and each of its commands, the options
 of the page's SYNOPSIS and of its OPTIONS (the .TP tags of the OPTIONS section,
 or of the command's .SS subsection and its heading) are compared with the
-options the program's --help prints, in both directions.  Every command that
+options the program's --help prints, in both directions; the INSTANCE
+section's options count for each command whose synopsis has --system.  Every command that
 `storywatch --help` lists has a synopsis and a subsection, and no other.  All
 pages share one .TH form, with the version the programs print.
 """
@@ -134,6 +135,13 @@ def check_storywatch():
                 break
         else:
             lines.append(line)
+
+    # The INSTANCE section documents the options of every command whose
+    # synopsis takes --system: --config, --system, --user, -v.
+    instance = options(" ".join(roff_text(l) for l in tp_tags(page.get("INSTANCE", []))))
+    for cmd in documented:
+        if "--system" in synopsis.get(cmd, set()):
+            documented[cmd] |= instance
 
     compare("storywatch(1)", synopsis.get("", set()), synopsis.get("", set()), help_options(top_help))
     if set(commands) != set(documented):

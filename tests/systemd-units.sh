@@ -43,6 +43,20 @@ for unit in storywatch-digest storywatch-digest-user; do
 		echo "ok: systemd-analyze verify $unit.service storywatch-digest.timer"
 	fi
 done
+# The user unit belongs to the desktop session, not to every login.
+for line in PartOf=graphical-session.target After=graphical-session.target \
+	WantedBy=graphical-session.target; do
+	if grep -qx "$line" "$top_builddir/systemd/storywatchd-user.service"; then
+		echo "ok: storywatchd-user.service has $line"
+	else
+		echo "FAIL: storywatchd-user.service lacks $line"
+		fail=1
+	fi
+done
+if grep -q '^WantedBy=default.target' "$top_builddir/systemd/storywatchd-user.service"; then
+	echo "FAIL: storywatchd-user.service starts in every session (WantedBy=default.target)"
+	fail=1
+fi
 
 out=$(systemd-analyze security --offline=yes "$tmp/storywatchd.service" 2>&1 | tail -n 1)
 echo "$out"

@@ -12,6 +12,8 @@ daemon once with STORYWATCH_EVAL_TIME, then compares:
              matches a substring); "feed" paths are made absolute URLs
   status     `storywatch status --json` fields per feed path
   exit       the daemon's exit status (default 0)
+  args       more options for storywatchd (-v, --force)
+  stderr~    a text (or a list of texts) the daemon's stderr must contain
 
 Usage: run-case.py CASE.json...   (environment: STORYWATCHD, STORYWATCH)
 Exit 0 when every case passes, 1 otherwise.
@@ -178,7 +180,7 @@ def run_case(server, path):
                 env["STORYWATCH_EVAL_TIME"] = run["eval_time"]
             cmd = [os.environ["STORYWATCHD"], "--once", "--config", conf, "--feeds", feeds,
                    "--rules", rules, "--state-dir", os.path.join(work, "state"),
-                   "--event-log", events, "--no-notify"]
+                   "--event-log", events, "--no-notify"] + run.get("args", [])
             try:
                 p = subprocess.run(cmd, env=env, capture_output=True, text=True,
                                    timeout=run.get("timeout", 60))
@@ -187,8 +189,10 @@ def run_case(server, path):
                 continue
             if p.returncode != run.get("exit", 0):
                 fail("exit %d, expected %d; stderr:\n%s" % (p.returncode, run.get("exit", 0), p.stderr))
-            if "stderr~" in run and run["stderr~"] not in p.stderr:
-                fail("stderr lacks %r:\n%s" % (run["stderr~"], p.stderr))
+            want = run.get("stderr~", [])
+            for text in [want] if isinstance(want, str) else want:
+                if text not in p.stderr:
+                    fail("stderr lacks %r:\n%s" % (text, p.stderr))
             check_requests(run.get("requests", []), server.requests(), fail)
             lines = []
             if os.path.exists(events):

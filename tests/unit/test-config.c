@@ -851,7 +851,7 @@ static void test_load_defaults_from_environment(void **state)
 	_cleanup_free_ char *conf = write_file(f, "storywatch.conf", "# empty\n");
 	_cleanup_free_ char *state_home = xasprintf("%s/xdg-state", f->dir);
 	_cleanup_free_ char *expect = NULL;
-	struct config_overrides o = { .config_file = conf, .notify = -1 };
+	struct config_overrides o = { .config_file = conf, .instance = CONFIG_INSTANCE_USER, .notify = -1 };
 	_cleanup_diag_list_ struct diag_list diags = { 0 };
 	struct config *c = NULL;
 
@@ -919,6 +919,36 @@ static void test_default_config_path(void **state)
 	setenv("XDG_CONFIG_HOME", "/xdg/config", 1);
 	xdg = config_default_path_as(false);
 	assert_string_equal(xdg, "/xdg/config/storywatch/storywatch.conf");
+}
+
+static void test_instance_paths(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ char *sys = NULL, *sys_env = NULL, *user = NULL, *expect = NULL;
+	struct config_overrides o = { .instance = CONFIG_INSTANCE_SYSTEM, .notify = -1,
+				      .is_paths_only = true };
+	struct config *c = NULL;
+
+	unsetenv("STATE_DIRECTORY");
+	sys = config_default_state_dir_as(CONFIG_INSTANCE_SYSTEM);
+	assert_string_equal(sys, "/var/lib/storywatch");
+	setenv("STATE_DIRECTORY", "/run/sd/storywatch:/other", 1);
+	sys_env = config_default_state_dir_as(CONFIG_INSTANCE_SYSTEM);
+	assert_string_equal(sys_env, "/run/sd/storywatch");
+	/* --user is the user's files even inside a service. */
+	user = config_default_state_dir_as(CONFIG_INSTANCE_USER);
+	expect = xasprintf("%s/.local/state/storywatch", f->dir);
+	assert_string_equal(user, expect);
+	assert_true(config_instance_is_system(CONFIG_INSTANCE_AUTO));
+	assert_false(config_instance_is_system(CONFIG_INSTANCE_USER));
+	unsetenv("STATE_DIRECTORY");
+
+	/* The system instance's config file, missing here, gives every default
+	 * with the system's state directory. */
+	assert_int_equal(config_load_all(&o, &c, NULL), 0);
+	assert_string_equal(c->state_dir, "/var/lib/storywatch");
+	assert_string_equal(c->event_log, "/var/lib/storywatch/events.jsonl");
+	config_free(c);
 }
 
 static void test_load_rules_next_to_config(void **state)
@@ -1197,6 +1227,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_defaults_from_environment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_state_directory_wins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_dir_fallbacks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_instance_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_config_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_rules_next_to_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_feeds_next_to_config, setup, teardown),

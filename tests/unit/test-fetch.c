@@ -89,9 +89,23 @@ static void test_fresh_until(void **state)
 	assert_int_equal(fetch_result_fresh_until(&r, 1000), 1060);
 }
 
+static void test_url_host(void **state)
+{
+	_cleanup_free_ char *a = fetch_url_host("http://News.Example/feed.xml");
+	_cleanup_free_ char *b = fetch_url_host("https://news.example/feed.xml?x=1");
+	_cleanup_free_ char *c = fetch_url_host("http://127.0.0.1:8080/a");
+	_cleanup_free_ char *d = fetch_url_host("not a url");
+
+	assert_string_equal(a, "news.example:80");
+	assert_string_equal(b, "news.example:443");
+	assert_string_equal(c, "127.0.0.1:8080");
+	assert_null(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_url_host),
 		cmocka_unit_test(test_delta_seconds),
 		cmocka_unit_test(test_delta_seconds_refuses_dates_and_signs),
 		cmocka_unit_test(test_delta_seconds_saturates),

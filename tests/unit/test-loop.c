@@ -65,37 +65,37 @@ static void test_initial_due_daemon_keeps_the_schedule(void **state)
 {
 	struct feed_state st = { .next_poll_usec = NOW + 10 * MIN_USEC };
 
-	assert_int_equal(loop_initial_due(false, &st, NOW, 0), NOW + 10 * MIN_USEC);
-	assert_int_equal(loop_initial_due(false, &st, NOW, 3 * MIN_USEC), NOW + 10 * MIN_USEC);
+	assert_int_equal(loop_initial_due(false, false, &st, NOW, 0), NOW + 10 * MIN_USEC);
+	assert_int_equal(loop_initial_due(false, false, &st, NOW, 3 * MIN_USEC), NOW + 10 * MIN_USEC);
 	st.next_poll_usec = NOW - MIN_USEC;
-	assert_int_equal(loop_initial_due(false, &st, NOW, 0), NOW);
+	assert_int_equal(loop_initial_due(false, false, &st, NOW, 0), NOW);
 	/* overdue or never polled: at its place in the interval */
-	assert_int_equal(loop_initial_due(false, &st, NOW, 3 * MIN_USEC), NOW + 3 * MIN_USEC);
+	assert_int_equal(loop_initial_due(false, false, &st, NOW, 3 * MIN_USEC), NOW + 3 * MIN_USEC);
 	st.next_poll_usec = 0;
-	assert_int_equal(loop_initial_due(false, &st, NOW, 0), NOW);
-	assert_int_equal(loop_initial_due(false, &st, NOW, 3 * MIN_USEC), NOW + 3 * MIN_USEC);
+	assert_int_equal(loop_initial_due(false, false, &st, NOW, 0), NOW);
+	assert_int_equal(loop_initial_due(false, false, &st, NOW, 3 * MIN_USEC), NOW + 3 * MIN_USEC);
 }
 
 static void test_initial_due_once_ignores_the_interval(void **state)
 {
 	struct feed_state st = { .next_poll_usec = NOW + 10 * MIN_USEC, .error_streak = 0 };
 
-	assert_int_equal(loop_initial_due(true, &st, NOW, 0), NOW);
+	assert_int_equal(loop_initial_due(true, false, &st, NOW, 0), NOW);
 	/* nor does the spread */
 	st.next_poll_usec = 0;
-	assert_int_equal(loop_initial_due(true, &st, NOW, 3 * MIN_USEC), NOW);
+	assert_int_equal(loop_initial_due(true, false, &st, NOW, 3 * MIN_USEC), NOW);
 }
 
 static void test_initial_due_once_honours_backoff(void **state)
 {
 	struct feed_state st = { .next_poll_usec = NOW + 10 * MIN_USEC, .error_streak = 1 };
 
-	assert_int_equal(loop_initial_due(true, &st, NOW, 0), NOW + 10 * MIN_USEC);
+	assert_int_equal(loop_initial_due(true, false, &st, NOW, 0), NOW + 10 * MIN_USEC);
 	st.next_poll_usec = NOW;
-	assert_int_equal(loop_initial_due(true, &st, NOW, 0), NOW);
+	assert_int_equal(loop_initial_due(true, false, &st, NOW, 0), NOW);
 	/* nor does the spread */
 	st.next_poll_usec = 0;
-	assert_int_equal(loop_initial_due(true, &st, NOW, 3 * MIN_USEC), NOW);
+	assert_int_equal(loop_initial_due(true, false, &st, NOW, 3 * MIN_USEC), NOW);
 }
 
 /* NOW is Tuesday 2025-03-18 12:00 UTC. */
@@ -203,7 +203,7 @@ static void first_dues(char **urls, size_t n, uint64_t *due)
 
 	loop_rank_urls((const char *const *) urls, n, rank);
 	for (size_t i = 0; i < n; i++)
-		due[i] = loop_initial_due(false, &never, NOW, loop_spread(15 * MIN_USEC, rank[i], n));
+		due[i] = loop_initial_due(false, false, &never, NOW, loop_spread(15 * MIN_USEC, rank[i], n));
 }
 
 static int u64_cmp(const void *a, const void *b)
@@ -278,6 +278,24 @@ static void test_first_polls_deterministic_per_url(void **state)
 	free_urls(urls, N_SPREAD + 1);
 }
 
+static void test_initial_due_force_skips_our_backoff_only(void **state)
+{
+	struct feed_state st = { .next_poll_usec = NOW + 10 * MIN_USEC, .error_streak = 3,
+				 .http_status = 0 };
+
+	assert_int_equal(loop_initial_due(true, true, &st, NOW, 0), NOW);
+	st.http_status = 404;
+	assert_int_equal(loop_initial_due(true, true, &st, NOW, 0), NOW);
+	/* A server's Retry-After is still honoured. */
+	st.http_status = 429;
+	assert_int_equal(loop_initial_due(true, true, &st, NOW, 0), NOW + 10 * MIN_USEC);
+	st.http_status = 503;
+	assert_int_equal(loop_initial_due(true, true, &st, NOW, 0), NOW + 10 * MIN_USEC);
+	/* --force means nothing without --once. */
+	st.http_status = 500;
+	assert_int_equal(loop_initial_due(false, true, &st, NOW, 0), NOW + 10 * MIN_USEC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_initial_due_daemon_keeps_the_schedule),
 		cmocka_unit_test(test_initial_due_once_ignores_the_interval),
 		cmocka_unit_test(test_initial_due_once_honours_backoff),
+		cmocka_unit_test(test_initial_due_force_skips_our_backoff_only),
 		cmocka_unit_test(test_publisher_says_nothing),
 		cmocka_unit_test(test_skip_hours_move_the_poll),
 		cmocka_unit_test(test_skip_days_move_the_poll),

@@ -185,9 +185,42 @@ static void test_null_notifier_is_quiet(void **state)
 	notify_free(NULL);
 }
 
+static void test_retry_at_most_once_a_minute(void **state)
+{
+	const uint64_t t = 1000 * USEC_PER_SEC;
+
+	assert_true(notify_retry_is_due(0, t));
+	assert_false(notify_retry_is_due(t, t));
+	assert_false(notify_retry_is_due(t, t + NOTIFY_RETRY_USEC - 1));
+	assert_true(notify_retry_is_due(t, t + NOTIFY_RETRY_USEC));
+	assert_int_equal(NOTIFY_RETRY_USEC, 60 * USEC_PER_SEC);
+	/* A clock that went backwards does not hold it back. */
+	assert_true(notify_retry_is_due(t, t - 1));
+}
+
+static void test_backlog_counts_and_empties(void **state)
+{
+	struct notify_backlog *b = notify_backlog_new();
+	struct notify_item it = { .storyline = "s", .title = "t", .urgency = URGENCY_NORMAL };
+
+	assert_int_equal(notify_backlog_count(b), 0);
+	for (int i = 0; i < 40; i++)
+		notify_backlog_add(b, &it);
+	it.storyline = "other";
+	notify_backlog_add(b, &it);
+	assert_int_equal(notify_backlog_count(b), 41);
+	/* Without a notifier nothing is shown, and nothing is lost either. */
+	assert_int_equal(notify_backlog_show(NULL, b), 0);
+	assert_int_equal(notify_backlog_count(b), 41);
+	notify_backlog_free(b);
+	notify_backlog_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_retry_at_most_once_a_minute),
+		cmocka_unit_test(test_backlog_counts_and_empties),
 		cmocka_unit_test(test_burst_then_fold),
 		cmocka_unit_test(test_take_waits_for_window_end),
 		cmocka_unit_test(test_fold_per_storyline_keeps_latest_and_max_urgency),

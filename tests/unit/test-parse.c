@@ -467,11 +467,66 @@ static void test_not_xml_refused(void **state)
 	assert_null(f);
 }
 
-static void test_html_page_has_no_items(void **state)
+/* Parses doc as fetched from base and expects it refused with message. */
+static void assert_not_a_feed(const char *doc, const char *base, const char *message)
 {
-	_cleanup_feed_ struct feed *f = parse_ok("<html><head><title>Page</title></head><body><p>hi</p></body></html>");
+	struct parse_options po = { .base_url = base };
+	struct feed *f = NULL;
+	struct diag d = {};
 
-	assert_int_equal(f->n_items, 0);
+	assert_int_equal(parse_feed(doc, strlen(doc), &po, &f, &d), -EBADMSG);
+	assert_null(f);
+	assert_string_equal(d.message, message);
+	diag_clear(&d);
+}
+
+static void test_html_page_is_not_a_feed(void **state)
+{
+	assert_not_a_feed("<html><head><title>Page</title></head><body><p>hi</p></body></html>",
+			  NULL, "an HTML page, not RSS or Atom (and it links to no feed)");
+	/* A site's address instead of its feed's: say where the feeds are. */
+	assert_not_a_feed("<!DOCTYPE html>\n<html><head><title>News</title>"
+			  "<link rel=\"stylesheet\" href=\"/s.css\">"
+			  "<link rel=\"Alternate\" type=\"application/rss+xml\" title=\"RSS\" href=\"/feed.xml\">"
+			  "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"https://other.example/atom\">"
+			  "<link rel=\"alternate\" hreflang=\"de\" href=\"/de/\">"
+			  "<meta charset=utf-8></head><body><p>hi<br></body></html>",
+			  "http://news.example/world/",
+			  "an HTML page, not RSS or Atom; it links to the feeds "
+			  "http://news.example/feed.xml https://other.example/atom");
+	assert_not_a_feed("<html><head><title>Index of /feeds</title></head><body><h1>Index of /feeds</h1>"
+			  "<a href=\"a.xml\">a.xml</a></body></html>",
+			  NULL, "a directory listing, not RSS or Atom");
+}
+
+static void test_other_documents_are_not_feeds(void **state)
+{
+	struct feed *f = NULL;
+	struct diag d = {};
+
+	assert_not_a_feed("<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"
+			  "<url><loc>http://a.example/b</loc><lastmod>2025-03-18</lastmod></url></urlset>",
+			  NULL, "a sitemap, not RSS or Atom");
+	assert_not_a_feed("<sitemapindex><sitemap><loc>http://a.example/s.xml</loc></sitemap></sitemapindex>",
+			  NULL, "a sitemap, not RSS or Atom");
+	assert_not_a_feed("<config><key>1</key></config>", NULL,
+			  "an XML document with the root element <config>, not RSS or Atom");
+	assert_not_a_feed("  {\"items\": []}", NULL, "a JSON document, not RSS or Atom");
+	assert_int_equal(parse_feed("", 0, NULL, &f, &d), -EBADMSG);
+	assert_string_equal(d.message, "empty document");
+	diag_clear(&d);
+}
+
+static void test_empty_feeds_are_feeds(void **state)
+{
+	_cleanup_feed_ struct feed *rss = parse_ok("<rss version=\"2.0\"><channel><title>T</title></channel></rss>");
+	_cleanup_feed_ struct feed *atom = parse_ok("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title></feed>");
+	_cleanup_feed_ struct feed *rdf = parse_ok("<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+						   "xmlns=\"http://purl.org/rss/1.0/\"><channel/></rdf:RDF>");
+
+	assert_int_equal(rss->n_items, 0);
+	assert_int_equal(atom->n_items, 0);
+	assert_int_equal(rdf->n_items, 0);
 }
 
 static void test_ttl(void **state)
@@ -637,7 +692,9 @@ int main(void)
 		cmocka_unit_test(test_billion_laughs_bounded),
 		cmocka_unit_test(test_too_big_refused),
 		cmocka_unit_test(test_not_xml_refused),
-		cmocka_unit_test(test_html_page_has_no_items),
+		cmocka_unit_test(test_html_page_is_not_a_feed),
+		cmocka_unit_test(test_other_documents_are_not_feeds),
+		cmocka_unit_test(test_empty_feeds_are_feeds),
 		cmocka_unit_test(test_ttl),
 		cmocka_unit_test(test_skip_hours_and_days),
 		cmocka_unit_test(test_syndication_module),
