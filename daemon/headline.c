@@ -53,8 +53,19 @@ static size_t word_char_len(const unsigned char *s, size_t n)
 /* The longest word of either list, in bytes: longer words are in neither. */
 #define LIST_WORD_MAX 24
 
-/* Whether w[0..len), in lower case, is in list. */
-static bool word_is(const char *w, size_t len, const char *const *list, size_t n_list)
+/* Bit c - 'a' for each ASCII letter a word of list starts with. */
+static uint32_t first_letters(const char *const *list, size_t n_list)
+{
+	uint32_t mask = 0;
+
+	for (size_t i = 0; i < n_list; i++)
+		if (list[i][0] >= 'a' && list[i][0] <= 'z')
+			mask |= UINT32_C(1) << (list[i][0] - 'a');
+	return mask;
+}
+
+/* Whether w[0..len), in lower case, is in list; first is first_letters(). */
+static bool word_is(const char *w, size_t len, const char *const *list, size_t n_list, uint32_t first)
 {
 	utf8proc_uint8_t low[LIST_WORD_MAX + 4];
 	size_t n = 0;
@@ -62,16 +73,9 @@ static bool word_is(const char *w, size_t len, const char *const *list, size_t n
 	if (len > LIST_WORD_MAX || len < 2)
 		return false;
 	/* Most words of a title start with a letter no listed word starts with. */
-	unsigned char c0 = (unsigned char)w[0];
-	if (c0 < 0x80) {
-		bool is_first = false;
-
-		c0 = c0 >= 'A' && c0 <= 'Z' ? c0 | 0x20 : c0;
-		for (size_t i = 0; i < n_list && !is_first; i++)
-			is_first = (unsigned char)list[i][0] == c0;
-		if (!is_first)
-			return false;
-	}
+	unsigned char c0 = (unsigned char)w[0] | 0x20;
+	if ((unsigned char)w[0] < 0x80 && (c0 < 'a' || c0 > 'z' || !(first >> (c0 - 'a') & 1)))
+		return false;
 	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)w[i];
 		utf8proc_int32_t cp;
@@ -117,7 +121,11 @@ static size_t find_word(const char *s, bool (*visit)(const char *w, size_t len, 
 
 static bool is_subordinator(const char *w, size_t len, size_t nth)
 {
-	return nth > 0 && word_is(w, len, subordinators, ELEMENTSOF(subordinators));
+	static uint32_t first;
+
+	if (!first)
+		first = first_letters(subordinators, ELEMENTSOF(subordinators));
+	return nth > 0 && word_is(w, len, subordinators, ELEMENTSOF(subordinators), first);
 }
 
 size_t headline_main_clause_len(const char *title)
@@ -137,6 +145,25 @@ size_t headline_main_clause_len(const char *title)
 			cut--;
 	}
 	return cut;
+}
+
+bool headline_ascii_words(const char *title, size_t len, size_t *ret_n)
+{
+	size_t n = 0;
+	bool in_word = false;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)title[i];
+		bool is_word = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9');
+
+		if (c >= 0x80)
+			return false;
+		if (is_word && !in_word)
+			n++;
+		in_word = is_word;
+	}
+	*ret_n = n;
+	return true;
 }
 
 static bool is_first(const char *w, size_t len, size_t nth)
@@ -199,7 +226,11 @@ static bool headline_starts_with_interrogative(const char *title)
 	if (n > 1 && title[first] >= 'A' && title[first] <= 'Z' && title[first + 1] >= 'A' &&
 	    title[first + 1] <= 'Z')
 		return false;
-	return word_is(title + first, n, interrogatives, ELEMENTSOF(interrogatives));
+	static uint32_t letters;
+
+	if (!letters)
+		letters = first_letters(interrogatives, ELEMENTSOF(interrogatives));
+	return word_is(title + first, n, interrogatives, ELEMENTSOF(interrogatives), letters);
 }
 
 const char *headline_signals(const char *title)

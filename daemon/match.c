@@ -123,6 +123,9 @@ struct mctx {
 	uint32_t first_tok;  /* the index of the first token of the text being scanned */
 	uint16_t seg, n_seg; /* the text being scanned; texts scanned */
 	uint8_t field;
+	/* While the title is scanned: its first tokens that are the main
+	 * clause, which are found for the headline scope too. */
+	uint32_t headline_tokens;
 	struct occ *occ;
 	size_t n_occ, cap_occ;
 	uint32_t *terms;     /* the distinct terms found, in order of first occurrence */
@@ -260,9 +263,13 @@ static __attribute__((noinline)) void see_candidate(struct mctx *m, const char *
 
 	/* A term is kept only where some use of it looks. */
 	unsigned field = FIELD_BIT(m->field);
-	if ((see & SEE_WORD) && (id = term_table_find(rs, &rs->words, s, len, first8, word_hash_of_key(key))) >= 0 &&
-	    (rs->terms[id].fields & field))
-		push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, m->field);
+	unsigned headline = pos < m->headline_tokens ? FIELD_BIT(FIELD_HEADLINE) : 0;
+	if ((see & SEE_WORD) && (id = term_table_find(rs, &rs->words, s, len, first8, word_hash_of_key(key))) >= 0) {
+		if (rs->terms[id].fields & field)
+			push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, m->field);
+		if (rs->terms[id].fields & headline)
+			push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, FIELD_HEADLINE);
+	}
 	if (!prefix)
 		return;
 	/* The lengths of the prefixes that start as this token does, up to
@@ -282,6 +289,8 @@ static __attribute__((noinline)) void see_candidate(struct mctx *m, const char *
 			id = term_table_find(rs, &rs->prefixes, s, l, fold_first8(s, l), fold_hash_slack(s, l));
 			if (id >= 0 && (rs->terms[id].fields & field))
 				push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, m->field);
+			if (id >= 0 && (rs->terms[id].fields & headline))
+				push_occ(m, (uint32_t)id, idx, idx, pos, m->seg, FIELD_HEADLINE);
 		}
 	}
 }
@@ -328,11 +337,14 @@ static void scan_n(struct mctx *m, const char *s, size_t len, enum field f)
 		.has_short_prefixes = rs->prefix_lens && rs->min_prefix < 4,
 	};
 
-	if (!(rs->fields & FIELD_BIT(f)) || m->n_seg >= MATCH_MAX_TEXTS)
+	if (!(rs->fields & FIELD_BIT(f) || (f == FIELD_TITLE && m->headline_tokens)) ||
+	    m->n_seg >= MATCH_MAX_TEXTS)
 		return;
 	m->seg = m->n_seg++;
 	m->field = (uint8_t)f;
-	if (len > MEMO_TEXT) {
+	/* The memo replays one field: a title that is a headline too is not
+	 * remembered. */
+	if (len > MEMO_TEXT || m->headline_tokens) {
 		m->first_tok += fold_scan(s, len, &m->scratch, see_token, &c);
 		return;
 	}
@@ -431,9 +443,21 @@ static void scan_texts(struct mctx *m, const struct match_input *in)
 	}
 	for (size_t i = 0; i < in->n_categories && i < 4; i++)
 		__builtin_prefetch(in->categories[i]);
-	scan(m, in->title, FIELD_TITLE);
-	if (in->title && (m->rs->fields & FIELD_BIT(FIELD_HEADLINE)))
-		scan_n(m, in->title, headline_main_clause_len(in->title), FIELD_HEADLINE);
+	if (in->title && (m->rs->fields & FIELD_BIT(FIELD_HEADLINE))) {
+		size_t cut = headline_main_clause_len(in->title), words;
+
+		/* An ASCII main clause is the title's first words: found in the
+		 * title's own scan.  Any other is scanned on its own. */
+		if (headline_ascii_words(in->title, cut, &words)) {
+			m->headline_tokens = (uint32_t)words;
+			scan(m, in->title, FIELD_TITLE);
+			m->headline_tokens = 0;
+		} else {
+			scan(m, in->title, FIELD_TITLE);
+			scan_n(m, in->title, cut, FIELD_HEADLINE);
+		}
+	} else
+		scan(m, in->title, FIELD_TITLE);
 	if (in->title && (m->rs->fields & FIELD_BIT(FIELD_SIGNAL)))
 		scan(m, headline_signals(in->title), FIELD_SIGNAL);
 	scan(m, in->summary, FIELD_SUMMARY);

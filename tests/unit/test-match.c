@@ -52,6 +52,34 @@ static bool fires(const char *expr, const char *title)
 
 /* ---- words ---------------------------------------------------------------------- */
 
+static void test_headline_is_the_main_clause(void **state)
+{
+	/* An ASCII title: the main clause found in the title's own scan. */
+	assert_true(fires("headline:talks", "Envoys open talks in Geneva"));
+	assert_false(fires("headline:talks", "Strike kills two amid truce talks"));
+	assert_true(fires("title:talks", "Strike kills two amid truce talks"));
+	assert_true(fires("headline:\"truce talks\"", "Truce talks resume despite the strike"));
+	assert_false(fires("headline:strike*", "Truce talks resume despite the strike"));
+	/* Other text: the main clause scanned on its own. */
+	assert_true(fires("headline:rozmow*", "Rozmowy w Genewie mimo ostrzału"));
+	assert_false(fires("headline:ostrza*", "Rozmowy w Genewie mimo ostrzału"));
+	assert_false(fires("headline:переговор*", "Обстрел порта после переговоров"));
+	assert_true(fires("headline:обстрел", "Обстрел порта после переговоров"));
+	/* The same short title twice: the second one comes from no memo of
+	 * the title alone. */
+	assert_true(fires("headline:talks AND title:talks", "Talks amid a storm"));
+	assert_true(fires("headline:talks AND title:talks", "Talks amid a storm"));
+}
+
+static void test_signal_question(void **state)
+{
+	assert_true(fires("signal:question", "Can the truce hold?"));
+	assert_true(fires("signal:question", "Czy rozejm przetrwa zimę"));
+	assert_false(fires("signal:question", "The truce holds"));
+	/* no field but its own finds the signal's words */
+	assert_false(fires("question", "Can the truce hold?"));
+}
+
 static void test_word_whole(void **state)
 {
 	assert_true(fires("truce", "A truce, at last"));
@@ -703,6 +731,8 @@ static void test_action_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_headline_is_the_main_clause),
+		cmocka_unit_test(test_signal_question),
 		cmocka_unit_test(test_word_whole),
 		cmocka_unit_test(test_word_case_and_accents),
 		cmocka_unit_test(test_word_cyrillic),
