@@ -206,22 +206,6 @@ static bool keep_storyline(const struct evlog_entry *e, void *userdata)
 	return streq(e->storyline, userdata);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 int atom_write(const char *dir, const char *event_log, const char *storyline,
 	       size_t max_entries)
 {

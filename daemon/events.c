@@ -601,22 +601,6 @@ static int event_announce(const struct event *e, const char *line, void *userdat
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 int events_deliver(struct events *ev, size_t *ret_n)
 {
 	uint64_t log_seq;

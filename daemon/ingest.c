@@ -202,25 +202,20 @@ static const char **hit_rule_names(const struct match_result *m, size_t *ret_n)
 	return v;
 }
 
-/* Decides the feed's health from what was saved before this poll, queues the
- * transition event if any, and saves the state.  Inside the transaction. */
-static int ingest_health(const struct ingest *ig, const struct feed_state *st, const char *error,
+/* Decides the feed's health from what was saved before this poll (prev, NULL
+ * for a feed never saved), queues the transition event if any, and saves the
+ * state.  Inside the transaction. */
+static int ingest_health(const struct ingest *ig, const struct feed_state *st,
+			 const struct feed_state *prev, const char *error,
 			 unsigned *ret_streak, size_t *n_events)
 {
-	struct feed_state prev = { 0 };
 	struct feed_state save = *st;
-	bool was_failing;
+	/* A feed never polled before (prev NULL) counts as healthy. */
+	bool was_failing = prev && prev->last_error;
 	int r;
 
-	r = store_feed_load_bare(ig->store, st->url, &prev);
-	if (r < 0 && r != -ENOENT)
-		return r;
-	/* A feed never polled before counts as healthy. */
-	was_failing = r >= 0 && prev.last_error;
-
-	save.error_streak = error ? (r >= 0 ? prev.error_streak : 0) + 1 : 0;
+	save.error_streak = error ? (prev ? prev->error_streak : 0) + 1 : 0;
 	save.last_error = (char *)error;
-	feed_state_done(&prev);
 
 	if (error && !was_failing) {
 		struct event e = {
@@ -268,7 +263,11 @@ int ingest_status(const struct ingest *ig, struct feed_state *st, const char *er
 	r = store_begin(ig->store);
 	if (r < 0)
 		return r;
-	r = ingest_health(ig, st, error, &streak, &n_events);
+	struct feed_state prev = { 0 };
+	int q = store_feed_load_bare(ig->store, st->url, &prev);
+
+	r = q < 0 && q != -ENOENT ? q : ingest_health(ig, st, q >= 0 ? &prev : NULL, error, &streak, &n_events);
+	feed_state_done(&prev);
 	if (r >= 0)
 		r = store_commit(ig->store);
 	if (r < 0) {
@@ -313,6 +312,7 @@ struct pending {
 struct ingest_pending {
 	struct pending *v;
 	size_t n;
+	const struct pending **by_id;   /* while decide_all() runs: v by id */
 };
 
 int ingest_pending_new(struct ingest_pending **ret)
@@ -379,10 +379,26 @@ struct dup_search {
 	size_t n;
 };
 
+static int pending_id_cmp(const void *x, const void *y)
+{
+	return strcmp((*(const struct pending *const *)x)->id, (*(const struct pending *const *)y)->id);
+}
+
 static bool is_undecided(const struct ingest_pending *q, const char *item_id)
 {
-	for (size_t i = 0; q && i < q->n; i++)
-		if (!q->v[i].is_decided && q->v[i].id && streq(q->v[i].id, item_id))
+	const struct pending key = { .id = (char *)item_id }, *k = &key, *const *lo, *const *hi;
+
+	if (!q || !q->by_id)
+		return false;
+	lo = bsearch(&k, q->by_id, q->n, sizeof(*q->by_id), pending_id_cmp);
+	if (!lo)
+		return false;
+	/* The same id may come from several feeds: any one undecided counts. */
+	for (hi = lo; hi < q->by_id + q->n && streq((*hi)->id, item_id); hi++)
+		if (!(*hi)->is_decided)
+			return true;
+	for (; lo > q->by_id && streq(lo[-1]->id, item_id); lo--)
+		if (!lo[-1]->is_decided)
 			return true;
 	return false;
 }
@@ -516,11 +532,17 @@ static int decide_all(const struct ingest *ig, size_t *n_events)
 		return 0;
 	if (q->n > 1)
 		qsort(q->v, q->n, sizeof(*q->v), pending_cmp);
+	q->by_id = xreallocarray(NULL, q->n, sizeof(*q->by_id));
+	for (size_t i = 0; i < q->n; i++)
+		q->by_id[i] = &q->v[i];
+	qsort(q->by_id, q->n, sizeof(*q->by_id), pending_id_cmp);
 	for (size_t i = 0; r >= 0 && i < q->n; i++) {
 		r = decide_one(ig, &q->v[i]);
 		if (r >= 0 && n_events)
 			(*n_events)++;
 	}
+	free(q->by_id);
+	q->by_id = NULL;
 	if (r >= 0)
 		ingest_pending_truncate(q, 0);
 	return r;
@@ -841,22 +863,22 @@ int ingest_body(const struct ingest *ig, struct feed_state *st, const void *body
 	ig = &local;
 	n_pending = ingest_pending_count(ig->pending);
 
-	/* A feed of which nothing is known (new to the list, or a new state). */
-	struct feed_state before = { 0 };
-	r = store_feed_load(ig->store, st->url, &before);
-	if (r < 0 && r != -ENOENT)
-		return r;
-	bool is_first_poll = r == -ENOENT || before.n_items == 0;
-	feed_state_done(&before);
-
 	r = store_begin(ig->store);
 	if (r < 0)
 		return r;
 
+	/* What was saved before this poll, read once: the feed's health, and
+	 * whether any item of it is known (none: a new feed, or a new state,
+	 * polled for the first time). */
+	_cleanup_(feed_state_done) struct feed_state before = { 0 };
+	r = store_feed_load(ig->store, st->url, &before);
+	bool has_before = r >= 0, is_first_poll = !has_before || before.n_items == 0;
+
 	/* The feed row first: items refer to it. */
 	save = *st;
 	save.title = f->title ? f->title : st->title;
-	r = ingest_health(ig, &save, NULL, &streak, &stats.n_events);
+	if (r >= 0 || r == -ENOENT)
+		r = ingest_health(ig, &save, has_before ? &before : NULL, NULL, &streak, &stats.n_events);
 
 	/* One scratch for the document's items: no allocations per item. */
 	if (r >= 0 && ig->rules)

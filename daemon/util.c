@@ -1,8 +1,10 @@
 /* util.c - allocation that aborts on exhaustion. */
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -91,4 +93,22 @@ void strv_free(char **v)
 	for (char **i = v; *i; i++)
 		free(*i);
 	free(v);
+}
+
+int write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
 }

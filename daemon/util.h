@@ -37,6 +37,10 @@ char *xvasprintf(const char *fmt, va_list ap) _printf_(1, 0);
 /* Returns a copy of s, or NULL when s is NULL. */
 char *xstrdup_or_null(const char *s);
 
+/* Writes all of data[0..n) to fd, again after EINTR and short writes;
+ * 0 or negative errno. */
+int write_all(int fd, const void *data, size_t n);
+
 static inline int streq(const char *a, const char *b) { return a && b && __builtin_strcmp(a, b) == 0; }
 
 /* A NULL-terminated array of owned strings. */
