@@ -710,7 +710,7 @@ struct evidence_list {
 
 /* Where term occurs in fields, up to MATCH_MAX_TERM_EVIDENCE places. */
 static void term_evidence(const struct mctx *m, uint32_t term, unsigned fields, const char *text,
-			  const char *rule, struct evidence_list *ev)
+			  const char *list, const char *rule, struct evidence_list *ev)
 {
 	size_t n = 0;
 
@@ -727,6 +727,7 @@ static void term_evidence(const struct mctx *m, uint32_t term, unsigned fields, 
 		ev->v[ev->n++] = (struct match_evidence){
 			.rule = rule,
 			.term = text,
+			.list = list,
 			.field = field_to_string(o->field),
 			.position = o->pos,
 		};
@@ -746,7 +747,9 @@ static void collect_evidence(struct mctx *m, const struct node *n, const char *r
 			const struct flat *f = &m->rs->flats[n->flat];
 			for (uint32_t i = flat_members(m, n->flat); i != NO_TERM; i = m->members[i].next) {
 				uint32_t term = m->members[i].term;
-				term_evidence(m, term, n->fields, f->texts[flat_find(f, term)], rule, ev);
+				ssize_t at = flat_find(f, term);
+
+				term_evidence(m, term, n->fields, f->texts[at], f->lists[at], rule, ev);
 			}
 			return;
 		}
@@ -757,7 +760,7 @@ static void collect_evidence(struct mctx *m, const struct node *n, const char *r
 		collect_evidence(m, n->b, rule, ev);
 		return;
 	case NODE_TERM:
-		term_evidence(m, n->term, n->fields, n->text, rule, ev);
+		term_evidence(m, n->term, n->fields, n->text, n->list, rule, ev);
 		return;
 	}
 }

@@ -33,6 +33,7 @@ struct match_input {
 struct match_evidence {
 	const char *rule;     /* borrowed from the ruleset */
 	const char *term;     /* the term as written in the rule file (borrowed) */
+	const char *list;     /* the innermost term list ($NAME) it is from, or NULL (borrowed) */
 	const char *field;    /* "title", "summary", ... */
 	size_t position;      /* token index within the field */
 };

@@ -21,7 +21,7 @@ enum field {
 	FIELD_CATEGORY,
 	FIELD_LINK,
 	FIELD_HEADLINE,  /* the title's main clause (headline.h) */
-	FIELD_SIGNAL,    /* words for how the title is built: "question" */
+	FIELD_SIGNAL,    /* words for how the title is built: "question", "article" */
 	_FIELD_MAX,
 };
 #define FIELD_BIT(f) (1u << (f))
@@ -61,6 +61,7 @@ struct node {
 	uint32_t term;       /* NODE_TERM */
 	unsigned distance;   /* NODE_NEAR: at most this many words between */
 	char *text;          /* NODE_TERM: as written in the rule file */
+	char *list;          /* NODE_TERM: the innermost term list ($NAME) it is from, or NULL */
 	struct node *a, *b;  /* NODE_NOT uses a only */
 	/* NODE_OR whose chain holds only terms of the same fields (a term
 	 * list): is_flat, and its index in ruleset.flats.  The matcher marks
@@ -74,6 +75,7 @@ struct flat {
 	unsigned fields;     /* FIELD_BIT mask */
 	uint32_t *terms;     /* sorted, distinct */
 	const char **texts;  /* each term as written (borrowed from a node) */
+	const char **lists;  /* each term's term list, or NULL (borrowed from a node) */
 	size_t n_terms;
 };
 

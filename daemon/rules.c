@@ -1377,6 +1377,7 @@ static void node_free(struct node *n)
 	node_free(n->a);
 	node_free(n->b);
 	free(n->text);
+	free(n->list);
 	free(n);
 }
 
@@ -1390,7 +1391,7 @@ static bool is_term_list(const struct node *n, unsigned fields)
 
 struct flat_term {
 	uint32_t term;
-	const char *text;
+	const char *text, *list;
 };
 
 static void collect_terms(const struct node *n, struct flat_term **v, size_t *len)
@@ -1398,7 +1399,7 @@ static void collect_terms(const struct node *n, struct flat_term **v, size_t *le
 	for (; n->kind == NODE_OR; n = n->a)
 		collect_terms(n->b, v, len);
 	*v = xreallocarray(*v, *len + 1, sizeof(**v));
-	(*v)[(*len)++] = (struct flat_term){ n->term, n->text };
+	(*v)[(*len)++] = (struct flat_term){ n->term, n->text, n->list };
 }
 
 /* By term, then by the text as written, so the first of a term's spellings
@@ -1417,7 +1418,8 @@ static bool flat_equal(const struct flat *f, unsigned fields, const struct flat_
 	if (f->fields != fields || f->n_terms != n)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (f->terms[i] != v[i].term || !streq(f->texts[i], v[i].text))
+		if (f->terms[i] != v[i].term || !streq(f->texts[i], v[i].text) ||
+		    !streq_ptr(f->lists[i], v[i].list))
 			return false;
 	return true;
 }
@@ -1441,12 +1443,14 @@ static uint32_t flat_of(struct ruleset *rs, const struct node *n, unsigned field
 		.fields = fields,
 		.terms = xreallocarray(NULL, u, sizeof(uint32_t)),
 		.texts = xreallocarray(NULL, u, sizeof(char *)),
+		.lists = xreallocarray(NULL, u, sizeof(char *)),
 		.n_terms = u,
 	};
 	for (size_t i = 0; i < u; i++) {
 		struct term *t = &rs->terms[v[i].term];
 		fl.terms[i] = v[i].term;
 		fl.texts[i] = v[i].text;
+		fl.lists[i] = v[i].list;
 		t->flats = xreallocarray(t->flats, t->n_flats + 1, sizeof(*t->flats));
 		t->flats[t->n_flats++] = (uint32_t)rs->n_flat;
 	}
@@ -1582,6 +1586,7 @@ struct compile {
 	bool has_failed;
 	bool is_over_budget; /* RULES_MAX_RULE_TERMS: reported once, by the caller */
 	const struct define *checking; /* the term list whose body is being checked */
+	const char *list;    /* the innermost term list being expanded, or NULL */
 };
 
 static void cerror(struct compile *k, const struct loc *l, const char *fmt, ...) _printf_(3, 4);
@@ -1659,6 +1664,7 @@ static struct node *compile_term_text(struct compile *k, const struct ast *a, un
 	nd->term = (uint32_t)id;
 	nd->fields = fields;
 	nd->text = a->kind == AST_PHRASE ? xasprintf("\"%s\"", a->text) : xstrdup(a->text);
+	nd->list = k->list ? xstrdup(k->list) : NULL;
 	return nd;
 }
 
@@ -1713,9 +1719,12 @@ static struct node *compile_ast(struct compile *k, const struct ast *a, unsigned
 			return NULL;
 		}
 		bool was_quiet = k->is_quiet;
+		const char *outer = k->list;
 		d->is_expanding = true;
 		k->is_quiet = true;
+		k->list = d->name;
 		struct node *n = compile_ast(k, d->body, fields, depth + 1);
+		k->list = outer;
 		k->is_quiet = was_quiet;
 		d->is_expanding = false;
 		return n;
@@ -1837,6 +1846,7 @@ void ruleset_free(struct ruleset *rs)
 	for (size_t i = 0; i < rs->n_flat; i++) {
 		free(rs->flats[i].terms);
 		free(rs->flats[i].texts);
+		free(rs->flats[i].lists);
 	}
 	free(rs->flats);
 	free(rs->prefix_lens);

@@ -42,6 +42,8 @@ char *xstrdup_or_null(const char *s);
 int write_all(int fd, const void *data, size_t n);
 
 static inline int streq(const char *a, const char *b) { return a && b && __builtin_strcmp(a, b) == 0; }
+/* Also true when both are NULL. */
+static inline int streq_ptr(const char *a, const char *b) { return a == b || streq(a, b); }
 
 /* A NULL-terminated array of owned strings. */
 void strv_free(char **v);

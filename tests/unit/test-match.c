@@ -552,6 +552,7 @@ static void test_evidence_positions(void **state)
 	assert_int_equal(res->n_evidence, 4);
 	assert_string_equal(res->evidence[0].rule, "r");
 	assert_string_equal(res->evidence[0].term, "Zelensk*");
+	assert_null(res->evidence[0].list);
 	assert_string_equal(res->evidence[0].field, "title");
 	assert_int_equal(res->evidence[0].position, 0);
 	assert_string_equal(res->evidence[1].term, "Zelensk*");
@@ -563,6 +564,34 @@ static void test_evidence_positions(void **state)
 	/* positions count within each category */
 	assert_string_equal(res->evidence[3].field, "category");
 	assert_int_equal(res->evidence[3].position, 0);
+}
+
+static void test_evidence_term_lists(void **state)
+{
+	_cleanup_ruleset_ struct ruleset *rs = compile(
+		"storyline s {\n title \"S\"\n}\n"
+		"define KREMLIN = Kremlin OR Peskov\n"
+		"define RUSSIA = Russia OR $KREMLIN\n"
+		"rule r {\n storyline s\n match ($RUSSIA OR envoy) AND NOT sport\n}\n"
+		"rule q {\n storyline s\n match title:$KREMLIN\n}\n");
+	_cleanup_match_result_ struct match_result *res = NULL;
+
+	assert_int_equal(match_item(rs, &(struct match_input){
+		.title = "Peskov meets envoy in Russia" }, &res), 0);
+	assert_int_equal(res->n_evidence, 4);
+	/* each term names the innermost list it came from */
+	for (size_t i = 0; i < res->n_evidence; i++) {
+		const struct match_evidence *e = &res->evidence[i];
+
+		if (streq(e->term, "Peskov"))
+			assert_string_equal(e->list, "KREMLIN");
+		else if (streq(e->term, "Russia"))
+			assert_string_equal(e->list, "RUSSIA");
+		else {
+			assert_string_equal(e->term, "envoy");
+			assert_null(e->list);
+		}
+	}
 }
 
 static void test_rules_only_from_their_terms(void **state)
@@ -771,6 +800,7 @@ int main(void)
 		cmocka_unit_test(test_no_match),
 		cmocka_unit_test(test_best_storyline),
 		cmocka_unit_test(test_evidence_positions),
+cmocka_unit_test(test_evidence_term_lists),
 		cmocka_unit_test(test_rules_only_from_their_terms),
 		cmocka_unit_test(test_many_candidates_in_rule_order),
 		cmocka_unit_test(test_scratch_reused),
