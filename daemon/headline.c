@@ -233,7 +233,31 @@ static bool headline_starts_with_interrogative(const char *title)
 	return word_is(title + first, n, interrogatives, ELEMENTSOF(interrogatives), letters);
 }
 
+static bool starts_with_article(const char *s)
+{
+	static const char *const articles[] = { "The ", "A ", "An " };
+
+	while (*s == ' ' || *s == '"' || *s == '\'')
+		s++;
+	for (size_t i = 0; i < ELEMENTSOF(articles); i++)
+		if (strncmp(s, articles[i], strlen(articles[i])) == 0)
+			return true;
+	return false;
+}
+
+bool headline_opens_with_article(const char *title)
+{
+	const char *colon;
+
+	if (!title)
+		return false;
+	colon = strchr(title, ':');
+	return starts_with_article(title) || (colon && colon - title < 40 && starts_with_article(colon + 1));
+}
+
 const char *headline_signals(const char *title)
 {
-	return headline_is_question(title) ? "question" : "";
+	bool q = headline_is_question(title), a = headline_opens_with_article(title);
+
+	return q && a ? "question article" : q ? "question" : a ? "article" : "";
 }

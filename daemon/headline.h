@@ -29,6 +29,15 @@ bool headline_ascii_words(const char *title, size_t len, size_t *ret_n);
  * word is an interrogative ("What", "How", "Why", "Can", "Czy", "Что", ...). */
 bool headline_is_question(const char *title);
 
-/* The words of the `signal:` scope for title, separated by spaces: currently
- * "question" when headline_is_question(); "" when no signal holds. */
+/* Whether title opens with an English article ("The", "A", "An"), at its
+ * start or after a label's colon.  Headlinese drops articles: news reads
+ * "Kremlin rejects truce plan"; a feature, a profile or an analysis keeps
+ * them ("The talks were symbolic - but ...", "Envoy: The quiet man behind
+ * ...").  English only: French, Spanish and German news headlines open
+ * with articles as a rule, Slavic languages have none. */
+bool headline_opens_with_article(const char *title);
+
+/* The words of the `signal:` scope for title, separated by spaces:
+ * "question" when headline_is_question(), "article" when
+ * headline_opens_with_article(); "" when no signal holds. */
 const char *headline_signals(const char *title);

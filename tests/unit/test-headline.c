@@ -53,7 +53,27 @@ static void test_questions(void **state)
 	assert_false(headline_is_question("WHO warns of cholera near the front"));
 	assert_false(headline_is_question(NULL));
 	assert_string_equal(headline_signals("Can the corridor hold?"), "question");
-	assert_string_equal(headline_signals("The corridor holds"), "");
+	assert_string_equal(headline_signals("Corridor holds"), "");
+}
+
+static void test_articles(void **state)
+{
+	assert_true(headline_opens_with_article("The corridor talks were symbolic - but achieved little"));
+	assert_true(headline_opens_with_article("A quiet envoy and the long road to a corridor"));
+	assert_true(headline_opens_with_article("An envoy's week in the harbour town"));
+	assert_true(headline_opens_with_article("Mira Holm: The patient negotiator behind the corridor"));
+	assert_true(headline_opens_with_article("\"The corridor is dead,\" envoy says"));
+	assert_false(headline_opens_with_article("Envoys agree a sea corridor"));
+	assert_false(headline_opens_with_article("Theresa Holm leads the corridor talks"));
+	assert_false(headline_opens_with_article("A-list envoys gather for corridor talks"));
+	/* French and Spanish news headlines keep their articles. */
+	assert_false(headline_opens_with_article("Le corridor maritime rouvre lundi"));
+	assert_false(headline_opens_with_article("La tregua entra en vigor"));
+	/* A colon far into the title is not a label's. */
+	assert_false(headline_opens_with_article("Envoys from both sides met for six hours in the harbour: The corridor opens"));
+	assert_false(headline_opens_with_article(NULL));
+	assert_string_equal(headline_signals("The corridor holds"), "article");
+	assert_string_equal(headline_signals("The corridor: will it hold?"), "question article");
 }
 
 int main(void)
@@ -62,6 +82,7 @@ int main(void)
 		cmocka_unit_test(test_subordinate_clause_cut),
 		cmocka_unit_test(test_whole_title_is_main_clause),
 		cmocka_unit_test(test_questions),
+		cmocka_unit_test(test_articles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
