@@ -16,9 +16,19 @@ enum kind { KIND_WORD, KIND_NUMBER, KIND_FACT, KIND_TITLE_FACT, _KIND_MAX };
 
 #define TAG(kind, h) (((uint64_t)(kind) << KIND_SHIFT) | ((h) & ((UINT64_C(1) << KIND_SHIFT) - 1)))
 #define KIND_OF(f) ((enum kind)((f) >> KIND_SHIFT))
-/* On a fact: it names the setting (an actor, a place), which every report of
- * a day shares, not what happened (an agreement, a number, a date). */
-#define SETTING_BIT (UINT64_C(1) << 61)
+/* On a title fact: the actor the headline leads with, who did or said what
+ * it reports.  Not a feature that is weighed: reports led by different
+ * actors ("Trump gives ...", "Lavrov says ...") are told of different acts,
+ * and that costs LEAD_PENALTY. */
+#define LEAD_BIT (UINT64_C(1) << 61)
+#define IS_LEAD(f) (KIND_OF(f) == KIND_TITLE_FACT && ((f) & LEAD_BIT))
+#define LEAD_PENALTY 0.1
+/* On a fact: a term list of the rules ("ACCUSE", "PRESSURE") that the
+ * headline says something of, whatever the language and the words: what
+ * was done.  It weighs only its rarity: the lists every report names (the
+ * parties) weigh nothing, a rare act weighs much. */
+#define CONCEPT_BIT (UINT64_C(1) << 60)
+#define IS_CONCEPT(f) (KIND_OF(f) == KIND_FACT && ((f) & CONCEPT_BIT))
 
 /* A word is compared by its first letters, a crude stem that lets
  * "prisoner" meet "prisoners" and "Путин" meet "Путина". */
@@ -118,18 +128,14 @@ static bool is_fact_rule(const struct match_result *m, const char *rule)
 
 static uint64_t fact_feature(enum kind k, const char *fact)
 {
-	uint64_t f = TAG(k, fold_hash(fact, strlen(fact))) & ~SETTING_BIT;
-
-	/* A fact is named "KIND EXPRESSION" (rules.h). */
-	if (strncmp(fact, "actor ", 6) == 0 || strncmp(fact, "place ", 6) == 0)
-		f |= SETTING_BIT;
-	return f;
+	return TAG(k, fold_hash(fact, strlen(fact))) & ~(LEAD_BIT | CONCEPT_BIT);
 }
 
 void dedup_signature(const struct match_result *m, const char *title, const char *summary,
 		     struct dedup_sig *ret)
 {
 	struct dedup_sig s = { 0 };
+	const struct match_evidence *lead = NULL;
 	size_t cap = 0, n = 0;
 
 	for (size_t i = 0; m && i < m->n_hits; i++)
@@ -138,9 +144,17 @@ void dedup_signature(const struct match_result *m, const char *title, const char
 	for (size_t i = 0; m && i < m->n_evidence; i++) {
 		const struct match_evidence *e = &m->evidence[i];
 
-		if (streq(e->field, "title") && is_fact_rule(m, e->rule))
-			add(&s, &cap, fact_feature(KIND_TITLE_FACT, e->rule));
+		if (e->list && (streq(e->field, "title") || streq(e->field, "headline")))
+			add(&s, &cap, fact_feature(KIND_FACT, e->list) | CONCEPT_BIT);
+		if (!streq(e->field, "title") || !is_fact_rule(m, e->rule))
+			continue;
+		add(&s, &cap, fact_feature(KIND_TITLE_FACT, e->rule));
+		/* A fact is named "KIND EXPRESSION" (rules.h). */
+		if (strncmp(e->rule, "actor ", 6) == 0 && (!lead || e->position < lead->position))
+			lead = e;
 	}
+	if (lead)
+		add(&s, &cap, fact_feature(KIND_TITLE_FACT, lead->rule) | LEAD_BIT);
 	add_words(&s, &cap, title);
 	add_words(&s, &cap, summary);
 
@@ -208,7 +222,7 @@ static uint32_t df_count(const struct dedup_df *df, uint64_t f)
  * frequency, smoothed so that a feature no other report has weighs most). */
 static double weight(const struct dedup_df *df, uint64_t f)
 {
-	double w = 1.0;
+	double w = IS_CONCEPT(f) ? 0.0 : 1.0;
 
 	if (df) {
 		double idf = log(((double)df->n_docs + 1.0) / ((double)df_count(df, f) + 0.5));
@@ -216,8 +230,6 @@ static double weight(const struct dedup_df *df, uint64_t f)
 		/* Every feature counts; a rare one counts more. */
 		w += idf > 0.0 ? idf : 0.0;
 	}
-	if (KIND_OF(f) != KIND_WORD && KIND_OF(f) != KIND_NUMBER && (f & SETTING_BIT))
-		w *= 0.6;
 	return w;
 }
 
@@ -229,26 +241,39 @@ static enum channel channel_of(uint64_t f)
 }
 
 double dedup_similarity(const struct dedup_sig *a, const struct dedup_sig *b,
-			const struct dedup_df *df, uint64_t dt_usec)
+			const struct dedup_df *df, uint64_t dt_usec, bool is_same_outlet)
 {
 	/* Added to the smaller side's weight: sharing one feature, with little
 	 * else said, is not enough. */
 	const double slack = 0.5;
-	/* Within RECENT_USEC of each other, reports get up to 0.3 for
-	 * closeness alone: reports of one development come in a burst. */
+	/* Within RECENT_USEC of each other, reports of two outlets get up to
+	 * 0.3 for closeness alone: reports of one development come in a
+	 * burst.  One outlet files one report of a development and revises
+	 * it; its reports of one busy day are of different developments. */
 	const double recent_usec = 6.0 * 3600 * 1e6;
 	double wa[_CHANNEL_MAX] = { 0 }, wb[_CHANNEL_MAX] = { 0 }, both[_CHANNEL_MAX] = { 0 };
 	double sim = 0.0;
+	bool lead_a = false, lead_b = false, lead_both = false;
 	size_t i = 0, j = 0;
 
 	if (dt_usec > DEDUP_WINDOW_USEC)
 		return 0.0;
 	while (i < a->n || j < b->n) {
 		if (j == b->n || (i < a->n && a->v[i] < b->v[j])) {
-			wa[channel_of(a->v[i])] += weight(df, a->v[i]);
+			if (IS_LEAD(a->v[i]))
+				lead_a = true;
+			else
+				wa[channel_of(a->v[i])] += weight(df, a->v[i]);
 			i++;
 		} else if (i == a->n || b->v[j] < a->v[i]) {
-			wb[channel_of(b->v[j])] += weight(df, b->v[j]);
+			if (IS_LEAD(b->v[j]))
+				lead_b = true;
+			else
+				wb[channel_of(b->v[j])] += weight(df, b->v[j]);
+			j++;
+		} else if (IS_LEAD(a->v[i])) {
+			lead_a = lead_b = lead_both = true;
+			i++;
 			j++;
 		} else {
 			double w = weight(df, a->v[i]);
@@ -266,8 +291,10 @@ double dedup_similarity(const struct dedup_sig *a, const struct dedup_sig *b,
 	 * everything of the day is not the duplicate of every short one. */
 	for (unsigned c = 0; c < _CHANNEL_MAX; c++)
 		sim += 0.5 * both[c] / (sqrt(wa[c] * wb[c]) + slack);
-	if ((double)dt_usec < recent_usec)
+	if (!is_same_outlet && (double)dt_usec < recent_usec)
 		sim += 0.3 * (1.0 - (double)dt_usec / recent_usec);
+	if (lead_a && lead_b && !lead_both)
+		sim -= LEAD_PENALTY;
 	return sim;
 }
 

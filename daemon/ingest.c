@@ -375,6 +375,7 @@ struct dup_search {
 	const struct ingest_pending *q;
 	struct dedup_sig *sigs;
 	uint64_t *t_usec;
+	int64_t *feed;
 	char **first;           /* the development's first report; NULL: not a candidate */
 	size_t n;
 };
@@ -412,9 +413,11 @@ static int dup_collect(const struct report *rep, void *userdata)
 		return 0;       /* not ours: left out */
 	d->sigs = xreallocarray(d->sigs, d->n + 1, sizeof(*d->sigs));
 	d->t_usec = xreallocarray(d->t_usec, d->n + 1, sizeof(*d->t_usec));
+	d->feed = xreallocarray(d->feed, d->n + 1, sizeof(*d->feed));
 	d->first = xreallocarray(d->first, d->n + 1, sizeof(*d->first));
 	d->sigs[d->n] = sig;
 	d->t_usec[d->n] = rep->report_usec;
+	d->feed[d->n] = rep->feed;
 	/* Only a report that notified, or was a duplicate of one, and has been
 	 * judged already, can be the first of a development. */
 	d->first[d->n] = rep->item_id && rep->action == ACTION_NOTIFY && !is_undecided(d->q, rep->item_id) ?
@@ -431,6 +434,7 @@ static void dup_search_done(struct dup_search *d)
 	}
 	free(d->sigs);
 	free(d->t_usec);
+	free(d->feed);
 	free(d->first);
 	*d = (struct dup_search){ 0 };
 }
@@ -444,8 +448,12 @@ static int find_duplicate(const struct ingest *ig, const struct pending *p, char
 	uint64_t t = p->report_usec, from = t > DEDUP_WINDOW_USEC ? t - DEDUP_WINDOW_USEC : 0;
 	double best = DEDUP_THRESHOLD;
 	const char *of = NULL;
+	int64_t feed;
 	int r;
 
+	r = store_feed_id(ig->store, p->feed_url, &feed);
+	if (r < 0)
+		return r;
 	/* Reports published later count too: feeds are polled in any order,
 	 * so the first report seen is not always the first one made. */
 	r = store_reports_foreach(ig->store, p->storyline, from, t + DEDUP_WINDOW_USEC, t, dup_collect, &d);
@@ -464,7 +472,7 @@ static int find_duplicate(const struct ingest *ig, const struct pending *p, char
 
 		if (!d.first[i] || (p->id && streq(d.first[i], p->id)))
 			continue;
-		sim = dedup_similarity(&p->sig, &d.sigs[i], &df, dt);
+		sim = dedup_similarity(&p->sig, &d.sigs[i], &df, dt, d.feed[i] == feed);
 		/* Ties go to the earlier report, then the smaller id: the same
 		 * answer whatever order the store gives them in. */
 		if (sim > best || (sim == best && of && strcmp(d.first[i], of) < 0)) {

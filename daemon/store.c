@@ -188,11 +188,11 @@ static const char *const stmt_sql[_STMT_MAX] = {
 	 * in it, and a cold poll of many feeds makes as many queries as it
 	 * stores reports. */
 	[STMT_REPORTS_AFTER] =
-		"SELECT item_id, report_usec, signature, duplicate_of, action FROM items WHERE storyline = ?1"
+		"SELECT item_id, report_usec, signature, duplicate_of, action, feed FROM items WHERE storyline = ?1"
 		" AND signature IS NOT NULL AND report_usec BETWEEN MAX(?2, ?4) AND ?3"
 		" ORDER BY report_usec LIMIT " STRINGIFY(STORE_REPORTS_MAX),
 	[STMT_REPORTS_BEFORE] =
-		"SELECT item_id, report_usec, signature, duplicate_of, action FROM items WHERE storyline = ?1"
+		"SELECT item_id, report_usec, signature, duplicate_of, action, feed FROM items WHERE storyline = ?1"
 		" AND signature IS NOT NULL AND report_usec >= ?2 AND report_usec < MIN(?4, ?3 + 1)"
 		" ORDER BY report_usec DESC LIMIT " STRINGIFY(STORE_REPORTS_MAX),
 	[STMT_EVENT_NEXT_SEQ] =
@@ -1311,6 +1311,7 @@ int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_
 			.signature_len = (size_t)sqlite3_column_bytes(st, 2),
 			.duplicate_of = column_str(st, 3),
 			.action = action_from_name(column_str(st, 4)),
+			.feed = sqlite3_column_int64(st, 5),
 		};
 
 		r = cb(&rep, userdata);
@@ -1322,6 +1323,11 @@ int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_
 			has_before = reports_step(before);
 	}
 	return 0;
+}
+
+int store_feed_id(struct store *s, const char *url, int64_t *ret)
+{
+	return feed_id(s, url, false, ret);
 }
 
 int store_item_touch(struct store *s, const char *feed_url, const char *key, uint64_t now_usec)

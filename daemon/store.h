@@ -138,7 +138,12 @@ struct report {
 	size_t signature_len;
 	const char *duplicate_of;
 	enum action action;        /* what its match decided: only notify ones are firsts */
+	int64_t feed;              /* which feed filed it (store_feed_id()) */
 };
+
+/* The id that stands for a feed in struct report: -ENOENT for a feed the
+ * state does not hold. */
+int store_feed_id(struct store *s, const char *url, int64_t *ret);
 
 /* Calls cb for the reports of storyline made between from_usec and to_usec,
  * at most STORE_REPORTS_MAX of them, those nearest to at_usec; a negative
