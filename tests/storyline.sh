@@ -13,7 +13,7 @@ fail=0
 "$sw" match --rules "$top_srcdir/rules" --json "$top_srcdir/tests/data/storyline/headlines.xml" |
 	sed -n 's/.*"id":"\([a-z]*\)-[0-9]*".*"score":[^,]*,"action":"\([a-z]*\)".*/\1 \2/p' > storyline.out
 n=$(wc -l < storyline.out)
-[ "$n" -eq 12 ] || { echo "FAIL: expected 12 items, got $n"; fail=1; }
+[ "$n" -eq 21 ] || { echo "FAIL: expected 21 items, got $n"; fail=1; }
 while read -r want got; do
 	if [ "$want" != "$got" ]; then
 		echo "FAIL: an item for '$want' got '$got'"
