@@ -431,6 +431,34 @@ static void scan_feed(struct mctx *m, const struct match_input *in)
 	f->n_seg = (uint16_t)(m->n_seg - first_seg);
 }
 
+/* The title, and its main clause for the headline scope.  The title's own
+ * scan finds the headline's terms in all of it first: most titles have none,
+ * and then where their main clause ends is never worked out. */
+static void scan_title_and_headline(struct mctx *m, const char *title)
+{
+	size_t from = m->n_occ, n = from, cut, words = 0;
+	bool has_headline = false, is_ascii;
+
+	m->headline_tokens = UINT32_MAX;
+	scan(m, title, FIELD_TITLE);
+	m->headline_tokens = 0;
+	for (size_t k = from; k < m->n_occ && !has_headline; k++)
+		has_headline = m->occ[k].field == FIELD_HEADLINE;
+	if (!has_headline)
+		return;
+
+	/* An ASCII main clause is the title's first words: keep what the scan
+	 * found in them.  Any other is scanned on its own. */
+	cut = headline_main_clause_len(title);
+	is_ascii = headline_ascii_words(title, cut, &words);
+	for (size_t k = from; k < m->n_occ; k++)
+		if (m->occ[k].field != FIELD_HEADLINE || (is_ascii && m->occ[k].pos < words))
+			m->occ[n++] = m->occ[k];
+	m->n_occ = n;
+	if (!is_ascii)
+		scan_n(m, title, cut, FIELD_HEADLINE);
+}
+
 static void scan_texts(struct mctx *m, const struct match_input *in)
 {
 	/* The texts may have left the cache since they were parsed: ask for
@@ -443,20 +471,9 @@ static void scan_texts(struct mctx *m, const struct match_input *in)
 	}
 	for (size_t i = 0; i < in->n_categories && i < 4; i++)
 		__builtin_prefetch(in->categories[i]);
-	if (in->title && (m->rs->fields & FIELD_BIT(FIELD_HEADLINE))) {
-		size_t cut = headline_main_clause_len(in->title), words;
-
-		/* An ASCII main clause is the title's first words: found in the
-		 * title's own scan.  Any other is scanned on its own. */
-		if (headline_ascii_words(in->title, cut, &words)) {
-			m->headline_tokens = (uint32_t)words;
-			scan(m, in->title, FIELD_TITLE);
-			m->headline_tokens = 0;
-		} else {
-			scan(m, in->title, FIELD_TITLE);
-			scan_n(m, in->title, cut, FIELD_HEADLINE);
-		}
-	} else
+	if (in->title && (m->rs->fields & FIELD_BIT(FIELD_HEADLINE)))
+		scan_title_and_headline(m, in->title);
+	else
 		scan(m, in->title, FIELD_TITLE);
 	if (in->title && (m->rs->fields & FIELD_BIT(FIELD_SIGNAL)))
 		scan(m, headline_signals(in->title), FIELD_SIGNAL);
