@@ -53,28 +53,33 @@ static size_t word_char_len(const unsigned char *s, size_t n)
 /* The longest word of either list, in bytes: longer words are in neither. */
 #define LIST_WORD_MAX 24
 
-/* Bit c - 'a' for each ASCII letter a word of list starts with. */
-static uint32_t first_letters(const char *const *list, size_t n_list)
-{
-	uint32_t mask = 0;
+/* A list of words, and for each ASCII letter the lengths in bytes (bit
+ * len) of its words that start with it. */
+struct word_list {
+	const char *const *v;
+	size_t n;
+	uint32_t lens[26];
+};
 
-	for (size_t i = 0; i < n_list; i++)
-		if (list[i][0] >= 'a' && list[i][0] <= 'z')
-			mask |= UINT32_C(1) << (list[i][0] - 'a');
-	return mask;
+static void word_list_init(struct word_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i][0] >= 'a' && l->v[i][0] <= 'z')
+			l->lens[l->v[i][0] - 'a'] |= UINT32_C(1) << strlen(l->v[i]);
 }
 
-/* Whether w[0..len), in lower case, is in list; first is first_letters(). */
-static bool word_is(const char *w, size_t len, const char *const *list, size_t n_list, uint32_t first)
+/* Whether w[0..len), in lower case, is in list. */
+static bool word_is(const char *w, size_t len, const struct word_list *list)
 {
 	utf8proc_uint8_t low[LIST_WORD_MAX + 4];
 	size_t n = 0;
 
 	if (len > LIST_WORD_MAX || len < 2)
 		return false;
-	/* Most words of a title start with a letter no listed word starts with. */
+	/* Most words of a title start with a letter, or are of a length, no
+	 * listed word starting with an ASCII letter has. */
 	unsigned char c0 = (unsigned char)w[0] | 0x20;
-	if ((unsigned char)w[0] < 0x80 && (c0 < 'a' || c0 > 'z' || !(first >> (c0 - 'a') & 1)))
+	if ((unsigned char)w[0] < 0x80 && (c0 < 'a' || c0 > 'z' || !(list->lens[c0 - 'a'] >> len & 1)))
 		return false;
 	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)w[i];
@@ -92,15 +97,26 @@ static bool word_is(const char *w, size_t len, const char *const *list, size_t n
 		n += (size_t)utf8proc_encode_char(utf8proc_tolower(cp), low + n);
 		i += (size_t)k;
 	}
-	for (size_t i = 0; i < n_list; i++)
-		if (list[i][0] == (char)low[0] && strlen(list[i]) == n && memcmp(list[i], low, n) == 0)
+	for (size_t i = 0; i < list->n; i++)
+		if (list->v[i][0] == (char)low[0] && strlen(list->v[i]) == n && memcmp(list->v[i], low, n) == 0)
 			return true;
 	return false;
 }
 
+static struct word_list subordinator_list = { subordinators, ELEMENTSOF(subordinators), { 0 } };
+static struct word_list interrogative_list = { interrogatives, ELEMENTSOF(interrogatives), { 0 } };
+
+/* Before main(), so that threads only ever read the lists. */
+static void __attribute__((constructor)) word_lists_init(void)
+{
+	word_list_init(&subordinator_list);
+	word_list_init(&interrogative_list);
+}
+
 /* Calls each word of s in turn until visit returns true; returns the offset
- * of that word, or strlen(s). */
-static size_t find_word(const char *s, bool (*visit)(const char *w, size_t len, size_t nth))
+ * of that word, or strlen(s), and in *ret_nth (if not NULL) how many words
+ * came before it. */
+static size_t find_word(const char *s, bool (*visit)(const char *w, size_t len, size_t nth), size_t *ret_nth)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i = 0, nth = 0;
@@ -113,28 +129,37 @@ static size_t find_word(const char *s, bool (*visit)(const char *w, size_t len, 
 		start = i;
 		while (i < n && (c = word_char_len(p + i, n - i)))
 			i += c;
-		if (i > start && visit(s + start, i - start, nth++))
+		if (i > start && visit(s + start, i - start, nth++)) {
+			if (ret_nth)
+				*ret_nth = nth - 1;
 			return start;
+		}
 	}
+	if (ret_nth)
+		*ret_nth = nth;
 	return n;
 }
 
 static bool is_subordinator(const char *w, size_t len, size_t nth)
 {
-	static uint32_t first;
-
-	if (!first)
-		first = first_letters(subordinators, ELEMENTSOF(subordinators));
-	return nth > 0 && word_is(w, len, subordinators, ELEMENTSOF(subordinators), first);
+	return nth > 0 && word_is(w, len, &subordinator_list);
 }
 
 size_t headline_main_clause_len(const char *title)
 {
-	size_t cut;
+	return headline_main_clause(title, NULL);
+}
 
+size_t headline_main_clause(const char *title, size_t *ret_words)
+{
+	size_t cut, words;
+	unsigned char high = 0;
+
+	if (ret_words)
+		*ret_words = SIZE_MAX;
 	if (!title)
 		return 0;
-	cut = find_word(title, is_subordinator);
+	cut = find_word(title, is_subordinator, &words);
 	/* Not the dash or comma that led into the clause. */
 	while (cut > 0 && strchr(" \t,;-", title[cut - 1]))
 		cut--;
@@ -144,26 +169,12 @@ size_t headline_main_clause_len(const char *title)
 		while (cut > 0 && strchr(" \t,;-", title[cut - 1]))
 			cut--;
 	}
+	/* The words found are the scanner's tokens too when all are ASCII. */
+	for (size_t i = 0; i < cut; i++)
+		high |= (unsigned char)title[i];
+	if (ret_words && high < 0x80)
+		*ret_words = words;
 	return cut;
-}
-
-bool headline_ascii_words(const char *title, size_t len, size_t *ret_n)
-{
-	size_t n = 0;
-	bool in_word = false;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)title[i];
-		bool is_word = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9');
-
-		if (c >= 0x80)
-			return false;
-		if (is_word && !in_word)
-			n++;
-		in_word = is_word;
-	}
-	*ret_n = n;
-	return true;
 }
 
 static bool is_first(const char *w, size_t len, size_t nth)
@@ -215,7 +226,7 @@ static bool headline_starts_with_interrogative(const char *title)
 {
 	size_t n, first;
 
-	first = find_word(title, is_first);
+	first = find_word(title, is_first, NULL);
 	if (first == strlen(title))
 		return false;
 	size_t left = strlen(title + first), c;
@@ -226,11 +237,7 @@ static bool headline_starts_with_interrogative(const char *title)
 	if (n > 1 && title[first] >= 'A' && title[first] <= 'Z' && title[first + 1] >= 'A' &&
 	    title[first + 1] <= 'Z')
 		return false;
-	static uint32_t letters;
-
-	if (!letters)
-		letters = first_letters(interrogatives, ELEMENTSOF(interrogatives));
-	return word_is(title + first, n, interrogatives, ELEMENTSOF(interrogatives), letters);
+	return word_is(title + first, n, &interrogative_list);
 }
 
 static bool starts_with_article(const char *s)

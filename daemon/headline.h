@@ -19,11 +19,11 @@
  * the comma; the first word alone is not cut).  0 for NULL. */
 size_t headline_main_clause_len(const char *title);
 
-/* The number of words in title[0..len), when it is all ASCII: then they
- * are the scanner's tokens too (runs of letters and digits), and a matcher
- * can tell the main clause's words by their index instead of scanning it
- * again.  false for text with other bytes. */
-bool headline_ascii_words(const char *title, size_t len, size_t *ret_n);
+/* headline_main_clause_len(), and in *ret_words the number of words before
+ * the cut when they are all ASCII (then they are the scanner's tokens too,
+ * runs of letters and digits, and a matcher can tell the main clause's
+ * words by their index), SIZE_MAX when they are not. */
+size_t headline_main_clause(const char *title, size_t *ret_words);
 
 /* Whether title asks a question: it ends in a question mark, or its first
  * word is an interrogative ("What", "How", "Why", "Can", "Czy", "Что", ...). */

@@ -449,8 +449,8 @@ static void scan_title_and_headline(struct mctx *m, const char *title)
 
 	/* An ASCII main clause is the title's first words: keep what the scan
 	 * found in them.  Any other is scanned on its own. */
-	cut = headline_main_clause_len(title);
-	is_ascii = headline_ascii_words(title, cut, &words);
+	cut = headline_main_clause(title, &words);
+	is_ascii = words != SIZE_MAX;
 	for (size_t k = from; k < m->n_occ; k++)
 		if (m->occ[k].field != FIELD_HEADLINE || (is_ascii && m->occ[k].pos < words))
 			m->occ[n++] = m->occ[k];

@@ -30,6 +30,23 @@ static void test_subordinate_clause_cut(void **state)
 	assert_main_clause("Обстріл порту попри перемир'я", "Обстріл порту");
 }
 
+static void test_main_clause_words(void **state)
+{
+	size_t words;
+
+	assert_int_equal(headline_main_clause("Envoys meet in Geneva amid shelling", &words), 21);
+	assert_int_equal(words, 4);
+	assert_int_equal(headline_main_clause("Truce talks resume - as strikes go on", &words), 18);
+	assert_int_equal(words, 3);
+	assert_int_equal(headline_main_clause("Envoy's 2nd round ends", &words), 22);
+	assert_int_equal(words, 5);     /* Envoy, s, 2nd, round, ends */
+	/* not all ASCII: the scanner's tokens are not these words */
+	headline_main_clause("Rozmowy z Zełenskim mimo ostrzału", &words);
+	assert_int_equal(words, SIZE_MAX);
+	assert_int_equal(headline_main_clause(NULL, &words), 0);
+	assert_int_equal(words, SIZE_MAX);
+}
+
 static void test_whole_title_is_main_clause(void **state)
 {
 	/* No subordinator, or only as the first word. */
@@ -80,6 +97,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_subordinate_clause_cut),
+		cmocka_unit_test(test_main_clause_words),
 		cmocka_unit_test(test_whole_title_is_main_clause),
 		cmocka_unit_test(test_questions),
 		cmocka_unit_test(test_articles),
