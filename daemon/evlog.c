@@ -224,6 +224,9 @@ struct evlog_entry *evlog_entry_from_line(const char *line, size_t len)
 	t = jsonread_get_string(v, "time");
 	if (!jsonread_get_number(v, "seq", &seq) || !t || !jsonread_get_string(v, "event"))
 		return NULL;
+	/* A sequence number is a whole number a double holds exactly. */
+	if (!(seq >= 0 && seq <= 9007199254740992.0) || seq != (double)(int64_t)seq)
+		return NULL;
 
 	e = xcalloc(1, sizeof(*e));
 	if (evlog_parse_time(t, &e->time) < 0) {

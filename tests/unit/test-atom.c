@@ -114,6 +114,26 @@ static size_t load(struct evlog_entry **ev)
 	return ELEMENTSOF(lines);
 }
 
+/* fuzz-atom found a seq past what an integer holds: undefined behaviour on
+ * the conversion.  A seq that is no whole number in range is refused. */
+static void test_seq_whole_number(void **state)
+{
+	static const char *const bad[] = {
+		"{\"seq\":7.3e38,\"time\":\"2025-04-02T11:30:00Z\",\"event\":\"match\"}",
+		"{\"seq\":-1,\"time\":\"2025-04-02T11:30:00Z\",\"event\":\"match\"}",
+		"{\"seq\":1.5,\"time\":\"2025-04-02T11:30:00Z\",\"event\":\"match\"}",
+	};
+	const char *good = "{\"seq\":9007199254740992,\"time\":\"2025-04-02T11:30:00Z\",\"event\":\"match\"}";
+	struct evlog_entry *e;
+
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		assert_null(evlog_entry_from_line(bad[i], strlen(bad[i])));
+	e = evlog_entry_from_line(good, strlen(good));
+	assert_non_null(e);
+	assert_true(e->seq == INT64_C(9007199254740992));
+	evlog_entry_free(e);
+}
+
 static void test_group(void **state)
 {
 	struct evlog_entry *ev[ELEMENTSOF(lines)];
@@ -186,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_pct_encode),
 		cmocka_unit_test(test_storyline_name),
 		cmocka_unit_test(test_scrub),
+		cmocka_unit_test(test_seq_whole_number),
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_atom_build),
 	};
