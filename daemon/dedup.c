@@ -20,7 +20,7 @@ enum kind { KIND_WORD, KIND_NUMBER, KIND_FACT, KIND_TITLE_FACT, _KIND_MAX };
  * it reports.  Not a feature that is weighed: reports led by different
  * actors ("Trump gives ...", "Lavrov says ...") are told of different acts,
  * and that costs LEAD_PENALTY. */
-#define LEAD_BIT (UINT64_C(1) << 61)
+#define LEAD_BIT (UINT64_C(1) << 59)
 #define IS_LEAD(f) (KIND_OF(f) == KIND_TITLE_FACT && ((f) & LEAD_BIT))
 #define LEAD_PENALTY 0.1
 /* On a fact: a term list of the rules ("ACCUSE", "PRESSURE") that the
@@ -29,6 +29,9 @@ enum kind { KIND_WORD, KIND_NUMBER, KIND_FACT, KIND_TITLE_FACT, _KIND_MAX };
  * parties) weigh nothing, a rare act weighs much. */
 #define CONCEPT_BIT (UINT64_C(1) << 60)
 #define IS_CONCEPT(f) (KIND_OF(f) == KIND_FACT && ((f) & CONCEPT_BIT))
+/* Bit 61 marked facts of the setting in signatures stored before these
+ * flags: never set now, so that those read back mean nothing new. */
+#define OLD_SETTING_BIT (UINT64_C(1) << 61)
 
 /* A word is compared by its first letters, a crude stem that lets
  * "prisoner" meet "prisoners" and "Путин" meet "Путина". */
@@ -128,7 +131,7 @@ static bool is_fact_rule(const struct match_result *m, const char *rule)
 
 static uint64_t fact_feature(enum kind k, const char *fact)
 {
-	return TAG(k, fold_hash(fact, strlen(fact))) & ~(LEAD_BIT | CONCEPT_BIT);
+	return TAG(k, fold_hash(fact, strlen(fact))) & ~(LEAD_BIT | CONCEPT_BIT | OLD_SETTING_BIT);
 }
 
 void dedup_signature(const struct match_result *m, const char *title, const char *summary,
@@ -218,8 +221,9 @@ static uint32_t df_count(const struct dedup_df *df, uint64_t f)
 	return 0;
 }
 
-/* A feature's weight: 1, plus its rarity in the stream (inverse document
- * frequency, smoothed so that a feature no other report has weighs most). */
+/* A feature's weight: 1 (0 for a term list), plus its rarity in the stream
+ * (inverse document frequency, smoothed so that a feature no other report
+ * has weighs most). */
 static double weight(const struct dedup_df *df, uint64_t f)
 {
 	double w = IS_CONCEPT(f) ? 0.0 : 1.0;

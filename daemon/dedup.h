@@ -3,8 +3,9 @@
  * Outlets retell the same development in their own words and languages
  * within hours.  A signature keeps what survives retelling: the storyline
  * profile's facts the report names (language-independent: the profile lists
- * every spelling), the facts of its headline, its content words and its
- * numbers.  Two reports are the same development when their signatures are
+ * every spelling), the facts of its headline and the actor it leads with,
+ * the rules' term lists its headline names (what was done, in any
+ * language), its content words and its numbers.  Two reports are the same development when their signatures are
  * close, and closeness in time counts: a match needs less in common an hour
  * after the first report than half a day after it.  Pure: no I/O. */
 #pragma once
