@@ -1,0 +1,392 @@
+/* decision.c - the decision record of an item: text in the state file.
+ *
+ * Version 1, one line per part, fields split by one space, the last field
+ * the rest of the line (names and terms may hold spaces, never a newline):
+ *   1 TYPE ACTION CAP             m|u, n|l|i, -|a|c|t|d
+ *   s SCORE NOTIFY_AT LOG_AT STORYLINE
+ *   h f|r ACTION LIMIT CONTRIBUTION NAME     one per hit, in rule order
+ *   e HIT POSITION FIELD TERM                one per distinct place
+ *   d SIMILARITY|- FIRST_REPORT
+ *   w WORD-OR-FACT                           one per shared feature
+ * An ignored item nothing matched is "1 m i -". */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "decision.h"
+#include "util.h"
+
+static const char cap_codes[_DECISION_CAP_MAX] = {
+	[DECISION_CAP_NONE] = '-',
+	[DECISION_CAP_AGE] = 'a',
+	[DECISION_CAP_CHANGE] = 'c',
+	[DECISION_CAP_COSMETIC] = 't',
+	[DECISION_CAP_DUPLICATE] = 'd',
+};
+
+static char action_code(enum action a)
+{
+	switch (a) {
+	case ACTION_IGNORE:
+		return 'i';
+	case ACTION_LOG:
+		return 'l';
+	case ACTION_NOTIFY:
+		return 'n';
+	}
+	return '?';
+}
+
+static int action_from_code(char c, enum action *ret)
+{
+	switch (c) {
+	case 'i':
+		*ret = ACTION_IGNORE;
+		return 0;
+	case 'l':
+		*ret = ACTION_LOG;
+		return 0;
+	case 'n':
+		*ret = ACTION_NOTIFY;
+		return 0;
+	default:
+		return -EBADMSG;
+	}
+}
+
+const char *decision_cap_to_string(enum decision_cap c)
+{
+	switch (c) {
+	case DECISION_CAP_NONE:
+		return "none";
+	case DECISION_CAP_AGE:
+		return "first poll of its feed, published longer ago than notify_max_age";
+	case DECISION_CAP_CHANGE:
+		return "an update whose change is no development on its own";
+	case DECISION_CAP_COSMETIC:
+		return "a retitle that adds no news (live, updated, a time, the outlet)";
+	case DECISION_CAP_DUPLICATE:
+		return "a duplicate of a development already notified";
+	case _DECISION_CAP_MAX:
+		break;
+	}
+	return "?";
+}
+
+/* The last field of a line: a newline in it would start another line. */
+static void put_rest(struct buf *b, const char *s)
+{
+	for (s = s ? s : ""; *s; s++)
+		(void)buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+	(void)buf_putc(b, '\n');
+}
+
+static ssize_t hit_index(const struct match_result *m, const char *rule)
+{
+	for (size_t i = 0; i < m->n_hits; i++)
+		if (m->hits[i].rule == rule)
+			return (ssize_t)i;
+	return -1;
+}
+
+char *decision_encode(const struct decision *d)
+{
+	const struct match_result *m = d->match;
+	_cleanup_buf_ struct buf b;
+
+	buf_init(&b, 0);
+	(void)buf_printf(&b, "1 %c %c %c\n", d->is_update ? 'u' : 'm', action_code(d->action),
+			 cap_codes[d->cap]);
+	if (m && m->storyline) {
+		(void)buf_printf(&b, "s %g %g %g ", m->score, m->notify_at, m->log_at);
+		put_rest(&b, m->storyline);
+		for (size_t i = 0; i < m->n_hits; i++) {
+			const struct match_hit *h = &m->hits[i];
+
+			(void)buf_printf(&b, "h %c %c %c %g ", h->is_fact ? 'f' : 'r',
+					 action_code(h->action), action_code(h->limit), h->contribution);
+			put_rest(&b, h->rule);
+		}
+		for (size_t i = 0; i < m->n_evidence; i++) {
+			const struct match_evidence *e = &m->evidence[i];
+			ssize_t h = hit_index(m, e->rule);
+
+			if (h < 0 || decision_evidence_is_repeated(m, i) || !e->field || !*e->field ||
+			    strchr(e->field, ' ') || !e->term || !*e->term)
+				continue;
+			(void)buf_printf(&b, "e %zd %zu %s ", h, e->position, e->field);
+			put_rest(&b, e->term);
+		}
+	}
+	if (d->duplicate_of) {
+		if (d->similarity >= 0)
+			(void)buf_printf(&b, "d %.3f ", d->similarity);
+		else
+			(void)buf_puts(&b, "d - ");
+		put_rest(&b, d->duplicate_of);
+	}
+	for (size_t i = 0; i < d->n_shared; i++) {
+		if (!d->shared[i] || !*d->shared[i])
+			continue;
+		(void)buf_puts(&b, "w ");
+		put_rest(&b, d->shared[i]);
+	}
+	/* Without its last newline: one byte a record. */
+	if (b.len > 0)
+		b.data[--b.len] = '\0';
+	return buf_steal(&b);
+}
+
+void decision_record_done(struct decision_record *r)
+{
+	free(r->m.hits);
+	free(r->m.evidence);
+	free(r->shared);
+	free(r->text);
+	*r = (struct decision_record){ 0 };
+}
+
+/* Splits off the next space-separated field of *p; NULL when there is none. */
+static char *next_field(char **p)
+{
+	char *s = *p, *sp;
+
+	if (!s || !*s)
+		return NULL;
+	sp = strchr(s, ' ');
+	if (sp) {
+		*sp = '\0';
+		*p = sp + 1;
+	} else
+		*p = NULL;
+	return s;
+}
+
+static int parse_double(const char *s, double *ret)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -EBADMSG;
+	v = strtod(s, &end);
+	if (*end || v != v)
+		return -EBADMSG;
+	*ret = v;
+	return 0;
+}
+
+static int parse_size(const char *s, size_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EBADMSG;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end || errno || v > SIZE_MAX)
+		return -EBADMSG;
+	*ret = (size_t)v;
+	return 0;
+}
+
+/* A one-character field. */
+static int parse_code(const char *s, char *ret)
+{
+	if (!s || !s[0] || s[1])
+		return -EBADMSG;
+	*ret = s[0];
+	return 0;
+}
+
+static int parse_header(char *line, struct decision *d)
+{
+	char *p = line, type, action, cap;
+	const char *version = next_field(&p);
+	int r;
+
+	if (!streq(version, "1"))
+		return -EBADMSG;
+	r = parse_code(next_field(&p), &type);
+	if (r >= 0)
+		r = parse_code(next_field(&p), &action);
+	if (r >= 0)
+		r = parse_code(p, &cap);
+	if (r < 0 || (type != 'm' && type != 'u'))
+		return -EBADMSG;
+	d->is_update = type == 'u';
+	r = action_from_code(action, &d->action);
+	if (r < 0)
+		return r;
+	for (unsigned c = 0; c < _DECISION_CAP_MAX; c++)
+		if (cap_codes[c] == cap) {
+			d->cap = (enum decision_cap)c;
+			return 0;
+		}
+	return -EBADMSG;
+}
+
+static int parse_hit(char *p, struct match_result *m)
+{
+	struct match_hit h = { 0 };
+	char kind, action, limit;
+	int r;
+
+	r = parse_code(next_field(&p), &kind);
+	if (r >= 0)
+		r = parse_code(next_field(&p), &action);
+	if (r >= 0)
+		r = parse_code(next_field(&p), &limit);
+	if (r >= 0)
+		r = parse_double(next_field(&p), &h.contribution);
+	if (r >= 0)
+		r = action_from_code(action, &h.action);
+	if (r >= 0)
+		r = action_from_code(limit, &h.limit);
+	if (r < 0 || (kind != 'f' && kind != 'r') || !p || !*p)
+		return -EBADMSG;
+	h.is_fact = kind == 'f';
+	h.rule = p;
+	m->hits = xreallocarray(m->hits, m->n_hits + 1, sizeof(*m->hits));
+	m->hits[m->n_hits++] = h;
+	return 0;
+}
+
+static int parse_evidence(char *p, struct match_result *m)
+{
+	struct match_evidence e = { 0 };
+	size_t hit;
+	int r;
+
+	r = parse_size(next_field(&p), &hit);
+	if (r >= 0)
+		r = parse_size(next_field(&p), &e.position);
+	if (r < 0 || hit >= m->n_hits)
+		return -EBADMSG;
+	e.rule = m->hits[hit].rule;
+	e.field = next_field(&p);
+	e.term = p;
+	if (!e.field || !e.term || !*e.term)
+		return -EBADMSG;
+	m->evidence = xreallocarray(m->evidence, m->n_evidence + 1, sizeof(*m->evidence));
+	m->evidence[m->n_evidence++] = e;
+	return 0;
+}
+
+static int parse_line(char *line, struct decision_record *rec, size_t *n_shared)
+{
+	struct decision *d = &rec->d;
+	struct match_result *m = &rec->m;
+	char *p = line + 2;
+	int r;
+
+	if (line[0] == '\0' || line[1] != ' ')
+		return -EBADMSG;
+	switch (line[0]) {
+	case 's':
+		if (d->match)
+			return -EBADMSG;
+		r = parse_double(next_field(&p), &m->score);
+		if (r >= 0)
+			r = parse_double(next_field(&p), &m->notify_at);
+		if (r >= 0)
+			r = parse_double(next_field(&p), &m->log_at);
+		if (r < 0 || !p || !*p)
+			return -EBADMSG;
+		m->storyline = p;
+		m->action = d->action;
+		d->match = m;
+		return 0;
+	case 'h':
+		return d->match ? parse_hit(p, m) : -EBADMSG;
+	case 'e':
+		return d->match ? parse_evidence(p, m) : -EBADMSG;
+	case 'd': {
+		const char *sim = next_field(&p);
+
+		if (d->duplicate_of || !sim || !p || !*p)
+			return -EBADMSG;
+		d->similarity = -1;
+		if (!streq(sim, "-") && parse_double(sim, &d->similarity) < 0)
+			return -EBADMSG;
+		d->duplicate_of = p;
+		return 0;
+	}
+	case 'w':
+		if (!*p)
+			return -EBADMSG;
+		rec->shared = xreallocarray(rec->shared, *n_shared + 1, sizeof(*rec->shared));
+		rec->shared[(*n_shared)++] = p;
+		return 0;
+	default:
+		return -EBADMSG;
+	}
+}
+
+int decision_decode(const char *text, struct decision_record *ret)
+{
+	struct decision_record rec = { .text = xstrdup(text) };
+	size_t n_shared = 0;
+	char *line = rec.text, *nl;
+	int r;
+
+	nl = strchr(line, '\n');
+	if (nl)
+		*nl = '\0';
+	r = parse_header(line, &rec.d);
+	while (r >= 0 && nl) {
+		line = nl + 1;
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		r = parse_line(line, &rec, &n_shared);
+	}
+	if (r < 0) {
+		decision_record_done(&rec);
+		return r;
+	}
+	rec.d.shared = rec.shared;
+	rec.d.n_shared = n_shared;
+	*ret = rec;
+	/* d.match pointed into the local copy. */
+	if (ret->d.match)
+		ret->d.match = &ret->m;
+	return 0;
+}
+
+bool decision_evidence_is_repeated(const struct match_result *m, size_t j)
+{
+	const struct match_evidence *e = &m->evidence[j];
+
+	for (size_t k = 0; k < j; k++) {
+		const struct match_evidence *o = &m->evidence[k];
+
+		if (o->rule == e->rule && o->position == e->position && streq(o->term, e->term) &&
+		    streq(o->field, e->field))
+			return true;
+	}
+	return false;
+}
+
+void decision_format_hits(struct buf *b, const struct match_result *m)
+{
+	for (size_t i = 0; i < m->n_hits; i++) {
+		const struct match_hit *h = &m->hits[i];
+
+		(void)buf_printf(b, "  %+g %s %s", h->contribution, h->is_fact ? "fact" : "rule", h->rule);
+		if (!h->is_fact)
+			(void)buf_printf(b, " [%s]", action_to_string(h->action));
+		(void)buf_putc(b, '\n');
+		for (size_t j = 0; j < m->n_evidence; j++) {
+			const struct match_evidence *e = &m->evidence[j];
+
+			if (e->rule != h->rule || decision_evidence_is_repeated(m, j))
+				continue;
+			(void)buf_printf(b, "      %s: %s, word %zu\n", e->term, e->field, e->position + 1);
+		}
+	}
+}
