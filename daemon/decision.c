@@ -92,6 +92,15 @@ static ssize_t hit_index(const struct match_result *m, const char *rule)
 	return -1;
 }
 
+/* The first rule whose action is ignore: a veto (match.c). */
+static ssize_t veto_index(const struct match_result *m)
+{
+	for (size_t i = 0; i < m->n_hits; i++)
+		if (!m->hits[i].is_fact && m->hits[i].action == ACTION_IGNORE)
+			return (ssize_t)i;
+	return -1;
+}
+
 char *decision_encode(const struct decision *d)
 {
 	const struct match_result *m = d->match;
@@ -110,15 +119,22 @@ char *decision_encode(const struct decision *d)
 					 action_code(h->action), action_code(h->limit), h->contribution);
 			put_rest(&b, h->rule);
 		}
+		/* An item a rule vetoed: the first word that rule found is the
+		 * reason.  A veto catches much of a busy stream: the rest of
+		 * its evidence would cost most of the file. */
+		ssize_t veto = d->action == ACTION_IGNORE ? veto_index(m) : -1;
+		bool has_veto_word = false;
+
 		for (size_t i = 0; i < m->n_evidence; i++) {
 			const struct match_evidence *e = &m->evidence[i];
 			ssize_t h = hit_index(m, e->rule);
 
-			if (h < 0 || decision_evidence_is_repeated(m, i) || !e->field || !*e->field ||
+			if (h < 0 || (veto >= 0 && (h != veto || has_veto_word)) || decision_evidence_is_repeated(m, i) || !e->field || !*e->field ||
 			    strchr(e->field, ' ') || !e->term || !*e->term)
 				continue;
 			(void)buf_printf(&b, "e %zd %zu %s ", h, e->position, e->field);
 			put_rest(&b, e->term);
+			has_veto_word = veto >= 0;
 		}
 	}
 	if (d->duplicate_of) {

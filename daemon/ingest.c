@@ -159,7 +159,7 @@ static struct doc_keys document_keys(const struct feed *f)
 	return (struct doc_keys){ .v = keys, .n = n };
 }
 
-static int item_match(const struct ruleset *rules, struct match_scratch *scratch, bool is_dry_run,
+static int item_match(const struct ruleset *rules, struct match_scratch *scratch,
 		      const struct feed *f, const char *feed_url,
 		      const struct feed_item *it, struct match_result **ret)
 {
@@ -172,9 +172,9 @@ static int item_match(const struct ruleset *rules, struct match_scratch *scratch
 		.link = it->link,
 		.categories = (const char *const *)it->categories,
 		.n_categories = it->n_categories,
-		/* The daemon keeps evidence of relevant items only (dedup's
-		 * headline facts); a dry run explains every item. */
-		.is_evidence_for_relevant_only = !is_dry_run,
+		/* Evidence of every item: dedup's headline facts, and the
+		 * words that decided it, ignored or not (decision.h). */
+		.is_evidence_for_relevant_only = false,
 	};
 
 	if (!rules) {
@@ -644,7 +644,7 @@ static int change_action(const struct ingest *ig, struct match_scratch *scratch,
 		.link = it->link,
 		.author = it->author,
 	};
-	int r = item_match(ig->rules, scratch, false, f, feed_url, &change, &m);
+	int r = item_match(ig->rules, scratch, f, feed_url, &change, &m);
 
 	if (r < 0)
 		return r;
@@ -748,7 +748,7 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 	if (!is_new && prev.content_hash == hash)
 		return store_item_touch(ig->store, feed_url, key, ig->now_usec);
 
-	r = item_match(ig->rules, scratch, false, f, feed_url, it, &m);
+	r = item_match(ig->rules, scratch, f, feed_url, it, &m);
 	if (r < 0)
 		return r;
 	action = m->action;
@@ -998,7 +998,7 @@ int ingest_dry_run(const struct ruleset *rules, const char *feed_url, const void
 		const struct feed_item *it = &f->items[i];
 		_cleanup_match_result_ struct match_result *m = NULL;
 
-		r = item_match(rules, NULL, true, f, feed_url, it, &m);
+		r = item_match(rules, NULL, f, feed_url, it, &m);
 		if (r < 0)
 			return r;
 		r = cb(f, it, keys.v[i], m, userdata);

@@ -191,7 +191,8 @@ static const char *const stmt_sql[_STMT_MAX] = {
 	/* For a person asking about one item: a walk of all items, which no
 	 * index for it would repay at every item stored. */
 	[STMT_ITEM_FIND] =
-		"SELECT feeds.url, feeds.title, key, item_id, items.title, link, published, storyline,"
+		"SELECT feeds.url, feeds.title, key, item_id, items.title,"
+		" CASE link WHEN '' THEN substr(key, instr(key, ':') + 1) ELSE link END, published, storyline,"
 		" action, score, duplicate_of, first_seen_usec, last_seen_usec, decision"
 		" FROM items JOIN feeds ON feeds.id = items.feed"
 		" WHERE item_id = ?1 OR link = ?1 OR key = ?2 OR key = ?3"
@@ -1231,6 +1232,17 @@ void item_prev_done(struct item_prev *p)
 	*p = (struct item_prev){ 0 };
 }
 
+/* Whether the identity key is the link itself, "link:" or "id:" + link (a
+ * permalink guid): then the link is stored as "", half of most items' bytes. */
+static bool is_link_in_key(const char *key, const char *link)
+{
+	if (!link || !key)
+		return false;
+	if (strncmp(key, "link:", 5) == 0)
+		return streq(key + 5, link);
+	return strncmp(key, "id:", 3) == 0 && streq(key + 3, link);
+}
+
 int store_item_put(struct store *s, const struct item_record *rec, uint64_t now_usec)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -1247,7 +1259,7 @@ int store_item_put(struct store *s, const struct item_record *rec, uint64_t now_
 	bind_text(st, 2, rec->key);
 	bind_u64(st, 3, rec->content_hash);
 	bind_text(st, 4, rec->title);
-	bind_text(st, 5, rec->link);
+	bind_text(st, 5, is_link_in_key(rec->key, rec->link) ? "" : rec->link);
 	bind_date(st, 6, rec->published);
 	bind_text(st, 7, rec->storyline);
 	bind_text(st, 8, action_to_string(rec->action));
