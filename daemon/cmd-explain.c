@@ -37,7 +37,7 @@ static void explain_help(FILE *f)
 {
 	fprintf(f,
 		"Usage: storywatch explain [--config FILE] [--system|--user] [--state-dir DIR]\n"
-		"                          [--json] [--utc] ID|LINK\n"
+		"                          [--event-log FILE] [--json] [--utc] ID|LINK\n"
 		"\n"
 		"Why storywatchd notified, logged or ignored an item, or took it for a\n"
 		"duplicate, from its state: the storyline, the rules and profile facts that\n"
@@ -47,10 +47,12 @@ static void explain_help(FILE *f)
 		"the first report with the similarity and what both say.  ID is the id of\n"
 		"the event log (its guid or Atom id, else its link); every item with that\n"
 		"id or link is shown, one per feed.  Items gone from their feed for longer\n"
-		"than prune_after are forgotten.  Exit status 1 when no item is found.\n"
+		"than prune_after are forgotten: for an item not found, the event log says\n"
+		"whether it was seen.  Exit status 1 when no item is found.\n"
 		"\n"
 		CLI_INSTANCE_HELP
 		"  --state-dir DIR      the daemon's state directory (default: the configuration's)\n"
+		"  --event-log FILE     the daemon's event log (default: the configuration's)\n"
 		"  --json               one JSON object per item and line (times RFC 3339, UTC)\n"
 		"  --utc                times in UTC (default: local time, as TZ says)\n");
 }
@@ -361,6 +363,7 @@ int cmd_explain(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "state-dir", required_argument, NULL, 'd' },
+		{ "event-log", required_argument, NULL, 'e' },
 		{ "json",      no_argument,       NULL, 'j' },
 		{ "utc",       no_argument,       NULL, 'u' },
 		{ "help",      no_argument,       NULL, 'h' },
@@ -379,6 +382,9 @@ int cmd_explain(int argc, char **argv)
 		switch (c) {
 		case 'd':
 			in.o.state_dir = optarg;
+			break;
+		case 'e':
+			in.o.event_log = optarg;
 			break;
 		case 'j':
 			x.is_json = true;

@@ -162,6 +162,14 @@ rc=$?
 set -e
 [ $rc -eq 1 ] && grep -q "gone-1: pruned from $tmp/state/state.db: the event log has it (match log, seq 999" "$tmp/err" ||
 	{ cat "$tmp/err"; fail "explain of a pruned item: exit $rc"; }
+printf '{"seq":7,"time":"2025-04-02T10:00:00Z","event":"update","feed":"x","id":"gone-2","title":"Old","link":null,"action":"notify","duplicate_of":null}\n' \
+	> "$tmp/other.jsonl"
+set +e
+"$sw" explain --config "$conf" --event-log "$tmp/other.jsonl" gone-2 > "$tmp/out" 2> "$tmp/err"
+rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q "gone-2: pruned from .*(update notify, seq 7" "$tmp/err" ||
+	{ cat "$tmp/err"; fail "explain --event-log of a pruned item: exit $rc"; }
 set +e
 "$sw" explain --config "$conf" > /dev/null 2>&1
 rc=$?
