@@ -4,10 +4,12 @@
  * the rest of the line (names and terms may hold spaces, never a newline):
  *   1 TYPE ACTION CAP             m|u, n|l|i, -|a|c|t|d
  *   s SCORE NOTIFY_AT LOG_AT STORYLINE
- *   h f|r ACTION LIMIT CONTRIBUTION NAME     one per hit, in rule order
- *   e HIT POSITION FIELD TERM                one per distinct place
+ *   p POSITION FIELD TERM         a place a term was found, numbered from 0
+ *   h f|r ACTION LIMIT CONTRIBUTION PLACES NAME
+ *                                 a hit, in rule order; PLACES "-" or "0,2,5"
  *   d SIMILARITY|- FIRST_REPORT
- *   w WORD-OR-FACT                           one per shared feature
+ *   w WORD-OR-FACT                one per shared feature
+ * Rules that share a term list find the same places: each is written once.
  * An ignored item nothing matched is "1 m i -". */
 
 #include <errno.h>
@@ -101,6 +103,49 @@ static ssize_t veto_index(const struct match_result *m)
 	return -1;
 }
 
+/* Whether evidence j goes into the record. */
+static bool is_evidence_kept(const struct match_result *m, size_t j)
+{
+	const struct match_evidence *e = &m->evidence[j];
+
+	return hit_index(m, e->rule) >= 0 && e->field && *e->field && !strchr(e->field, ' ') &&
+	       e->term && *e->term && !decision_evidence_is_repeated(m, j);
+}
+
+/* The distinct places of m's kept evidence ("p" lines), and for each kept
+ * evidence its place's number in ret_place. */
+static void write_places(struct buf *b, const struct match_result *m, ssize_t veto,
+			 size_t *ret_place)
+{
+	size_t n = 0;
+	bool has_veto_word = false;
+
+	for (size_t i = 0; i < m->n_evidence; i++) {
+		const struct match_evidence *e = &m->evidence[i];
+		ssize_t h = hit_index(m, e->rule);
+		size_t k;
+
+		ret_place[i] = SIZE_MAX;
+		if (!is_evidence_kept(m, i) || (veto >= 0 && (h != veto || has_veto_word)))
+			continue;
+		has_veto_word = veto >= 0;
+		for (k = 0; k < i; k++) {
+			const struct match_evidence *o = &m->evidence[k];
+
+			if (ret_place[k] != SIZE_MAX && o->position == e->position &&
+			    streq(o->field, e->field) && streq(o->term, e->term))
+				break;
+		}
+		if (k < i) {
+			ret_place[i] = ret_place[k];
+			continue;
+		}
+		ret_place[i] = n++;
+		(void)buf_printf(b, "p %zu %s ", e->position, e->field);
+		put_rest(b, e->term);
+	}
+}
+
 char *decision_encode(const struct decision *d)
 {
 	const struct match_result *m = d->match;
@@ -110,31 +155,29 @@ char *decision_encode(const struct decision *d)
 	(void)buf_printf(&b, "1 %c %c %c\n", d->is_update ? 'u' : 'm', action_code(d->action),
 			 cap_codes[d->cap]);
 	if (m && m->storyline) {
-		(void)buf_printf(&b, "s %g %g %g ", m->score, m->notify_at, m->log_at);
-		put_rest(&b, m->storyline);
-		for (size_t i = 0; i < m->n_hits; i++) {
-			const struct match_hit *h = &m->hits[i];
-
-			(void)buf_printf(&b, "h %c %c %c %g ", h->is_fact ? 'f' : 'r',
-					 action_code(h->action), action_code(h->limit), h->contribution);
-			put_rest(&b, h->rule);
-		}
+		_cleanup_free_ size_t *place = xreallocarray(NULL, MAX(m->n_evidence, 1), sizeof(*place));
 		/* An item a rule vetoed: the first word that rule found is the
 		 * reason.  A veto catches much of a busy stream: the rest of
 		 * its evidence would cost most of the file. */
 		ssize_t veto = d->action == ACTION_IGNORE ? veto_index(m) : -1;
-		bool has_veto_word = false;
 
-		for (size_t i = 0; i < m->n_evidence; i++) {
-			const struct match_evidence *e = &m->evidence[i];
-			ssize_t h = hit_index(m, e->rule);
+		(void)buf_printf(&b, "s %g %g %g ", m->score, m->notify_at, m->log_at);
+		put_rest(&b, m->storyline);
+		write_places(&b, m, veto, place);
+		for (size_t i = 0; i < m->n_hits; i++) {
+			const struct match_hit *h = &m->hits[i];
+			bool has_place = false;
 
-			if (h < 0 || (veto >= 0 && (h != veto || has_veto_word)) || decision_evidence_is_repeated(m, i) || !e->field || !*e->field ||
-			    strchr(e->field, ' ') || !e->term || !*e->term)
-				continue;
-			(void)buf_printf(&b, "e %zd %zu %s ", h, e->position, e->field);
-			put_rest(&b, e->term);
-			has_veto_word = veto >= 0;
+			(void)buf_printf(&b, "h %c %c %c %g ", h->is_fact ? 'f' : 'r',
+					 action_code(h->action), action_code(h->limit), h->contribution);
+			for (size_t j = 0; j < m->n_evidence; j++) {
+				if (m->evidence[j].rule != h->rule || place[j] == SIZE_MAX)
+					continue;
+				(void)buf_printf(&b, "%s%zu", has_place ? "," : "", place[j]);
+				has_place = true;
+			}
+			(void)buf_puts(&b, has_place ? " " : "- ");
+			put_rest(&b, h->rule);
 		}
 	}
 	if (d->duplicate_of) {
@@ -246,10 +289,60 @@ static int parse_header(char *line, struct decision *d)
 	return -EBADMSG;
 }
 
-static int parse_hit(char *p, struct match_result *m)
+/* A term's place, "p" lines, before the hits that refer to it. */
+struct place {
+	size_t position;
+	const char *field, *term;
+};
+
+struct places {
+	struct place *v;
+	size_t n;
+};
+
+static int parse_place(char *p, struct places *pl)
+{
+	struct place x = { 0 };
+
+	if (parse_size(next_field(&p), &x.position) < 0)
+		return -EBADMSG;
+	x.field = next_field(&p);
+	x.term = p;
+	if (!x.field || !x.term || !*x.term)
+		return -EBADMSG;
+	pl->v = xreallocarray(pl->v, pl->n + 1, sizeof(*pl->v));
+	pl->v[pl->n++] = x;
+	return 0;
+}
+
+/* The evidence of a hit named rule: the places listed, "-" for none. */
+static int parse_hit_places(char *list, const char *rule, const struct places *pl,
+			    struct match_result *m)
+{
+	if (streq(list, "-"))
+		return 0;
+	for (char *p = list; p;) {
+		char *comma = strchr(p, ','), *next = comma ? comma + 1 : NULL;
+		size_t k;
+
+		if (comma)
+			*comma = '\0';
+		if (parse_size(p, &k) < 0 || k >= pl->n)
+			return -EBADMSG;
+		m->evidence = xreallocarray(m->evidence, m->n_evidence + 1, sizeof(*m->evidence));
+		m->evidence[m->n_evidence++] = (struct match_evidence){
+			.rule = rule, .term = pl->v[k].term, .field = pl->v[k].field,
+			.position = pl->v[k].position,
+		};
+		p = next;
+	}
+	return 0;
+}
+
+static int parse_hit(char *p, const struct places *pl, struct match_result *m)
 {
 	struct match_hit h = { 0 };
-	char kind, action, limit;
+	char kind = 0, action = 0, limit = 0, *list;
 	int r;
 
 	r = parse_code(next_field(&p), &kind);
@@ -263,37 +356,21 @@ static int parse_hit(char *p, struct match_result *m)
 		r = action_from_code(action, &h.action);
 	if (r >= 0)
 		r = action_from_code(limit, &h.limit);
-	if (r < 0 || (kind != 'f' && kind != 'r') || !p || !*p)
+	list = next_field(&p);
+	if (r < 0 || (kind != 'f' && kind != 'r') || !list || !p || !*p)
 		return -EBADMSG;
 	h.is_fact = kind == 'f';
 	h.rule = p;
+	r = parse_hit_places(list, h.rule, pl, m);
+	if (r < 0)
+		return r;
 	m->hits = xreallocarray(m->hits, m->n_hits + 1, sizeof(*m->hits));
 	m->hits[m->n_hits++] = h;
 	return 0;
 }
 
-static int parse_evidence(char *p, struct match_result *m)
-{
-	struct match_evidence e = { 0 };
-	size_t hit;
-	int r;
-
-	r = parse_size(next_field(&p), &hit);
-	if (r >= 0)
-		r = parse_size(next_field(&p), &e.position);
-	if (r < 0 || hit >= m->n_hits)
-		return -EBADMSG;
-	e.rule = m->hits[hit].rule;
-	e.field = next_field(&p);
-	e.term = p;
-	if (!e.field || !e.term || !*e.term)
-		return -EBADMSG;
-	m->evidence = xreallocarray(m->evidence, m->n_evidence + 1, sizeof(*m->evidence));
-	m->evidence[m->n_evidence++] = e;
-	return 0;
-}
-
-static int parse_line(char *line, struct decision_record *rec, size_t *n_shared)
+static int parse_line(char *line, struct decision_record *rec, struct places *pl,
+		      size_t *n_shared)
 {
 	struct decision *d = &rec->d;
 	struct match_result *m = &rec->m;
@@ -317,10 +394,10 @@ static int parse_line(char *line, struct decision_record *rec, size_t *n_shared)
 		m->action = d->action;
 		d->match = m;
 		return 0;
+	case 'p':
+		return d->match && m->n_hits == 0 ? parse_place(p, pl) : -EBADMSG;
 	case 'h':
-		return d->match ? parse_hit(p, m) : -EBADMSG;
-	case 'e':
-		return d->match ? parse_evidence(p, m) : -EBADMSG;
+		return d->match ? parse_hit(p, pl, m) : -EBADMSG;
 	case 'd': {
 		const char *sim = next_field(&p);
 
@@ -346,6 +423,7 @@ static int parse_line(char *line, struct decision_record *rec, size_t *n_shared)
 int decision_decode(const char *text, struct decision_record *ret)
 {
 	struct decision_record rec = { .text = xstrdup(text) };
+	struct places pl = { 0 };
 	size_t n_shared = 0;
 	char *line = rec.text, *nl;
 	int r;
@@ -359,8 +437,9 @@ int decision_decode(const char *text, struct decision_record *ret)
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
-		r = parse_line(line, &rec, &n_shared);
+		r = parse_line(line, &rec, &pl, &n_shared);
 	}
+	free(pl.v);
 	if (r < 0) {
 		decision_record_done(&rec);
 		return r;

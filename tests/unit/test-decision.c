@@ -76,6 +76,17 @@ static void test_match_round_trip(void **state)
 	assert_string_equal(m->storyline, "harbour");
 	assert_int_equal(m->action, ACTION_LOG);
 	text = decision_encode(&(struct decision){ .action = m->action, .match = m });
+	/* "ferry" in the title is found by the fact and the rule: one place. */
+	assert_string_equal(text, "1 m l -\n"
+			    "s 7 4 2 harbour\n"
+			    "p 0 title Lindqvist\n"
+			    "p 3 title ferry\n"
+			    "p 4 title walkout\n"
+			    "p 1 summary \"night crossing\"\n"
+			    "h f l n 1 0 actor Lindqvist\n"
+			    "h f l n 2 1,2 agreement ferry NEAR/4 (strike OR walkout)\n"
+			    "h r n n 3 1,3 ferries\n"
+			    "h r l l 1 0 gossip");
 	assert_int_equal(decision_decode(text, &rec), 0);
 	b = rec.d.match;
 	assert_non_null(b);
@@ -149,10 +160,13 @@ static void test_damaged_refused(void **state)
 {
 	static const char *const bad[] = {
 		"", "2 m i -", "1 m i", "1 x i -", "1 m q -", "1 m i z", "1 m i --",
-		"1 m i -\n", "1 m i -\nh r n n 3 ferries", "1 m i -\ns 1 2",
-		"1 m i -\ns 1 2 3 h\ne 0 1 title ferry", "1 m i -\ns 1 2 3 h\nh r n n x ferries",
-		"1 m i -\ns 1 2 3 h\nh r n n 1 ferries\ne 1 0 title ferry",
-		"1 m i -\ns 1 2 3 h\nh r n n 1 ferries\ne 0 -1 title ferry",
+		"1 m i -\n", "1 m i -\nh r n n 3 - ferries", "1 m i -\ns 1 2",
+		"1 m i -\np 1 title ferry", "1 m i -\ns 1 2 3 h\nh r n n x - ferries",
+		"1 m i -\ns 1 2 3 h\nh r n n 1 ferries", "1 m i -\ns 1 2 3 h\nh r n n 1 0 ferries",
+		"1 m i -\ns 1 2 3 h\np 1 title ferry\nh r n n 1 1 ferries",
+		"1 m i -\ns 1 2 3 h\np 1 title ferry\nh r n n 1 0,x ferries",
+		"1 m i -\ns 1 2 3 h\np -1 title ferry", "1 m i -\ns 1 2 3 h\np 1 title",
+		"1 m i -\ns 1 2 3 h\nh r n n 1 - ferries\np 1 title ferry",
 		"1 m i -\ns 1 2 3 h\ns 1 2 3 h", "1 m i -\nd 0.5", "1 m i -\nd x y",
 		"1 m i -\nw ", "1 m i -\nz what",
 	};
