@@ -24,8 +24,8 @@ struct match_input {
 	const char *link;
 	const char *const *categories;
 	size_t n_categories;
-	/* No evidence for an item that ends up ignored: the daemon keeps none of
-	 * it, and collecting it costs more than the match. */
+	/* No evidence for an item that ends up ignored, for a caller that keeps
+	 * none of it (the daemon keeps it: decision.h). */
 	bool is_evidence_for_relevant_only;
 };
 
