@@ -161,6 +161,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "check the rules and report every error" },
 	{ "match", cmd_match, "run the rules over feed files and explain each score" },
 	{ "status", cmd_status, "each feed's last poll, HTTP status, errors, next poll" },
+	{ "explain", cmd_explain, "why an item was notified, logged, ignored or a duplicate" },
 	{ "parse", cmd_parse, "print the entries of feed documents as JSON Lines" },
 	{ "feed",  cmd_feed,  "print a storyline's Atom feed of developments" },
 	{ "report", cmd_report, "write a storyline's timeline as one HTML page" },

@@ -90,5 +90,7 @@ int cmd_feed(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 /* storywatch digest: the period in text or a mail (cmd-digest.c). */
 int cmd_digest(int argc, char **argv);
+/* storywatch explain ID|LINK: why an item got its action (cmd-explain.c). */
+int cmd_explain(int argc, char **argv);
 /* storywatch feeds list|add|remove|import|export: the feeds list (cmd-feeds.c). */
 int cmd_feeds(int argc, char **argv);

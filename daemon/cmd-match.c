@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "decision.h"
 #include "diag.h"
 #include "item-json.h"
 #include "json.h"
@@ -40,22 +41,6 @@ static void match_help(FILE *f)
 		"\n"
 		CLI_INSTANCE_HELP,
 		PKGDATADIR "/rules");
-}
-
-/* The matcher may find one word again for a second use of its term in a
- * rule; the reader wants each place once. */
-static bool is_repeated_evidence(const struct match_result *m, size_t j)
-{
-	const struct match_evidence *e = &m->evidence[j];
-
-	for (size_t k = 0; k < j; k++) {
-		const struct match_evidence *o = &m->evidence[k];
-
-		if (o->rule == e->rule && o->position == e->position && streq(o->term, e->term) &&
-		    streq(o->field, e->field))
-			return true;
-	}
-	return false;
 }
 
 static int write_json(struct buf *b, const struct feed *f, const struct feed_item *it,
@@ -105,7 +90,7 @@ static int write_json(struct buf *b, const struct feed *f, const struct feed_ite
 	r |= json_key(b, "evidence");
 	r |= json_begin_array(b);
 	for (size_t i = 0; i < m->n_evidence; i++) {
-		if (is_repeated_evidence(m, i))
+		if (decision_evidence_is_repeated(m, i))
 			continue;
 		r |= json_begin_object(b);
 		r |= json_key(b, "rule");
@@ -140,19 +125,7 @@ static void write_text(struct buf *b, const char *name, size_t idx, const struct
 	if (m->action == ACTION_NOTIFY)
 		(void)buf_printf(b, " (urgency %s)", urgency_to_string(m->urgency));
 	(void)buf_putc(b, '\n');
-	for (size_t i = 0; i < m->n_hits; i++) {
-		const struct match_hit *h = &m->hits[i];
-		(void)buf_printf(b, "  %+g %s %s", h->contribution, h->is_fact ? "fact" : "rule", h->rule);
-		if (!h->is_fact)
-			(void)buf_printf(b, " [%s]", action_to_string(h->action));
-		(void)buf_putc(b, '\n');
-		for (size_t j = 0; j < m->n_evidence; j++) {
-			const struct match_evidence *e = &m->evidence[j];
-			if (e->rule != h->rule || is_repeated_evidence(m, j))
-				continue;
-			(void)buf_printf(b, "      %s: %s, word %zu\n", e->term, e->field, e->position + 1);
-		}
-	}
+	decision_format_hits(b, m);
 	(void)buf_putc(b, '\n');
 }
 

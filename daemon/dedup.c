@@ -334,3 +334,130 @@ int dedup_sig_from_blob(const void *blob, size_t len, struct dedup_sig *ret)
 	*ret = s;
 	return 0;
 }
+
+struct named {
+	uint64_t f;
+	size_t order;        /* the first of a feature's names wins */
+	char *name;
+};
+
+static int named_cmp(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+
+	if (x->f != y->f)
+		return x->f < y->f ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void name_add(struct named **v, size_t *n, uint64_t f, const char *name)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n] = (struct named){ .f = f, .order = *n, .name = xstrdup(name) };
+	(*n)++;
+}
+
+/* Each word of text with its feature, as add_words() makes it. */
+static void name_words(struct named **v, size_t *n, const char *text)
+{
+	_cleanup_fold_text_ struct fold_text t = { 0 };
+
+	if (!text)
+		return;
+	fold_append(&t, text, strlen(text));
+	for (size_t i = 0; i < t.n_tokens; i++) {
+		struct dedup_sig one = { 0 };
+		size_t cap = 0;
+		const char *w = fold_token_str(&t, i);
+
+		add_words(&one, &cap, w);
+		for (size_t j = 0; j < one.n; j++)
+			name_add(v, n, one.v[j], w);
+		dedup_sig_done(&one);
+	}
+}
+
+void dedup_names_build(const struct match_result *m, const char *title, const char *summary,
+		       struct dedup_names *ret)
+{
+	struct named *v = NULL;
+	size_t n = 0, k = 0;
+	struct dedup_names names = { 0 };
+
+	for (size_t i = 0; m && i < m->n_hits; i++)
+		if (m->hits[i].is_fact) {
+			name_add(&v, &n, fact_feature(KIND_FACT, m->hits[i].rule), m->hits[i].rule);
+			name_add(&v, &n, fact_feature(KIND_TITLE_FACT, m->hits[i].rule), m->hits[i].rule);
+		}
+	for (size_t i = 0; m && i < m->n_evidence; i++) {
+		const struct match_evidence *e = &m->evidence[i];
+
+		if (e->list && (streq(e->field, "title") || streq(e->field, "headline"))) {
+			_cleanup_free_ char *list = xasprintf("$%s", e->list);
+
+			name_add(&v, &n, fact_feature(KIND_FACT, e->list) | CONCEPT_BIT, list);
+		}
+	}
+	name_words(&v, &n, title);
+	name_words(&v, &n, summary);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), named_cmp);
+	names.f = xreallocarray(NULL, MAX(n, 1), sizeof(*names.f));
+	names.name = xreallocarray(NULL, MAX(n, 1), sizeof(*names.name));
+	for (size_t i = 0; i < n; i++) {
+		if (k > 0 && names.f[k - 1] == v[i].f) {
+			free(v[i].name);
+			continue;
+		}
+		names.f[k] = v[i].f;
+		names.name[k++] = v[i].name;
+	}
+	names.n = k;
+	free(v);
+	*ret = names;
+}
+
+void dedup_names_done(struct dedup_names *names)
+{
+	for (size_t i = 0; i < names->n; i++)
+		free(names->name[i]);
+	free(names->f);
+	free(names->name);
+	*names = (struct dedup_names){ 0 };
+}
+
+const char *dedup_names_find(const struct dedup_names *names, uint64_t f)
+{
+	size_t lo = 0, hi = names->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (names->f[mid] < f)
+			lo = mid + 1;
+		else if (names->f[mid] > f)
+			hi = mid;
+		else
+			return names->name[mid];
+	}
+	return NULL;
+}
+
+void dedup_sig_shared(const struct dedup_sig *a, const struct dedup_sig *b, struct dedup_sig *ret)
+{
+	struct dedup_sig s = { .v = xreallocarray(NULL, MAX(MIN(a->n, b->n), 1), sizeof(*s.v)) };
+	size_t i = 0, j = 0;
+
+	while (i < a->n && j < b->n) {
+		if (a->v[i] < b->v[j])
+			i++;
+		else if (b->v[j] < a->v[i])
+			j++;
+		else {
+			s.v[s.n++] = a->v[i];
+			i++;
+			j++;
+		}
+	}
+	*ret = s;
+}

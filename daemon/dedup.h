@@ -67,3 +67,21 @@ double dedup_similarity(const struct dedup_sig *a, const struct dedup_sig *b,
  * endian), and back: -EBADMSG for bytes that are not a signature. */
 void dedup_sig_to_blob(const struct dedup_sig *s, unsigned char **ret, size_t *ret_len);
 int dedup_sig_from_blob(const void *blob, size_t len, struct dedup_sig *ret);
+
+/* What two reports share, in words a reader knows: each feature of
+ * dedup_signature(m, title, summary) with the word (folded, as first found)
+ * or the profile fact it stands for.  Sorted by feature. */
+struct dedup_names {
+	uint64_t *f;
+	char **name;
+	size_t n;
+};
+
+void dedup_names_build(const struct match_result *m, const char *title, const char *summary,
+		       struct dedup_names *ret);
+void dedup_names_done(struct dedup_names *names);
+/* The name of feature f (borrowed), or NULL. */
+const char *dedup_names_find(const struct dedup_names *names, uint64_t f);
+
+/* The features both a and b have, sorted. */
+void dedup_sig_shared(const struct dedup_sig *a, const struct dedup_sig *b, struct dedup_sig *ret);

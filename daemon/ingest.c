@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decision.h"
 #include "diag.h"
 #include "dedup.h"
 #include "events.h"
@@ -158,7 +159,7 @@ static struct doc_keys document_keys(const struct feed *f)
 	return (struct doc_keys){ .v = keys, .n = n };
 }
 
-static int item_match(const struct ruleset *rules, struct match_scratch *scratch, bool is_dry_run,
+static int item_match(const struct ruleset *rules, struct match_scratch *scratch,
 		      const struct feed *f, const char *feed_url,
 		      const struct feed_item *it, struct match_result **ret)
 {
@@ -171,9 +172,9 @@ static int item_match(const struct ruleset *rules, struct match_scratch *scratch
 		.link = it->link,
 		.categories = (const char *const *)it->categories,
 		.n_categories = it->n_categories,
-		/* The daemon keeps evidence of relevant items only (dedup's
-		 * headline facts); a dry run explains every item. */
-		.is_evidence_for_relevant_only = !is_dry_run,
+		/* Evidence of every item: dedup's headline facts, and the
+		 * words that decided it, ignored or not (decision.h). */
+		.is_evidence_for_relevant_only = false,
 	};
 
 	if (!rules) {
@@ -306,6 +307,8 @@ struct pending {
 	unsigned char *blob;
 	size_t blob_len;
 	struct dedup_sig sig;
+	struct dedup_names names;       /* what its features stand for */
+	char *decision;                 /* decision.h: would notify */
 	bool is_decided;
 };
 
@@ -333,6 +336,8 @@ static void pending_done(struct pending *p)
 	strv_free(p->rules);
 	free(p->blob);
 	dedup_sig_done(&p->sig);
+	dedup_names_done(&p->names);
+	free(p->decision);
 }
 
 /* Forgets the candidates from the n-th on (a rolled back poll's). */
@@ -439,8 +444,10 @@ static void dup_search_done(struct dup_search *d)
 	*d = (struct dup_search){ 0 };
 }
 
-/* The first report of the development p repeats, or NULL. */
-static int find_duplicate(const struct ingest *ig, const struct pending *p, char **ret_of)
+/* The first report of the development p repeats, or NULL; then also the
+ * similarity and the features both have. */
+static int find_duplicate(const struct ingest *ig, const struct pending *p, char **ret_of,
+			  double *ret_similarity, struct dedup_sig *ret_shared)
 {
 	_cleanup_(dup_search_done) struct dup_search d = { .q = ig->pending };
 	_cleanup_(dedup_df_done) struct dedup_df df = { 0 };
@@ -449,6 +456,7 @@ static int find_duplicate(const struct ingest *ig, const struct pending *p, char
 	double best = DEDUP_THRESHOLD;
 	const char *of = NULL;
 	int64_t feed;
+	size_t best_i = 0;
 	int r;
 
 	r = store_feed_id(ig->store, p->feed_url, &feed);
@@ -478,32 +486,70 @@ static int find_duplicate(const struct ingest *ig, const struct pending *p, char
 		if (sim > best || (sim == best && of && strcmp(d.first[i], of) < 0)) {
 			best = sim;
 			of = d.first[i];
+			best_i = i;
 		}
 	}
 	*ret_of = of ? xstrdup(of) : NULL;
+	if (of) {
+		*ret_similarity = best;
+		dedup_sig_shared(&p->sig, &d.sigs[best_i], ret_shared);
+	}
 	return 0;
+}
+
+/* Why p is logged as a duplicate: its decision, capped, with the first
+ * report, the similarity and what both say (facts first, at most 16). */
+static char *duplicate_decision(const struct pending *p, const char *of, double similarity,
+				const struct dedup_sig *shared)
+{
+	_cleanup_(decision_record_done) struct decision_record rec = { 0 };
+	const char *names[16];
+	size_t n = 0;
+
+	if (!p->decision || decision_decode(p->decision, &rec) < 0)
+		rec.d = (struct decision){ 0 };
+	for (size_t i = shared->n; i > 0 && n < ELEMENTSOF(names); i--) {
+		const char *name = dedup_names_find(&p->names, shared->v[i - 1]);
+		bool is_listed = false;
+
+		for (size_t j = 0; j < n && !is_listed; j++)
+			is_listed = streq(names[j], name);
+		if (name && !is_listed)
+			names[n++] = name;
+	}
+	rec.d.action = ACTION_LOG;
+	rec.d.cap = DECISION_CAP_DUPLICATE;
+	rec.d.duplicate_of = of;
+	rec.d.similarity = similarity;
+	rec.d.shared = names;
+	rec.d.n_shared = n;
+	return decision_encode(&rec.d);
 }
 
 static int decide_one(const struct ingest *ig, struct pending *p)
 {
 	_cleanup_free_ char *duplicate_of = NULL;
+	_cleanup_free_ char *decision = NULL;
+	_cleanup_dedup_sig_ struct dedup_sig shared = { 0 };
 	enum action action = ACTION_NOTIFY;
+	double similarity = 0;
 	int r;
 
-	r = find_duplicate(ig, p, &duplicate_of);
+	r = find_duplicate(ig, p, &duplicate_of, &similarity, &shared);
 	if (r < 0)
 		return r;
 	/* SPEC 6: the first report of a development notifies, the others
 	 * from other outlets are logged as its duplicates. */
 	if (duplicate_of) {
 		action = ACTION_LOG;
+		decision = duplicate_decision(p, duplicate_of, similarity, &shared);
 		r = store_item_put(ig->store, &(struct item_record){
 			.feed_url = p->feed_url, .key = p->key, .content_hash = p->content_hash,
 			.title = p->title, .link = p->link, .published = p->published,
 			.storyline = p->storyline, .action = ACTION_NOTIFY, .score = p->score,
 			.item_id = p->id, .report_usec = p->report_usec,
 			.signature = p->blob, .signature_len = p->blob_len,
-			.duplicate_of = duplicate_of,
+			.duplicate_of = duplicate_of, .decision = decision,
 		}, p->time_usec);
 		if (r < 0)
 			return r;
@@ -606,7 +652,7 @@ static int change_action(const struct ingest *ig, struct match_scratch *scratch,
 		.link = it->link,
 		.author = it->author,
 	};
-	int r = item_match(ig->rules, scratch, false, f, feed_url, &change, &m);
+	int r = item_match(ig->rules, scratch, f, feed_url, &change, &m);
 
 	if (r < 0)
 		return r;
@@ -690,12 +736,14 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 	_cleanup_dedup_sig_ struct dedup_sig sig = { 0 };
 	_cleanup_free_ unsigned char *blob = NULL;
 	_cleanup_free_ char *duplicate_of = NULL;
+	_cleanup_free_ char *decision = NULL;
 	_cleanup_(item_prev_done) struct item_prev prev = { 0 };
 	uint64_t hash = store_content_hash(it->title, it->summary);
 	const char *id = it->id ? it->id : it->link;
 	uint64_t t_usec = report_usec(ig, it);
 	enum action action;
 	enum event_type type;
+	enum decision_cap cap = DECISION_CAP_NONE;
 	size_t n_rules, blob_len = 0;
 	bool is_new, is_pending = false;
 	int r;
@@ -708,7 +756,7 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 	if (!is_new && prev.content_hash == hash)
 		return store_item_touch(ig->store, feed_url, key, ig->now_usec);
 
-	r = item_match(ig->rules, scratch, false, f, feed_url, it, &m);
+	r = item_match(ig->rules, scratch, f, feed_url, it, &m);
 	if (r < 0)
 		return r;
 	action = m->action;
@@ -716,8 +764,10 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 	 * reported; one that just became relevant is news. */
 	type = !is_new && action_is_relevant(prev.action) ? EVENT_UPDATE : EVENT_MATCH;
 	/* A new feed's archive is not news (notify_max_age). */
-	if (action == ACTION_NOTIFY && is_first_poll && is_older_than(ig, it, ig->notify_max_age_usec))
+	if (action == ACTION_NOTIFY && is_first_poll && is_older_than(ig, it, ig->notify_max_age_usec)) {
 		action = ACTION_LOG;
+		cap = DECISION_CAP_AGE;
+	}
 
 	if (type == EVENT_MATCH && action == ACTION_NOTIFY && id) {
 		/* Judged with the rest of the batch (decide_all). */
@@ -732,7 +782,11 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 		r = change_action(ig, scratch, f, feed_url, it, prev.title, &changed);
 		if (r < 0)
 			return r;
-		if (changed != ACTION_NOTIFY || is_cosmetic_retitle(prev.title, it->title, f->title))
+		if (changed != ACTION_NOTIFY)
+			cap = DECISION_CAP_CHANGE;
+		else if (is_cosmetic_retitle(prev.title, it->title, f->title))
+			cap = DECISION_CAP_COSMETIC;
+		if (cap != DECISION_CAP_NONE)
 			action = ACTION_LOG;
 		dedup_signature(m, it->title, it->summary, &sig);
 		dedup_sig_to_blob(&sig, &blob, &blob_len);
@@ -742,15 +796,25 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 		dedup_sig_to_blob(&sig, &blob, &blob_len);
 	}
 
-	/* Most items are irrelevant: their identity and content hash are all
-	 * that is kept of them, so the state file stays small. */
+	/* Why, for storywatch explain: of every item, the ignored too.  A
+	 * candidate's would notify; decide_one() records a duplicate's. */
+	decision = decision_encode(&(struct decision){
+		.is_update = type == EVENT_UPDATE,
+		.action = action,
+		.cap = cap,
+		.match = m,
+		.duplicate_of = prev.duplicate_of,
+		.similarity = -1,
+	});
+	/* Most items are irrelevant: no event cites them, and they take no
+	 * part in duplicate detection. */
 	bool is_kept = action_is_relevant(m->action);
 	r = store_item_put(ig->store, &(struct item_record){
 		.feed_url = feed_url,
 		.key = key,
 		.content_hash = hash,
-		.title = is_kept ? it->title : NULL,
-		.link = is_kept ? it->link : NULL,
+		.title = it->title,
+		.link = it->link,
 		.published = it->published,
 		.storyline = m->storyline,
 		.action = m->action,
@@ -760,6 +824,7 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 		.signature = blob,
 		.signature_len = blob_len,
 		.duplicate_of = duplicate_of,
+		.decision = decision,
 	}, ig->now_usec);
 	if (r < 0)
 		return r;
@@ -785,7 +850,9 @@ static int ingest_item(const struct ingest *ig, struct match_scratch *scratch,
 			.published = it->published, .score = m->score, .urgency = m->urgency,
 			.content_hash = hash, .report_usec = t_usec, .time_usec = ig->now_usec,
 			.blob = steal_ptr(blob), .blob_len = blob_len, .sig = sig,
+			.decision = steal_ptr(decision),
 		};
+		dedup_names_build(m, it->title, it->summary, &q->v[q->n - 1].names);
 		sig = (struct dedup_sig){ 0 };
 		return 0;
 	}
@@ -939,7 +1006,7 @@ int ingest_dry_run(const struct ruleset *rules, const char *feed_url, const void
 		const struct feed_item *it = &f->items[i];
 		_cleanup_match_result_ struct match_result *m = NULL;
 
-		r = item_match(rules, NULL, true, f, feed_url, it, &m);
+		r = item_match(rules, NULL, f, feed_url, it, &m);
 		if (r < 0)
 			return r;
 		r = cb(f, it, keys.v[i], m, userdata);

@@ -910,6 +910,8 @@ int match_item_scratch(const struct ruleset *rs, const struct match_input *in,
 	res->storyline = rs->storylines[best].name;
 	res->storyline_title = rs->storylines[best].title;
 	res->score = sc[best].score;
+	res->notify_at = rs->storylines[best].notify_at;
+	res->log_at = rs->storylines[best].log_at;
 	res->action = best_action;
 	res->urgency = sc[best].has_urgency ? sc[best].urgency : URGENCY_NORMAL;
 	for (size_t i = 0; i < n_fired; i++) {
@@ -922,6 +924,7 @@ int match_item_scratch(const struct ruleset *rs, const struct match_input *in,
 			.rule = r->name,
 			.contribution = r->weight,
 			.action = r->action,
+			.limit = r->limit,
 			.is_fact = r->is_fact,
 		};
 		if (!in->is_evidence_for_relevant_only || best_action != ACTION_IGNORE)

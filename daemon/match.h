@@ -24,8 +24,8 @@ struct match_input {
 	const char *link;
 	const char *const *categories;
 	size_t n_categories;
-	/* No evidence for an item that ends up ignored: the daemon keeps none of
-	 * it, and collecting it costs more than the match. */
+	/* No evidence for an item that ends up ignored, for a caller that keeps
+	 * none of it (the daemon keeps it: decision.h). */
 	bool is_evidence_for_relevant_only;
 };
 
@@ -42,6 +42,7 @@ struct match_hit {
 	const char *rule;     /* rule name, borrowed; for a profile fact "KIND EXPRESSION" */
 	double contribution;  /* what the rule added to the score */
 	enum action action;   /* the rule's own action; ACTION_LOG for a fact */
+	enum action limit;    /* the most an item it matches may get (`limit`) */
 	bool is_fact;         /* a storyline profile fact, not a rule */
 };
 
@@ -49,6 +50,7 @@ struct match_result {
 	const char *storyline;        /* borrowed; NULL when no rule fired */
 	const char *storyline_title;  /* borrowed */
 	double score;
+	double notify_at, log_at;     /* the storyline's thresholds */
 	enum action action;
 	enum urgency urgency;
 	struct match_hit *hits;       /* owned array, in rule order */

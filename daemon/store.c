@@ -98,6 +98,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX items_reports ON items(storyline, report_usec, item_id, signature, duplicate_of,"
 	" action)"
 	" WHERE signature IS NOT NULL;",
+
+	/* v6: why each item got its action (decision.h), for `storywatch
+	 * explain`: kept for every item, ignored ones too. */
+	"ALTER TABLE items ADD COLUMN decision TEXT;",
 };
 
 const unsigned store_schema_version = ELEMENTSOF(migrations);
@@ -117,6 +121,7 @@ enum stmt {
 	STMT_ITEM_PUT,
 	STMT_ITEM_TOUCH,
 	STMT_ITEM_PRUNE,
+	STMT_ITEM_FIND,
 	STMT_REPORTS_AFTER,
 	STMT_REPORTS_BEFORE,
 	STMT_EVENT_NEXT_SEQ,
@@ -163,13 +168,15 @@ static const char *const stmt_sql[_STMT_MAX] = {
 		" WHERE feed = ?1 AND key = ?2",
 	[STMT_ITEM_PUT] =
 		"INSERT INTO items (feed, key, content_hash, title, link, published, storyline, action,"
-		" score, first_seen_usec, last_seen_usec, item_id, report_usec, signature, duplicate_of)"
+		" score, first_seen_usec, last_seen_usec, item_id, report_usec, signature, duplicate_of,"
+		" decision)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10,"
-		" ?11, ?12, ?13, ?14)"
+		" ?11, ?12, ?13, ?14, ?15)"
 		" ON CONFLICT (feed, key) DO UPDATE SET content_hash = excluded.content_hash,"
 		" title = excluded.title, link = excluded.link, published = excluded.published,"
 		" storyline = excluded.storyline, action = excluded.action, score = excluded.score,"
 		" last_seen_usec = excluded.last_seen_usec, item_id = excluded.item_id,"
+		" decision = excluded.decision,"
 		/* a changed report says what its latest version says, and
 		 * stays a duplicate of what it first repeated */
 		" report_usec = COALESCE(excluded.report_usec, report_usec),"
@@ -181,6 +188,15 @@ static const char *const stmt_sql[_STMT_MAX] = {
 	[STMT_ITEM_PRUNE] =
 		"DELETE FROM items WHERE feed = ?1"
 		" AND last_seen_usec < ?2",
+	/* For a person asking about one item: a walk of all items, which no
+	 * index for it would repay at every item stored. */
+	[STMT_ITEM_FIND] =
+		"SELECT feeds.url, feeds.title, key, item_id, items.title,"
+		" CASE link WHEN '' THEN substr(key, instr(key, ':') + 1) ELSE link END, published, storyline,"
+		" action, score, duplicate_of, first_seen_usec, last_seen_usec, decision"
+		" FROM items JOIN feeds ON feeds.id = items.feed"
+		" WHERE item_id = ?1 OR link = ?1 OR key = ?2 OR key = ?3"
+		" ORDER BY feeds.url, key",
 	/* A burst of news: the nearest in time are the likely originals: the
 	 * nearest at or after ?4 and the nearest before it, two walks of
 	 * items_reports (which covers them) that store_reports_foreach() merges.
@@ -1216,6 +1232,17 @@ void item_prev_done(struct item_prev *p)
 	*p = (struct item_prev){ 0 };
 }
 
+/* Whether the identity key is the link itself, "link:" or "id:" + link (a
+ * permalink guid): then the link is stored as "", half of most items' bytes. */
+static bool is_link_in_key(const char *key, const char *link)
+{
+	if (!link || !key)
+		return false;
+	if (strncmp(key, "link:", 5) == 0)
+		return streq(key + 5, link);
+	return strncmp(key, "id:", 3) == 0 && streq(key + 3, link);
+}
+
 int store_item_put(struct store *s, const struct item_record *rec, uint64_t now_usec)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -1232,7 +1259,7 @@ int store_item_put(struct store *s, const struct item_record *rec, uint64_t now_
 	bind_text(st, 2, rec->key);
 	bind_u64(st, 3, rec->content_hash);
 	bind_text(st, 4, rec->title);
-	bind_text(st, 5, rec->link);
+	bind_text(st, 5, is_link_in_key(rec->key, rec->link) ? "" : rec->link);
 	bind_date(st, 6, rec->published);
 	bind_text(st, 7, rec->storyline);
 	bind_text(st, 8, action_to_string(rec->action));
@@ -1243,8 +1270,49 @@ int store_item_put(struct store *s, const struct item_record *rec, uint64_t now_
 		bind_u64(st, 12, rec->report_usec);     /* else NULL: keep the old one */
 	sqlite3_bind_blob(st, 13, rec->signature, (int)rec->signature_len, SQLITE_TRANSIENT);
 	bind_text(st, 14, rec->duplicate_of);
+	bind_text(st, 15, rec->decision);
 	r = stmt_run(s, st);
 	return r < 0 ? r : 0;
+}
+
+int store_items_find(struct store *s, const char *id_or_link,
+		     int (*cb)(const struct item_found *it, void *userdata), void *userdata)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	_cleanup_free_ char *by_id = store_item_key(id_or_link, NULL, NULL, 0);
+	_cleanup_free_ char *by_link = store_item_key(NULL, id_or_link, NULL, 0);
+	int r, rc;
+
+	r = stmt_get(s, STMT_ITEM_FIND, &st);
+	if (r < 0)
+		return r;
+	bind_text(st, 1, id_or_link);
+	bind_text(st, 2, by_id);
+	bind_text(st, 3, by_link);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct item_found it = {
+			.feed_url = column_str(st, 0),
+			.feed_title = column_str(st, 1),
+			.key = column_str(st, 2),
+			.item_id = column_str(st, 3),
+			.title = column_str(st, 4),
+			.link = column_str(st, 5),
+			.published = sqlite3_column_type(st, 6) == SQLITE_NULL ? PARSE_NO_DATE :
+				     sqlite3_column_int64(st, 6),
+			.storyline = column_str(st, 7),
+			.action = action_from_name(column_str(st, 8)),
+			.score = sqlite3_column_double(st, 9),
+			.duplicate_of = column_str(st, 10),
+			.first_seen_usec = (uint64_t)sqlite3_column_int64(st, 11),
+			.last_seen_usec = (uint64_t)sqlite3_column_int64(st, 12),
+			.decision = column_str(st, 13),
+		};
+
+		r = cb(&it, userdata);
+		if (r < 0)
+			return r;
+	}
+	return rc == SQLITE_DONE ? 0 : errno_from_sqlite(rc);
 }
 
 static int reports_query(struct store *s, enum stmt id, const char *storyline, uint64_t from_usec,

@@ -113,6 +113,7 @@ struct item_record {
 	const unsigned char *signature;
 	size_t signature_len;
 	const char *duplicate_of;  /* the first report it repeats, or NULL */
+	const char *decision;      /* why it got its action (decision.h), or NULL */
 };
 
 /* What the store remembers of an item's last version.  Owned strings. */
@@ -156,6 +157,25 @@ int store_reports_foreach(struct store *s, const char *storyline, uint64_t from_
 /* Inserts or replaces the item; first_seen is kept, last_seen = now_usec.
  * The feed row is created when missing. */
 int store_item_put(struct store *s, const struct item_record *r, uint64_t now_usec);
+
+/* An item as `storywatch explain` finds it; valid during the call only. */
+struct item_found {
+	const char *feed_url, *feed_title;
+	const char *key, *item_id, *title, *link;
+	int64_t published;         /* or PARSE_NO_DATE */
+	const char *storyline;
+	enum action action;        /* the items column: see decision for what was done */
+	double score;
+	const char *duplicate_of;
+	uint64_t first_seen_usec, last_seen_usec;
+	const char *decision;      /* decision.h; NULL for an item stored before schema 6 */
+};
+
+/* Calls cb for every stored item whose event id, link or identity is
+ * id_or_link, by feed and identity; a negative return from cb stops the walk
+ * and is returned.  Reads every item: for a person's question, not a poll. */
+int store_items_find(struct store *s, const char *id_or_link,
+		     int (*cb)(const struct item_found *it, void *userdata), void *userdata);
 
 /* The item is still in its feed, unchanged: last_seen = now_usec. */
 int store_item_touch(struct store *s, const char *feed_url, const char *key, uint64_t now_usec);

@@ -79,6 +79,8 @@ storywatch log --since 2d > "$tmp/sys-timeline"
 storywatch log --action notify --storyline ukraine-ceasefire > "$tmp/sys-notify"
 storywatch log --json > "$tmp/sys-json"
 storywatch status > "$tmp/sys-status"
+id=\$(grep -m1 '"action":"notify"' "$tmp/sys-json" | sed 's/.*"id":"\([^"]*\)".*/\1/')
+storywatch explain "\$id" > "$tmp/sys-explain"
 SCRIPT
 had_var_lib=$([ -e /var/lib/storywatch ] && echo yes || echo no)
 unshare -m sh "$tmp/system.sh" || { echo "FAIL: the system instance run"; exit 1; }
@@ -93,4 +95,6 @@ n=$(grep -c '"action":"notify"' "$tmp/sys-json" || true)
 [ "$n" -ge 5 ] || { echo "FAIL: storywatch log --json has $n notify events"; exit 1; }
 grep -q "127.0.0.1:$port/feed.xml" "$tmp/sys-status" || {
 	echo "FAIL: storywatch status does not list the feed"; cat "$tmp/sys-status"; exit 1; }
+grep -q "^  storyline ukraine-ceasefire: score " "$tmp/sys-explain" || {
+	echo "FAIL: storywatch explain ID does not explain a notified item"; cat "$tmp/sys-explain"; exit 1; }
 echo "ok: as root, the README's review commands read the system instance's $n notify events"

@@ -49,6 +49,10 @@ feed() {
 <link>https://quay.example/4</link><pubDate>Wed, 02 Apr 2025 11:00:00 GMT</pubDate></item>
 </channel></rss>
 XML
+	# Last-Modified has whole seconds: each version a newer one, or a
+	# rewrite within the second of the last poll is answered 304.
+	version=$((${version:-0} + 1))
+	touch -d "2025-04-0$version 11:00:00" "$tmp/www/feed.xml"
 }
 feed "Dockers and port authority agree to mediation"
 

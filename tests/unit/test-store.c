@@ -114,11 +114,11 @@ static void test_create_new_file(void **state)
 	assert_int_equal(store_open(f->path, &s, NULL), 0);
 	assert_int_equal(store_get_version(s, &v), 0);
 	assert_int_equal(v, store_schema_version);
-	assert_int_equal(v, 5);
+	assert_int_equal(v, 6);
 	store_close(steal_ptr(s));
 
 	assert_int_equal(raw_int(f->path, "PRAGMA application_id"), STORE_APPLICATION_ID);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 6);
 	/* WAL is a property of the file: byte 18 of the header is 2. */
 	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 }
@@ -173,7 +173,7 @@ static void test_migrate_from_v1(void **state)
 
 	assert_int_equal(store_open(f->path, &s, NULL), 0);
 	assert_int_equal(store_get_version(s, &v), 0);
-	assert_int_equal(v, 5);
+	assert_int_equal(v, 6);
 	assert_int_equal(store_feed_load(s, "https://old.example/f", &st), 0);
 	assert_string_equal(st.etag, "\"e1\"");
 	assert_int_equal(st.n_items, 1);
@@ -186,6 +186,7 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM items WHERE published IS NULL AND score = 0"), 1);
 	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM items WHERE signature IS NULL AND duplicate_of IS NULL"), 1);
 	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'items_by_%'"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM items WHERE decision IS NULL"), 1);
 }
 
 static void copy_file(const char *from, const char *to)
@@ -538,6 +539,77 @@ static void test_items_are_per_feed(void **state)
 	assert_int_equal(store_item_get(s, "https://b.example/", "id:1", NULL), -ENOENT);
 }
 
+struct found {
+	size_t n;
+	char *feeds[4];
+	char *decision;
+	char *link;
+};
+
+static int found_one(const struct item_found *it, void *userdata)
+{
+	struct found *fd = userdata;
+
+	assert_true(fd->n < ELEMENTSOF(fd->feeds));
+	fd->feeds[fd->n++] = xstrdup(it->feed_url);
+	free(fd->decision);
+	fd->decision = xstrdup_or_null(it->decision);
+	free(fd->link);
+	fd->link = xstrdup_or_null(it->link);
+	return 0;
+}
+
+static void found_done(struct found *fd)
+{
+	for (size_t i = 0; i < fd->n; i++)
+		free(fd->feeds[i]);
+	free(fd->decision);
+	free(fd->link);
+	*fd = (struct found){ 0 };
+}
+
+/* storywatch explain: by the id events cite, by link, by identity (an
+ * ignored item has no item_id), one row per feed, with its decision. */
+static void test_items_find(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_store_ struct store *s = NULL;
+	struct found fd = { 0 };
+	struct item_record it = { .feed_url = "https://b.example/", .key = "id:g1", .content_hash = 1,
+				  .published = PARSE_NO_DATE, .item_id = "g1", .link = "https://x.example/1",
+				  .decision = "1 m l -" };
+
+	assert_int_equal(store_open(f->path, &s, NULL), 0);
+	assert_int_equal(store_item_put(s, &it, 100), 0);
+	it.feed_url = "https://a.example/";
+	it.decision = "1 m n -";
+	assert_int_equal(store_item_put(s, &it, 100), 0);
+	/* ignored: no item_id, found by its key */
+	it = (struct item_record){ .feed_url = "https://a.example/", .key = "link:https://x.example/2",
+				   .content_hash = 2, .published = PARSE_NO_DATE, .decision = "1 m i -",
+				   .link = "https://x.example/2" };
+	assert_int_equal(store_item_put(s, &it, 100), 0);
+	/* A link that is the identity is not stored twice, and read back. */
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM items WHERE link = ''"), 1);
+
+	assert_int_equal(store_items_find(s, "g1", found_one, &fd), 0);
+	assert_int_equal(fd.n, 2);
+	assert_string_equal(fd.feeds[0], "https://a.example/");
+	assert_string_equal(fd.feeds[1], "https://b.example/");
+	found_done(&fd);
+	assert_int_equal(store_items_find(s, "https://x.example/1", found_one, &fd), 0);
+	assert_int_equal(fd.n, 2);
+	assert_string_equal(fd.link, "https://x.example/1");
+	found_done(&fd);
+	assert_int_equal(store_items_find(s, "https://x.example/2", found_one, &fd), 0);
+	assert_int_equal(fd.n, 1);
+	assert_string_equal(fd.decision, "1 m i -");
+	assert_string_equal(fd.link, "https://x.example/2");
+	found_done(&fd);
+	assert_int_equal(store_items_find(s, "https://x.example/3", found_one, &fd), 0);
+	assert_int_equal(fd.n, 0);
+}
+
 static void test_prune_forgets_gone_items(void **state)
 {
 	struct fixture *f = *state;
@@ -708,6 +780,7 @@ int main(void)
 		cmocka_unit_test(test_content_hash_normalises),
 		cmocka_unit_test_setup_teardown(test_item_put_get_touch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items_are_per_feed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_items_find, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_forgets_gone_items, setup, teardown),
 	};
 
