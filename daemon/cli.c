@@ -13,6 +13,8 @@
 #include "config.h"
 #include "diag.h"
 #include "evlog.h"
+#include "loop.h"
+#include "store.h"
 #include "util.h"
 
 bool cli_instance_option(struct cli_instance *in, int c, const char *arg)
@@ -71,6 +73,29 @@ void cli_instance_describe(const char *cmd, const struct cli_instance *in, const
 	fprintf(stderr, "storywatch %s: event log: %s\n", cmd, c->event_log);
 	fprintf(stderr, "storywatch %s: rules: %s\n", cmd, c->rules_dir);
 	fprintf(stderr, "storywatch %s: feeds: %s\n", cmd, c->feeds_file ? c->feeds_file : "none");
+}
+
+int cli_state_open(const char *cmd, const struct config *cfg, struct store **ret, char **ret_path)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", cfg->state_dir, LOOP_STATE_FILE);
+	struct diag d = { 0 };
+	int r;
+
+	if (access(path, F_OK) < 0) {
+		r = -errno;
+		fprintf(stderr, "%s: %s: %s\n", cmd, path,
+			r == -ENOENT ? "no state file (storywatchd has not run with this state directory)"
+				     : strerror(-r));
+		return r;
+	}
+	r = store_open_readonly(path, ret, &d);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s: %s\n", cmd, path, d.message ? d.message : strerror(-r));
+		diag_clear(&d);
+		return r;
+	}
+	*ret_path = steal_ptr(path);
+	return 0;
 }
 
 int cli_read_document(const char *path, struct buf *b)

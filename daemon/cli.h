@@ -66,6 +66,13 @@ int cli_instance_load(const char *cmd, const struct cli_instance *in, struct con
 /* With -v: the instance and the files of c, on stderr. */
 void cli_instance_describe(const char *cmd, const struct cli_instance *in, const struct config *c);
 
+/* Opens the instance's state file read-only into *ret, its path in
+ * *ret_path.  Looking never creates it: a missing file means storywatchd has
+ * not run with this state directory.  On error prints "CMD: PATH: ..." and
+ * returns negative errno. */
+struct store;
+int cli_state_open(const char *cmd, const struct config *cfg, struct store **ret, char **ret_path);
+
 /* Reads the file at path, or standard input for "-", into b; 0, -errno, or
  * -EFBIG past b's ceiling. */
 int cli_read_document(const char *path, struct buf *b);

@@ -9,17 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
 #include "config.h"
 #include "decision.h"
 #include "dedup.h"
-#include "diag.h"
 #include "evlog.h"
 #include "json.h"
-#include "loop.h"
 #include "options.h"
 #include "parse.h"
 #include "store.h"
@@ -257,38 +254,7 @@ static int write_json(struct explain *x, const struct item_found *it, const stru
 	r |= m ? json_double(b, m->notify_at) : json_null(b);
 	r |= json_key(b, "log_at");
 	r |= m ? json_double(b, m->log_at) : json_null(b);
-	r |= json_key(b, "hits");
-	r |= json_begin_array(b);
-	for (size_t i = 0; m && i < m->n_hits; i++) {
-		r |= json_begin_object(b);
-		r |= json_key(b, "name");
-		r |= json_string(b, m->hits[i].rule);
-		r |= json_key(b, "fact");
-		r |= json_bool(b, m->hits[i].is_fact);
-		r |= json_key(b, "contribution");
-		r |= json_double(b, m->hits[i].contribution);
-		r |= json_key(b, "action");
-		r |= json_string(b, action_to_string(m->hits[i].action));
-		r |= json_key(b, "limit");
-		r |= json_string(b, action_to_string(m->hits[i].limit));
-		r |= json_end_object(b);
-	}
-	r |= json_end_array(b);
-	r |= json_key(b, "evidence");
-	r |= json_begin_array(b);
-	for (size_t i = 0; m && i < m->n_evidence; i++) {
-		r |= json_begin_object(b);
-		r |= json_key(b, "rule");
-		r |= json_string(b, m->evidence[i].rule);
-		r |= json_key(b, "term");
-		r |= json_string(b, m->evidence[i].term);
-		r |= json_key(b, "field");
-		r |= json_string(b, m->evidence[i].field);
-		r |= json_key(b, "position");
-		r |= json_int(b, (int64_t)m->evidence[i].position);
-		r |= json_end_object(b);
-	}
-	r |= json_end_array(b);
+	r |= decision_json_hits(b, m, true);
 	r |= json_key(b, "cap");
 	r |= json_string(b, d ? cap_name(d->cap) : NULL);
 	r |= json_key(b, "duplicate_of");
@@ -375,7 +341,6 @@ int cmd_explain(int argc, char **argv)
 	_cleanup_free_ char *path = NULL;
 	_cleanup_store_ struct store *s = NULL;
 	struct explain x = { 0 };
-	struct diag d = { 0 };
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "hv", options, NULL)) >= 0)
@@ -410,20 +375,8 @@ int cmd_explain(int argc, char **argv)
 	}
 	if (cli_instance_load("explain", &in, &cfg) < 0)
 		return 1;
-	path = xasprintf("%s/%s", cfg->state_dir, LOOP_STATE_FILE);
-	/* Looking must not create: a missing file means the daemon never ran here. */
-	if (access(path, F_OK) < 0) {
-		fprintf(stderr, "storywatch explain: %s: %s\n", path,
-			errno == ENOENT ? "no state file (storywatchd has not run with this state directory)"
-					: strerror(errno));
+	if (cli_state_open("storywatch explain", cfg, &s, &path) < 0)
 		return 1;
-	}
-	r = store_open_readonly(path, &s, &d);
-	if (r < 0) {
-		fprintf(stderr, "storywatch explain: %s: %s\n", path, d.message ? d.message : strerror(-r));
-		diag_clear(&d);
-		return 1;
-	}
 	buf_init(&x.out, 0);
 	r = store_items_find(s, argv[optind], explain_one, &x);
 	if (r < 0) {

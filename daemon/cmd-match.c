@@ -72,38 +72,7 @@ static int write_json(struct buf *b, const struct feed *f, const struct feed_ite
 	r |= json_string(b, action_to_string(m->action));
 	r |= json_key(b, "urgency");
 	r |= json_string(b, urgency_to_string(m->urgency));
-	r |= json_key(b, "hits");
-	r |= json_begin_array(b);
-	for (size_t i = 0; i < m->n_hits; i++) {
-		r |= json_begin_object(b);
-		r |= json_key(b, "name");
-		r |= json_string(b, m->hits[i].rule);
-		r |= json_key(b, "fact");
-		r |= json_bool(b, m->hits[i].is_fact);
-		r |= json_key(b, "contribution");
-		r |= json_double(b, m->hits[i].contribution);
-		r |= json_key(b, "action");
-		r |= json_string(b, action_to_string(m->hits[i].action));
-		r |= json_end_object(b);
-	}
-	r |= json_end_array(b);
-	r |= json_key(b, "evidence");
-	r |= json_begin_array(b);
-	for (size_t i = 0; i < m->n_evidence; i++) {
-		if (decision_evidence_is_repeated(m, i))
-			continue;
-		r |= json_begin_object(b);
-		r |= json_key(b, "rule");
-		r |= json_string(b, m->evidence[i].rule);
-		r |= json_key(b, "term");
-		r |= json_string(b, m->evidence[i].term);
-		r |= json_key(b, "field");
-		r |= json_string(b, m->evidence[i].field);
-		r |= json_key(b, "position");
-		r |= json_int(b, (int64_t)m->evidence[i].position);
-		r |= json_end_object(b);
-	}
-	r |= json_end_array(b);
+	r |= decision_json_hits(b, m, false);
 	r |= json_end_object(b);
 	r |= buf_putc(b, '\n');
 	return r < 0 ? -E2BIG : 0;

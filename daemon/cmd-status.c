@@ -7,14 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
 #include "config.h"
-#include "diag.h"
 #include "json.h"
-#include "loop.h"
 #include "options.h"
 #include "store.h"
 #include "timefmt.h"
@@ -135,7 +132,6 @@ int cmd_status(int argc, char **argv)
 	_cleanup_free_ char *path = NULL;
 	struct store *s = NULL;
 	struct feed_state *feeds = NULL;
-	struct diag d = { 0 };
 	size_t n = 0;
 	bool is_json = false;
 	int c, r;
@@ -165,20 +161,8 @@ int cmd_status(int argc, char **argv)
 	}
 	if (cli_instance_load("status", &in, &cfg) < 0)
 		return 1;
-	path = xasprintf("%s/%s", cfg->state_dir, LOOP_STATE_FILE);
-	/* Looking must not create: a missing file means the daemon never ran here. */
-	if (access(path, F_OK) < 0) {
-		fprintf(stderr, "storywatch status: %s: %s\n", path,
-			errno == ENOENT ? "no state file (storywatchd has not run with this state directory)"
-					: strerror(errno));
+	if (cli_state_open("storywatch status", cfg, &s, &path) < 0)
 		return 1;
-	}
-	r = store_open_readonly(path, &s, &d);
-	if (r < 0) {
-		fprintf(stderr, "storywatch status: %s: %s\n", path, d.message ? d.message : strerror(-r));
-		diag_clear(&d);
-		return 1;
-	}
 	r = store_feed_list(s, &feeds, &n);
 	if (r < 0) {
 		fprintf(stderr, "storywatch status: %s: cannot list the feeds: %s\n", path, strerror(-r));

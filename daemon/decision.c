@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "decision.h"
+#include "json.h"
 #include "util.h"
 
 static const char cap_codes[_DECISION_CAP_MAX] = {
@@ -484,4 +485,47 @@ void decision_format_hits(struct buf *b, const struct match_result *m)
 			(void)buf_printf(b, "      %s: %s, word %zu\n", e->term, e->field, e->position + 1);
 		}
 	}
+}
+
+int decision_json_hits(struct buf *b, const struct match_result *m, bool with_limit)
+{
+	int r = 0;
+
+	r |= json_key(b, "hits");
+	r |= json_begin_array(b);
+	for (size_t i = 0; m && i < m->n_hits; i++) {
+		r |= json_begin_object(b);
+		r |= json_key(b, "name");
+		r |= json_string(b, m->hits[i].rule);
+		r |= json_key(b, "fact");
+		r |= json_bool(b, m->hits[i].is_fact);
+		r |= json_key(b, "contribution");
+		r |= json_double(b, m->hits[i].contribution);
+		r |= json_key(b, "action");
+		r |= json_string(b, action_to_string(m->hits[i].action));
+		if (with_limit) {
+			r |= json_key(b, "limit");
+			r |= json_string(b, action_to_string(m->hits[i].limit));
+		}
+		r |= json_end_object(b);
+	}
+	r |= json_end_array(b);
+	r |= json_key(b, "evidence");
+	r |= json_begin_array(b);
+	for (size_t i = 0; m && i < m->n_evidence; i++) {
+		if (decision_evidence_is_repeated(m, i))
+			continue;
+		r |= json_begin_object(b);
+		r |= json_key(b, "rule");
+		r |= json_string(b, m->evidence[i].rule);
+		r |= json_key(b, "term");
+		r |= json_string(b, m->evidence[i].term);
+		r |= json_key(b, "field");
+		r |= json_string(b, m->evidence[i].field);
+		r |= json_key(b, "position");
+		r |= json_int(b, (int64_t)m->evidence[i].position);
+		r |= json_end_object(b);
+	}
+	r |= json_end_array(b);
+	return r;
 }

@@ -64,3 +64,8 @@ bool decision_evidence_is_repeated(const struct match_result *m, size_t j);
  * the terms it found with their field and word position: shared by
  * `storywatch match` and `storywatch explain`. */
 void decision_format_hits(struct buf *b, const struct match_result *m);
+
+/* The same as JSON members "hits" and "evidence" of the object being
+ * written (m may be NULL: both empty); with_limit adds each hit's "limit".
+ * 0 or negative (json.h). */
+int decision_json_hits(struct buf *b, const struct match_result *m, bool with_limit);

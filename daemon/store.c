@@ -753,11 +753,27 @@ static void feed_id_forget(struct store *s)
 	s->feed_id = 0;
 }
 
+/* Steps statement id with url bound to ?1 to its row: 0 with *st on it,
+ * -ENOENT when there is none. */
+static int stmt_row_by_url(struct store *s, enum stmt id, const char *url, sqlite3_stmt **st)
+{
+	int r, rc;
+
+	r = stmt_get(s, id, st);
+	if (r < 0)
+		return r;
+	bind_text(*st, 1, url);
+	rc = sqlite3_step(*st);
+	if (rc == SQLITE_DONE)
+		return -ENOENT;
+	return rc == SQLITE_ROW ? 0 : errno_from_sqlite(rc);
+}
+
 /* The id of the feed at url: -ENOENT when it has none and !create. */
 static int feed_id(struct store *s, const char *url, bool create, int64_t *ret)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r, rc;
+	int r;
 
 	if (s->feed_url && streq(s->feed_url, url)) {
 		*ret = s->feed_id;
@@ -773,15 +789,9 @@ static int feed_id(struct store *s, const char *url, bool create, int64_t *ret)
 		if (r < 0)
 			return r;
 	}
-	r = stmt_get(s, STMT_FEED_ID, &st);
+	r = stmt_row_by_url(s, STMT_FEED_ID, url, &st);
 	if (r < 0)
 		return r;
-	bind_text(st, 1, url);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return -ENOENT;
-	if (rc != SQLITE_ROW)
-		return errno_from_sqlite(rc);
 	free(s->feed_url);
 	s->feed_url = xstrdup(url);
 	s->feed_id = sqlite3_column_int64(st, 0);
@@ -922,17 +932,11 @@ static void feed_state_from_row(sqlite3_stmt *st, struct feed_state *ret)
 static int feed_load(struct store *s, enum stmt id, const char *url, struct feed_state *ret)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	int r, rc;
+	int r;
 
-	r = stmt_get(s, id, &st);
+	r = stmt_row_by_url(s, id, url, &st);
 	if (r < 0)
 		return r;
-	bind_text(st, 1, url);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return -ENOENT;
-	if (rc != SQLITE_ROW)
-		return errno_from_sqlite(rc);
 	feed_state_from_row(st, ret);
 	return 0;
 }
